@@ -1,0 +1,1 @@
+"""Where stream bytes enter the server: browser chunks over a WebSocket, or RTMP via nginx."""

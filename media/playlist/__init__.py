@@ -1,0 +1,1 @@
+"""HLS playlists rendered by the server from ffmpeg's per-run playlists."""

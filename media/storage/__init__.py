@@ -1,0 +1,1 @@
+"""Where a session's media files live on disk, which of them may be served, and retention."""

@@ -1,0 +1,1 @@
+"""The ffmpeg child processes that turn an ingest into HLS segments."""
