@@ -1,0 +1,124 @@
+"""The model runner: CTranslate2 + SentencePiece straight from the installed packages.
+
+argos' `translate()` re-runs sentence splitting, tokenising and a beam-4 search for every call,
+one message at a time. Here the caller has already split and protected the sentences, and whole
+batches go through `translate_batch` in one greedy pass, which is where the speed comes from.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from translation.packages import InstalledPackage
+
+log = logging.getLogger(__name__)
+
+Pair = tuple[str, str]
+PIVOT = "en"
+
+
+class BatchEngine(Protocol):
+    """What the batcher needs; a fake one drives the unit tests."""
+
+    def pairs(self) -> set[Pair]: ...
+
+    def translate_batch(self, pair: Pair, sentences: Sequence[str]) -> list[str]:
+        """Translate already protected single sentences; called from worker threads."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def route(pairs: set[Pair], source: str, target: str) -> list[Pair] | None:
+    """The hops from source to target: direct, else through English, else None."""
+    if source == target:
+        return []
+    if (source, target) in pairs:
+        return [(source, target)]
+    if (source, PIVOT) in pairs and (PIVOT, target) in pairs:
+        return [(source, PIVOT), (PIVOT, target)]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPlan:
+    inter_threads: int  # batches one model may run at the same time
+    intra_threads: int  # cores one batch may use
+
+
+def plan_threads(workers: int, cores: int | None = None) -> ThreadPlan:
+    """Split the cores between concurrent batches so the total never oversubscribes the machine."""
+    cores = cores or os.cpu_count() or 1
+    workers = max(1, workers)
+    return ThreadPlan(inter_threads=min(workers, cores), intra_threads=max(1, cores // workers))
+
+
+class _Model:
+    def __init__(self, package: InstalledPackage, plan: ThreadPlan) -> None:
+        import ctranslate2
+        import sentencepiece
+
+        self.package = package
+        self.translator = ctranslate2.Translator(
+            str(package.path / "model"),
+            device="cpu",
+            inter_threads=plan.inter_threads,
+            intra_threads=plan.intra_threads,
+        )
+        self.sp = sentencepiece.SentencePieceProcessor(model_file=str(package.path / "sentencepiece.model"))
+        self.prefix = package.target_prefix
+
+    def translate(self, sentences: Sequence[str], max_batch_size: int) -> list[str]:
+        tokens: list[list[str]] = [self.sp.encode(s, out_type=str) for s in sentences]
+        longest = max((len(t) for t in tokens), default=1)
+        results = self.translator.translate_batch(
+            tokens,
+            target_prefix=[[self.prefix] for _ in tokens] if self.prefix else None,
+            beam_size=1,
+            max_batch_size=max_batch_size,
+            # A bound on runaway repetition: no chat sentence triples in length.
+            max_decoding_length=min(512, 3 * longest + 16),
+            replace_unknowns=True,
+        )
+        out: list[str] = []
+        for result in results:
+            pieces: list[str] = list(result.hypotheses[0])
+            if self.prefix and pieces and pieces[0] == self.prefix:
+                pieces = pieces[1:]
+            out.append(str(self.sp.decode(pieces)).strip())
+        return out
+
+
+class CTranslate2Engine:
+    def __init__(
+        self, packages: Iterable[InstalledPackage], *, workers: int = 1, max_batch_size: int = 64
+    ) -> None:
+        plan = plan_threads(workers)
+        self._max_batch_size = max_batch_size
+        self._models: dict[Pair, _Model] = {}
+        for package in packages:
+            try:
+                self._models[(package.from_code, package.to_code)] = _Model(package, plan)
+            except Exception:
+                # One corrupt package must not take the chat down; its pair is simply missing.
+                log.exception("cannot load translation package %s", package.path)
+
+    def pairs(self) -> set[Pair]:
+        return set(self._models)
+
+    def translate_batch(self, pair: Pair, sentences: Sequence[str]) -> list[str]:
+        model = self._models.get(pair)
+        if model is None:
+            raise KeyError(f"no model for {pair[0]}→{pair[1]}")
+        if not sentences:
+            return []
+        return model.translate(sentences, self._max_batch_size)
+
+    def close(self) -> None:
+        for model in self._models.values():
+            model.translator.unload_model()
+        self._models.clear()

@@ -1,0 +1,171 @@
+"""Protect trade terms from the model, and put them back afterwards.
+
+Numbers, prices, units, codes, e-mails, URLs, phone numbers and Incoterms are replaced by
+placeholders `⟦0⟧`, `⟦1⟧`, ... (numbered in order of appearance) before translation. The bundled
+models were trained on exactly this form, each placeholder being a single SentencePiece token, so
+the model moves them to the right place in the target sentence instead of "translating" 6.80 into
+6,80 or FOB into 离岸价.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+OPEN, CLOSE = "⟦", "⟧"
+# The models know ⟦0⟧ … ⟦15⟧ only; spans beyond that stay inline as plain text.
+MAX_PLACEHOLDERS = 16
+
+_CURRENCY_CODES = r"USD|EUR|RMB|CNY|GBP|JPY|HKD|AUD|CAD|CHF|SGD|INR|KRW|MXN|BRL|RUB|AED|TWD"
+_CURRENCY_SYMBOL = r"US\$|HK\$|NT\$|A\$|C\$|S\$|R\$|\$|€|£|¥|￥|₩|₹|₽"
+_UNITS = r"mm|cm|km|m|mg|kg|g|lbs?|oz|ft|ml|cbm|CBM|m2|m3|m²|m³|kW|W|V|mAh|Hz|kHz|GHz|°C|℃|HQ|GP"
+_INCOTERMS = r"EXW|FCA|FAS|FOB|CFR|CIF|CPT|CIP|DAP|DPU|DDP|DDU|DAT|CNF|C&F"
+
+# A run of ASCII letters/digits joined by connectors that occur inside codes, dates and numbers
+# (BW-P6060, 8539.50.00, 2026-11-21, 1.000,50, 10:30, 20x30cm). A connector only counts when an
+# ASCII letter or digit follows it, so the full stop ending "costs 6.80." stays outside.
+_WORD_TAIL = r"[A-Za-z0-9]*(?:[-_/.,:][A-Za-z0-9]+)*"
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_NO_ALNUM_BEFORE = r"(?<![A-Za-z0-9])"
+_NO_ALNUM_AFTER = r"(?![A-Za-z0-9])"
+
+_PATTERNS: list[tuple[str, str]] = [
+    # User text that already looks like a placeholder must not be confused with ours.
+    ("literal", r"⟦[^⟦⟧\s]{0,8}⟧|[⟦⟧]"),
+    ("url", r"(?:https?://|www\.)[^\s<>\"'，。！？、；：（）「」]+(?<![.,;:!?)\]'\"])"),
+    ("email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
+    # International numbers: digit groups after +CC separated by single spaces or hyphens.
+    ("phone", r"\+\d{1,3}(?:[ -]?\(?\d{1,5}\)?){1,5}" + _NO_ALNUM_AFTER + r"(?![.,]\d)"),
+    (
+        "price",
+        rf"(?:(?:{_CURRENCY_SYMBOL})|{_NO_ALNUM_BEFORE}(?:{_CURRENCY_CODES}))"
+        rf" ?{_NUMBER}(?:[kKmM]{_NO_ALNUM_AFTER})?{_NO_ALNUM_AFTER}",
+    ),
+    (
+        "token",
+        # Any ASCII word containing a digit: numbers, decimals, dates, HS codes, SKUs, attached
+        # units (500pcs, 40HQ, 3m); with a percent sign, a currency symbol or a unit of measure
+        # ("20 kg", "60x60 cm": one span, as in training). A trailing currency code is a span of
+        # its own ("6.80 USD" → "⟦0⟧ ⟦1⟧"), again as the models were trained.
+        rf"{_NO_ALNUM_BEFORE}(?:[A-Za-z0-9]+[-_/.,:](?=[A-Za-z0-9]))*[A-Za-z]*\d{_WORD_TAIL}"
+        rf"(?: ?%| ?(?:{_CURRENCY_SYMBOL})| (?:{_UNITS}){_NO_ALNUM_AFTER})?",
+    ),
+    ("incoterm", rf"{_NO_ALNUM_BEFORE}(?:{_INCOTERMS}){_NO_ALNUM_AFTER}"),
+    ("currency", rf"{_NO_ALNUM_BEFORE}(?:{_CURRENCY_CODES}){_NO_ALNUM_AFTER}|US\$|HK\$"),
+]
+_SCANNER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS))
+# Models sometimes emit "⟦ 3 ⟧"; accept that spelling when restoring.
+PLACEHOLDER_RE = re.compile(r"⟦\s*(\d{1,3})\s*⟧")
+
+
+def _defuse(text: str) -> str:
+    # A user-typed "⟦3⟧" left inline (past the placeholder limit) must not read as ours.
+    return text.replace(OPEN, "〚").replace(CLOSE, "〛")
+
+
+def placeholder(index: int) -> str:
+    return f"{OPEN}{index}{CLOSE}"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Protected:
+    text: str  # with placeholders
+    spans: tuple[Span, ...]  # spans[i] is what ⟦i⟧ stands for
+
+
+@dataclass(slots=True)
+class RestoreReport:
+    missing: list[int] = field(default_factory=list)
+    duplicated: list[int] = field(default_factory=list)
+    invented: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.duplicated or self.invented)
+
+
+def find_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every protected span, in order."""
+    return [(m.start(), m.end(), m.lastgroup or "token") for m in _SCANNER.finditer(text)]
+
+
+def protect(text: str, limit: int = MAX_PLACEHOLDERS) -> Protected:
+    parts: list[str] = []
+    spans: list[Span] = []
+    last = 0
+    for start, end, kind in find_spans(text):
+        parts.append(text[last:start])
+        if len(spans) < limit:
+            parts.append(placeholder(len(spans)))
+            spans.append(Span(text[start:end], kind))
+        else:
+            parts.append(_defuse(text[start:end]))
+        last = end
+    parts.append(text[last:])
+    return Protected("".join(parts), tuple(spans))
+
+
+def _joiner(target: str) -> str:
+    return "" if target in {"zh", "ja", "th"} else " "
+
+
+def restore(
+    translated: str, spans: tuple[Span, ...] | list[Span], target: str = "en"
+) -> tuple[str, RestoreReport]:
+    """Put the spans back; repair deterministically when the model lost, repeated or invented one.
+
+    Repairs: a repeated placeholder keeps its first occurrence, an unknown one is dropped, and a
+    missing span is appended at the end, in source order, so no number is ever lost.
+    """
+    report = RestoreReport()
+    seen: set[int] = set()
+
+    def substitute(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        if index >= len(spans):
+            report.invented.append(match.group(0))
+            return ""
+        if index in seen:
+            report.duplicated.append(index)
+            return ""
+        seen.add(index)
+        return spans[index].text
+
+    out = PLACEHOLDER_RE.sub(substitute, translated)
+    report.missing = [i for i in range(len(spans)) if i not in seen]
+    if report.invented or report.duplicated:
+        out = re.sub(r"[ \t]{2,}", " ", out).strip()
+    if report.missing:
+        tail = " ".join(spans[i].text for i in report.missing)
+        out = f"{out.rstrip()}{_joiner(target) if out.strip() else ''}{tail}"
+    return out, report
+
+
+def renumber(
+    text: str, spans: tuple[Span, ...], limit: int = MAX_PLACEHOLDERS
+) -> tuple[str, tuple[Span, ...]]:
+    """Number one sentence's placeholders from ⟦0⟧, as the models saw them in training.
+
+    Spans past `limit` go back inline: the models have no token for ⟦16⟧.
+    """
+    local: list[Span] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        span = spans[int(match.group(1))]
+        if len(local) >= limit:
+            return _defuse(span.text)
+        local.append(span)
+        return placeholder(len(local) - 1)
+
+    return PLACEHOLDER_RE.sub(substitute, text), tuple(local)
+
+
+def has_words(text: str) -> bool:
+    """Whether anything is left for a model to translate once placeholders are taken out."""
+    return any(ch.isalpha() for ch in PLACEHOLDER_RE.sub("", text))
