@@ -1,0 +1,1 @@
+"""The fair's domain: booths, products, chat, presence, moderation, leads. No transport here."""

@@ -1,0 +1,88 @@
+"""Booths and their products: the lobby, a booth's page, the pinned product."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rooms.auth import AuthUser
+from rooms.context import Fair
+from rooms.errors import Forbidden, NotFound
+from rooms.models import Booth, LiveSession, PinEvent, Product
+from rooms.payloads import Json, booth_summary, iso, product_payload
+
+
+async def access_booth_by_id(s: AsyncSession, booth_ref: int | str) -> Booth:
+    """The booth by id (or slug, for page URLs); `NotFound` otherwise."""
+    if isinstance(booth_ref, int) or (isinstance(booth_ref, str) and booth_ref.isdigit()):
+        booth = await s.get(Booth, int(booth_ref))
+    else:
+        booth = (await s.execute(select(Booth).where(Booth.slug == booth_ref))).scalar_one_or_none()
+    if booth is None:
+        raise NotFound("no such booth")
+    return booth
+
+
+async def live_sessions(s: AsyncSession, booth_ids: list[int] | None = None) -> dict[int, LiveSession]:
+    q = select(LiveSession).where(LiveSession.status == "live")
+    if booth_ids is not None:
+        q = q.where(LiveSession.booth_id.in_(booth_ids))
+    return {ls.booth_id: ls for ls in (await s.execute(q)).scalars()}
+
+
+async def list_booths(fair: Fair) -> list[Json]:
+    async with fair.db.reader() as s:
+        booths = list((await s.execute(select(Booth).order_by(Booth.id))).scalars())
+        q = select(Product.booth_id, func.count()).group_by(Product.booth_id)
+        counts = {int(b): int(n) for b, n in (await s.execute(q)).all()}
+        live = await live_sessions(s)
+    presence = await fair.presence.get_many([b.id for b in booths])
+    out = []
+    for b in booths:
+        item = booth_summary(b, live=b.id in live, viewers=presence[b.id].viewers)
+        item["product_count"] = counts.get(b.id, 0)
+        item["languages"] = sorted(presence[b.id].languages)
+        out.append(item)
+    return out
+
+
+async def booth_products(s: AsyncSession, booth_id: int) -> list[Product]:
+    q = select(Product).where(Product.booth_id == booth_id).order_by(Product.position, Product.id)
+    return list((await s.execute(q)).scalars())
+
+
+async def booth_detail(fair: Fair, booth_ref: int | str) -> Json:
+    async with fair.db.reader() as s:
+        booth = await access_booth_by_id(s, booth_ref)
+        products = await booth_products(s, booth.id)
+        live = (await live_sessions(s, [booth.id])).get(booth.id)
+    presence = await fair.presence.get(booth.id)
+    out = booth_summary(booth, live=live is not None, viewers=presence.viewers)
+    out["products"] = [product_payload(p) for p in products]
+    out["pinned_product_id"] = booth.pinned_product_id
+    out["languages"] = presence.languages
+    out["live_session"] = {"id": live.id, "started_at": iso(live.started_at)} if live else None
+    return out
+
+
+async def do_pin_product(fair: Fair, actor: AuthUser, booth_id: int, product_id: int | None) -> Json | None:
+    """Pin (or, with None, unpin) a product of the actor's own booth; the product as sent to viewers."""
+    async with fair.db.session() as s:
+        booth = await access_booth_by_id(s, booth_id)
+        if not actor.is_staff_of(booth.id):
+            raise Forbidden("only this booth's staff may pin products")
+        product = None
+        if product_id is not None:
+            product = await s.get(Product, product_id)
+            if product is None or product.booth_id != booth.id:
+                raise NotFound("no such product in this booth")
+        booth.pinned_product_id = product_id
+        s.add(PinEvent(booth_id=booth.id, product_id=product_id))
+    return product_payload(product) if product else None
+
+
+async def pinned_product(s: AsyncSession, booth: Booth) -> Json | None:
+    if booth.pinned_product_id is None:
+        return None
+    product = await s.get(Product, booth.pinned_product_id)
+    return product_payload(product) if product else None

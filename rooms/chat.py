@@ -1,0 +1,236 @@
+"""Chat: committing messages, translating them once per language present, history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rooms.auth import AuthUser
+from rooms.context import Fair
+from rooms.errors import BadRequest, Muted, NotFound, TooLong
+from rooms.models import Booth, LiveSession, Message, MessageTranslation, Mute, User
+from rooms.payloads import ChatRecord, iso
+
+# Moderators watching every booth are counted as present in this pseudo-booth, so their
+# languages are translated too without inflating any booth's viewer count.
+MODERATORS_BOOTH = 0
+
+
+def check_chat_text(text: str, max_length: int) -> str:
+    text = text.strip()
+    if not text:
+        raise BadRequest("the message is empty")
+    if len(text) > max_length:
+        raise TooLong(f"a message may have at most {max_length} characters", max_length=max_length)
+    return text
+
+
+def _author(actor: AuthUser) -> dict[str, Any]:
+    return {"id": actor.id, "display_name": actor.display_name, "role": actor.role}
+
+
+async def active_mute(s: AsyncSession, booth_id: int, user_id: int) -> datetime | None:
+    q = (
+        select(Mute.until)
+        .where(Mute.booth_id == booth_id, Mute.user_id == user_id, Mute.until > datetime.now(UTC))
+        .order_by(Mute.until.desc())
+        .limit(1)
+    )
+    return (await s.execute(q)).scalar_one_or_none()
+
+
+async def do_send_message(
+    fair: Fair, actor: AuthUser, booth_id: int, text: str, client_id: str | None = None
+) -> ChatRecord:
+    """Commit a message with the next booth-wide `seq`; the caller acks only after this returns."""
+    text = check_chat_text(text, fair.limits.chat_max_length)
+    await fair.limiter.hit(
+        f"chat:{actor.id}",
+        per_minute=fair.limits.chat_per_minute,
+        burst=fair.limits.chat_burst,
+        message="you are sending messages too fast",
+    )
+    now = datetime.now(UTC)
+    async with fair.db.session() as s:
+        if client_id is not None:
+            # A client resending after a reconnect gets its original message back, not a copy.
+            existing = (
+                await s.execute(
+                    select(Message).where(
+                        Message.booth_id == booth_id,
+                        Message.author_id == actor.id,
+                        Message.client_id == client_id,
+                    )
+                )
+            ).scalar_one_or_none()
+            if existing is not None:
+                return _record(existing, _author(actor))
+        until = await active_mute(s, booth_id, actor.id)
+        if until is not None:
+            raise Muted("you are muted in this booth", until=iso(until))
+        seq = (
+            await s.execute(
+                update(Booth)
+                .where(Booth.id == booth_id)
+                .values(last_seq=Booth.last_seq + 1)
+                .returning(Booth.last_seq)
+            )
+        ).scalar_one_or_none()
+        if seq is None:
+            raise NotFound("no such booth")
+        live = (
+            await s.execute(
+                select(LiveSession.id, LiveSession.started_at).where(
+                    LiveSession.booth_id == booth_id, LiveSession.status == "live"
+                )
+            )
+        ).first()
+        msg = Message(
+            booth_id=booth_id,
+            seq=seq,
+            author_id=actor.id,
+            source_lang=actor.lang,
+            text=text,
+            client_id=client_id,
+            session_id=live[0] if live else None,
+            stream_offset_ms=int((now - live[1]).total_seconds() * 1000) if live else None,
+            created_at=now,
+        )
+        s.add(msg)
+        await s.flush()
+    return _record(msg, _author(actor))
+
+
+def _record(msg: Message, author: dict[str, Any]) -> ChatRecord:
+    return ChatRecord(
+        id=msg.id,
+        seq=msg.seq,
+        booth_id=msg.booth_id,
+        author=author,
+        source_lang=msg.source_lang,
+        original=msg.text,
+        created_at=msg.created_at,
+        client_id=msg.client_id,
+        session_id=msg.session_id,
+        stream_offset_ms=msg.stream_offset_ms,
+    )
+
+
+async def languages_present(fair: Fair, booth_id: int) -> set[str]:
+    both = await fair.presence.get_many([booth_id, MODERATORS_BOOTH])
+    return set(both[booth_id].languages) | set(both[MODERATORS_BOOTH].languages)
+
+
+async def translate_records(fair: Fair, records: Iterable[ChatRecord], langs: Iterable[str]) -> None:
+    """Fill in each record's missing translations for `langs`, once per language, and store them."""
+    langs = set(langs)
+    rows: list[dict[str, Any]] = []
+    for rec in records:
+        targets = [lang for lang in langs if lang != rec.source_lang and lang not in rec.translations]
+        if not targets:
+            continue
+        results = await fair.translator.translate(rec.original, rec.source_lang, targets)
+        for lang, result in results.items():
+            rec.translations[lang] = (result.text, result.translated)
+            # Only real translations are stored: an untranslated fallback is retried next time.
+            if result.translated:
+                rows.append({"message_id": rec.id, "lang": lang, "text": result.text, "translated": True})
+    if rows:
+        await _store_translations(fair, rows)
+
+
+async def _store_translations(fair: Fair, rows: list[dict[str, Any]]) -> None:
+    insert = sqlite_insert if fair.db.is_sqlite else pg_insert
+    async with fair.db.session() as s:
+        # Two nodes (or a join's history) may translate the same message: first one wins.
+        await s.execute(insert(MessageTranslation).values(rows).on_conflict_do_nothing())
+
+
+async def _load_translations(s: AsyncSession, records: list[ChatRecord], langs: set[str]) -> None:
+    if not records or not langs:
+        return
+    by_id = {r.id: r for r in records}
+    q = select(MessageTranslation).where(
+        MessageTranslation.message_id.in_(by_id), MessageTranslation.lang.in_(langs)
+    )
+    for t in (await s.execute(q)).scalars():
+        by_id[t.message_id].translations[t.lang] = (t.text, t.translated)
+
+
+async def load_records(
+    fair: Fair, where: Any, *, order: Any, limit: int | None, langs: set[str], newest_first: bool = False
+) -> list[ChatRecord]:
+    """Visible messages matching `where`, with the stored translations for `langs`."""
+    async with fair.db.reader() as s:
+        q = (
+            select(Message, User.display_name, User.role)
+            .join(User, User.id == Message.author_id)
+            .where(where, Message.hidden_at.is_(None))
+            .order_by(order)
+        )
+        if limit is not None:
+            q = q.limit(limit)
+        rows = (await s.execute(q)).all()
+        records = [
+            _record(m, {"id": m.author_id, "display_name": name, "role": role}) for m, name, role in rows
+        ]
+        if newest_first:
+            records.reverse()
+        await _load_translations(s, records, langs)
+    await translate_records(fair, records, langs)
+    return records
+
+
+async def history(fair: Fair, booth_id: int, lang: str, limit: int | None = None) -> list[ChatRecord]:
+    """The last messages of a booth, oldest first, translated into `lang` (stored or now)."""
+    return await load_records(
+        fair,
+        Message.booth_id == booth_id,
+        order=Message.seq.desc(),
+        limit=limit or fair.limits.history_size,
+        langs={lang},
+        newest_first=True,
+    )
+
+
+async def recent_messages(fair: Fair, lang: str, limit: int = 100) -> list[ChatRecord]:
+    """The latest messages of every booth, oldest first, for the moderators' feed."""
+    return await load_records(
+        fair, Message.id > 0, order=Message.id.desc(), limit=limit, langs={lang}, newest_first=True
+    )
+
+
+async def session_chat(fair: Fair, session_id: int, lang: str) -> list[ChatRecord]:
+    """Every visible message of a live session in stream order, for the replay page."""
+    return await load_records(
+        fair, Message.session_id == session_id, order=Message.stream_offset_ms, limit=None, langs={lang}
+    )
+
+
+async def do_preview(fair: Fair, actor: AuthUser, booth_id: int, text: str) -> dict[str, Any]:
+    """What each language present would read, and the round trip back into the sender's language."""
+    text = check_chat_text(text, fair.limits.chat_max_length)
+    await fair.limiter.hit(
+        f"preview:{actor.id}", per_minute=120, burst=20, message="you are previewing too fast"
+    )
+    langs = (await languages_present(fair, booth_id)) - {actor.lang}
+    results = await fair.translator.translate(text, actor.lang, sorted(langs))
+    back = None
+    # Round-trip through the first other language, so the sender can judge the meaning.
+    for lang, res in sorted(results.items()):
+        if res.translated:
+            again = await fair.translator.translate(res.text, lang, [actor.lang])
+            r = again[actor.lang]
+            back = {"text": r.text, "translated": r.translated, "via": lang}
+            break
+    return {
+        "source_lang": actor.lang,
+        "translations": {lang: {"text": r.text, "translated": r.translated} for lang, r in results.items()},
+        "back_translation": back,
+    }

@@ -1,0 +1,28 @@
+"""What the domain actions need, built once by the app factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rooms.db import Database
+from rooms.presence import Presence
+from rooms.ratelimit import RateLimiter
+from translation.api import Translator
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    chat_per_minute: int = 30  # 0 disables
+    chat_burst: int = 10
+    chat_max_length: int = 2000
+    inquiries_per_10_min: int = 5
+    history_size: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Fair:
+    db: Database
+    presence: Presence
+    limiter: RateLimiter
+    translator: Translator
+    limits: Limits

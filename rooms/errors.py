@@ -1,0 +1,62 @@
+"""Domain errors with stable codes; every transport maps them the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "internal"
+    status = 500
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.extra}
+
+
+class BadRequest(DomainError):
+    code, status = "bad_request", 400
+
+
+class Unauthorized(DomainError):
+    code, status = "unauthorized", 401
+
+
+class InvalidCredentials(DomainError):
+    code, status = "invalid_credentials", 401
+
+
+class Forbidden(DomainError):
+    code, status = "forbidden", 403
+
+
+class NotFound(DomainError):
+    code, status = "not_found", 404
+
+
+class Conflict(DomainError):
+    code, status = "conflict", 409
+
+
+class TooLong(DomainError):
+    code, status = "too_long", 413
+
+
+class RateLimited(DomainError):
+    code, status = "rate_limited", 429
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message, retry_after=round(max(retry_after, 0.001), 3))
+        self.retry_after = retry_after
+
+
+class Muted(DomainError):
+    code, status = "muted", 403
+
+
+class Banned(DomainError):
+    code, status = "banned", 403

@@ -1,0 +1,223 @@
+"""Leads: inquiries committed before the buyer's ack, worked by booth staff, exported as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rooms import live_lookup
+from rooms.auth import AuthUser
+from rooms.context import Fair
+from rooms.errors import BadRequest, Forbidden, NotFound
+from rooms.models import Booth, Lead, LeadNote, Product, User
+from rooms.payloads import Json, iso, lead_payload
+
+STATUSES = ("new", "contacted", "quoted", "won", "lost")
+
+
+async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, form: dict[str, Any]) -> Lead:
+    """Commit an inquiry as a lead; the product defaults to the one pinned at that moment."""
+    if actor.role != "buyer":
+        raise Forbidden("only buyers send inquiries")
+    if form.get("consent") is not True:
+        raise BadRequest("consent to share contact details is required")
+    await fair.limiter.hit(
+        f"inquiry:{actor.id}",
+        per_minute=fair.limits.inquiries_per_10_min / 10,
+        burst=max(fair.limits.inquiries_per_10_min, 1),
+        message="too many inquiries; try again later",
+    )
+    async with fair.db.session() as s:
+        booth = await s.get(Booth, booth_id)
+        if booth is None:
+            raise NotFound("no such booth")
+        buyer = await s.get(User, actor.id)
+        assert buyer is not None
+        session_id, offset = form.get("session_id"), form.get("stream_offset_ms")
+        product_id = form.get("product_id")
+        if session_id is not None:
+            if not await live_lookup.session_of_booth(s, session_id, booth.id):
+                raise NotFound("no such session in this booth")
+            if product_id is None and offset is not None:
+                product_id = await live_lookup.pinned_product_at(s, session_id, offset)
+        elif product_id is None:
+            product_id = booth.pinned_product_id
+            live = await live_lookup.live_offset(s, booth.id)
+            if live is not None:
+                session_id, offset = live
+        if product_id is not None:
+            product = await s.get(Product, product_id)
+            if product is None or product.booth_id != booth.id:
+                raise NotFound("no such product in this booth")
+        lead = Lead(
+            booth_id=booth.id,
+            buyer_id=actor.id,
+            email=form["email"],
+            company=form.get("company") or buyer.company,
+            country=buyer.country,
+            product_id=product_id,
+            quantity=form.get("quantity"),
+            unit=form.get("unit"),
+            target_price=form.get("target_price"),
+            currency=form.get("currency"),
+            incoterm=form.get("incoterm"),
+            destination_country=form.get("destination_country"),
+            message=form["message"],
+            source_lang=actor.lang,
+            target_lang=booth.lang,
+            status="new",
+            session_id=session_id,
+            stream_offset_ms=offset,
+            consent_at=datetime.now(UTC),
+        )
+        s.add(lead)
+        await s.flush()
+    return lead
+
+
+async def do_translate_lead(fair: Fair, lead: Lead) -> Lead:
+    """Add the message in the supplier's language (after the buyer's ack: it must not wait on MT)."""
+    if lead.source_lang == lead.target_lang:
+        return lead
+    result = (await fair.translator.translate(lead.message, lead.source_lang, [lead.target_lang]))[
+        lead.target_lang
+    ]
+    if result.translated:
+        async with fair.db.session() as s:
+            stored = await s.get(Lead, lead.id)
+            if stored is not None:
+                stored.message_translated = result.text
+                lead = stored
+    return lead
+
+
+async def lead_json(fair: Fair, lead_id: int, *, notes: bool = False) -> Json:
+    async with fair.db.reader() as s:
+        lead = await s.get(Lead, lead_id)
+        if lead is None:
+            raise NotFound("no such lead")
+        return await _lead_json(s, lead, notes=notes)
+
+
+async def _lead_json(s: AsyncSession, lead: Lead, *, notes: bool = False) -> Json:
+    buyer = await s.get(User, lead.buyer_id)
+    assert buyer is not None
+    product = await s.get(Product, lead.product_id) if lead.product_id else None
+    out = lead_payload(lead, buyer, product)
+    if notes:
+        q = (
+            select(LeadNote, User.display_name)
+            .outerjoin(User, User.id == LeadNote.author_id)
+            .where(LeadNote.lead_id == lead.id)
+            .order_by(LeadNote.id)
+        )
+        out["notes"] = [_note_json(n, name) for n, name in (await s.execute(q)).all()]
+    return out
+
+
+def _note_json(note: LeadNote, author_name: str | None) -> Json:
+    return {
+        "id": note.id,
+        "lead_id": note.lead_id,
+        "author": {"id": note.author_id, "display_name": author_name},
+        "text": note.text,
+        "created_at": iso(note.created_at),
+    }
+
+
+def check_can_read_leads(actor: AuthUser, booth_id: int) -> None:
+    if not (actor.is_staff_of(booth_id) or actor.is_moderator):
+        raise Forbidden("only this booth's staff and moderators see its leads")
+
+
+async def access_lead_by_id(s: AsyncSession, actor: AuthUser, lead_id: int, *, write: bool) -> Lead:
+    """The lead if the actor may see (or, with `write`, work) it; `NotFound` for both missing and hidden."""
+    lead = await s.get(Lead, lead_id)
+    allowed = lead is not None and (actor.is_staff_of(lead.booth_id) or (actor.is_moderator and not write))
+    if lead is None or not allowed:
+        if lead is not None and actor.is_moderator:
+            raise Forbidden("moderators may read leads but not work them")
+        raise NotFound("no such lead")
+    return lead
+
+
+async def list_leads(fair: Fair, actor: AuthUser, booth_id: int) -> list[Json]:
+    check_can_read_leads(actor, booth_id)
+    async with fair.db.reader() as s:
+        if await s.get(Booth, booth_id) is None:
+            raise NotFound("no such booth")
+        q = (
+            select(Lead, User, Product)
+            .join(User, User.id == Lead.buyer_id)
+            .outerjoin(Product, Product.id == Lead.product_id)
+            .where(Lead.booth_id == booth_id)
+            .order_by(Lead.id.desc())
+        )
+        return [lead_payload(lead, buyer, product) for lead, buyer, product in (await s.execute(q)).all()]
+
+
+async def get_lead(fair: Fair, actor: AuthUser, lead_id: int) -> Json:
+    async with fair.db.reader() as s:
+        lead = await access_lead_by_id(s, actor, lead_id, write=False)
+        return await _lead_json(s, lead, notes=True)
+
+
+async def do_update_status(fair: Fair, actor: AuthUser, lead_id: int, status: str) -> Json:
+    if status not in STATUSES:
+        raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
+    async with fair.db.session() as s:
+        lead = await access_lead_by_id(s, actor, lead_id, write=True)
+        lead.status = status
+        lead.updated_at = datetime.now(UTC)
+        await s.flush()
+        return await _lead_json(s, lead)
+
+
+async def do_add_note(fair: Fair, actor: AuthUser, lead_id: int, text: str) -> tuple[Json, Json]:
+    """The note and the lead it belongs to."""
+    async with fair.db.session() as s:
+        lead = await access_lead_by_id(s, actor, lead_id, write=True)
+        note = LeadNote(lead_id=lead.id, author_id=actor.id, text=text)
+        s.add(note)
+        lead.updated_at = datetime.now(UTC)
+        await s.flush()
+        return _note_json(note, actor.display_name), await _lead_json(s, lead)
+
+
+CSV_COLUMNS = (
+    "id", "created_at", "status", "buyer_name", "company", "country", "email", "product", "quantity",
+    "unit", "target_price", "currency", "incoterm", "destination_country", "message",
+    "message_translated", "source_lang",
+)  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with these runs as a formula in spreadsheets (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def leads_csv(leads: list[Json]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS)
+    for lead in leads:
+        b = lead["buyer"]
+        row = [
+            lead["id"], lead["created_at"], lead["status"], b["display_name"], b.get("company"),
+            b.get("country"), b["email"], lead.get("product_name"), lead["quantity"], lead["unit"],
+            lead["target_price"], lead["currency"], lead["incoterm"], lead["destination_country"],
+            lead["message"], lead["message_translated"], lead["source_lang"],
+        ]  # fmt: skip
+        w.writerow([_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def parse_price(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

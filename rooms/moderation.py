@@ -1,0 +1,114 @@
+"""Moderation: hide a message, mute a user in a booth, ban a user from the fair; all audited."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rooms.auth import AuthUser
+from rooms.context import Fair
+from rooms.errors import BadRequest, Forbidden, NotFound
+from rooms.models import AuditEntry, Booth, Message, Mute, User
+from rooms.payloads import Json, iso
+
+
+def check_moderator(actor: AuthUser) -> None:
+    if not actor.is_moderator:
+        raise Forbidden("only moderators may do this")
+
+
+def _audit(s: AsyncSession, actor: AuthUser, action: str, **kw: object) -> None:
+    s.add(AuditEntry(actor_id=actor.id, action=action, **kw))
+
+
+async def do_hide_message(fair: Fair, actor: AuthUser, message_id: int, reason: str | None) -> int:
+    """Hide a message for everyone, live and in history; the booth it was in."""
+    check_moderator(actor)
+    async with fair.db.session() as s:
+        msg = await s.get(Message, message_id)
+        if msg is None:
+            raise NotFound("no such message")
+        if msg.hidden_at is None:
+            msg.hidden_at = datetime.now(UTC)
+            msg.hidden_by_id = actor.id
+            _audit(s, actor, "hide", booth_id=msg.booth_id, target_user_id=msg.author_id,
+                   message_id=msg.id, detail=reason or "")  # fmt: skip
+        return msg.booth_id
+
+
+async def do_mute(
+    fair: Fair, actor: AuthUser, booth_id: int, user_id: int, minutes: int, reason: str | None
+) -> datetime:
+    check_moderator(actor)
+    async with fair.db.session() as s:
+        if await s.get(Booth, booth_id) is None:
+            raise NotFound("no such booth")
+        target = await s.get(User, user_id)
+        if target is None:
+            raise NotFound("no such user")
+        if target.role in ("moderator", "admin"):
+            raise BadRequest("moderators cannot be muted")
+        until = datetime.now(UTC) + timedelta(minutes=minutes)
+        s.add(Mute(booth_id=booth_id, user_id=user_id, until=until, reason=reason, by_id=actor.id))
+        _audit(s, actor, "mute", booth_id=booth_id, target_user_id=user_id,
+               detail=f"{minutes} min" + (f": {reason}" if reason else ""))  # fmt: skip
+    return until
+
+
+async def do_ban(fair: Fair, actor: AuthUser, user_id: int, reason: str | None) -> None:
+    check_moderator(actor)
+    async with fair.db.session() as s:
+        target = await s.get(User, user_id)
+        if target is None:
+            raise NotFound("no such user")
+        if target.role in ("moderator", "admin"):
+            raise BadRequest("moderators cannot be banned")
+        if target.banned_at is None:
+            target.banned_at = datetime.now(UTC)
+            target.ban_reason = reason
+            _audit(s, actor, "ban", target_user_id=user_id, detail=reason or "")
+
+
+async def audit_log(fair: Fair, actor: AuthUser, limit: int = 200) -> list[Json]:
+    check_moderator(actor)
+    async with fair.db.reader() as s:
+        q = (
+            select(AuditEntry, User.display_name)
+            .outerjoin(User, User.id == AuditEntry.actor_id)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+        return [
+            {
+                "id": e.id,
+                "actor": {"id": e.actor_id, "display_name": name},
+                "action": e.action,
+                "booth_id": e.booth_id,
+                "target_user_id": e.target_user_id,
+                "message_id": e.message_id,
+                "detail": e.detail,
+                "created_at": iso(e.created_at),
+            }
+            for e, name in (await s.execute(q)).all()
+        ]
+
+
+async def is_banned(fair: Fair, user_id: int) -> bool:
+    async with fair.db.reader() as s:
+        return (
+            await s.execute(select(User.banned_at).where(User.id == user_id))
+        ).scalar_one_or_none() is not None
+
+
+async def message_rates(fair: Fair) -> dict[int, int]:
+    """Messages per booth in the last minute."""
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    async with fair.db.reader() as s:
+        q = (
+            select(Message.booth_id, func.count())
+            .where(Message.created_at >= since)
+            .group_by(Message.booth_id)
+        )
+        return {int(b): int(n) for b, n in (await s.execute(q)).all()}

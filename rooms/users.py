@@ -1,0 +1,93 @@
+"""Accounts: guest buyers, staff, moderators and admins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rooms.auth import ROLES, AuthUser, hash_password, verify_password
+from rooms.db import Database
+from rooms.errors import BadRequest, Banned, Conflict, InvalidCredentials, NotFound, Unauthorized
+from rooms.models import Booth, User
+
+
+def actor_of(user: User) -> AuthUser:
+    return AuthUser(user.id, user.role, user.display_name, user.lang, user.booth_id)
+
+
+async def do_guest_sign_in(
+    db: Database, *, display_name: str, lang: str, company: str | None, country: str | None
+) -> User:
+    async with db.session() as s:
+        user = User(display_name=display_name, role="buyer", lang=lang, company=company, country=country)
+        s.add(user)
+        await s.flush()
+    return user
+
+
+async def do_login(db: Database, *, email: str, password: str) -> User:
+    async with db.reader() as s:
+        user = (await s.execute(select(User).where(User.email == email.lower()))).scalar_one_or_none()
+    if user is None or not verify_password(user.password_hash if user else None, password):
+        raise InvalidCredentials("wrong e-mail or password")
+    if user.banned_at is not None:
+        raise Banned("this account is banned from the fair")
+    return user
+
+
+async def load_actor(db: Database, user_id: int) -> tuple[User, AuthUser]:
+    """The user a token names, refused if it no longer exists or is banned."""
+    async with db.reader() as s:
+        user = await s.get(User, user_id)
+    if user is None:
+        raise Unauthorized("unknown user; sign in again")
+    if user.banned_at is not None:
+        raise Banned("this account is banned from the fair")
+    return user, actor_of(user)
+
+
+async def do_create_account(
+    db: Database,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    booth_slug: str | None = None,
+    display_name: str | None = None,
+    lang: str | None = None,
+) -> User:
+    if role not in ROLES or role == "buyer":
+        raise BadRequest("role must be supplier, moderator or admin")
+    if len(password) < 8:
+        raise BadRequest("the password needs at least 8 characters")
+    if role == "supplier" and not booth_slug:
+        raise BadRequest("a supplier account needs --booth SLUG")
+    async with db.session() as s:
+        booth = None
+        if booth_slug:
+            booth = (await s.execute(select(Booth).where(Booth.slug == booth_slug))).scalar_one_or_none()
+            if booth is None:
+                raise NotFound(f"no booth with slug {booth_slug!r}")
+        if await _email_taken(s, email):
+            raise Conflict(f"an account for {email} exists already")
+        user = User(
+            email=email.lower(),
+            password_hash=hash_password(password),
+            display_name=display_name or (booth.supplier_name if booth else email.split("@")[0]),
+            role=role,
+            lang=lang or (booth.lang if booth else "en"),
+            booth_id=booth.id if booth and role == "supplier" else None,
+        )
+        s.add(user)
+        await s.flush()
+    return user
+
+
+async def _email_taken(s: AsyncSession, email: str) -> bool:
+    return (await s.execute(select(User.id).where(User.email == email.lower()))).first() is not None
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

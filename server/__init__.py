@@ -1,0 +1,1 @@
+"""Transport and wiring: the aiohttp app, the Socket.IO server, the CLI."""

@@ -1,0 +1,162 @@
+"""The app factory: every resource in a cleanup context, closed in reverse order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import socketio
+from aiohttp import web
+from redis.asyncio import Redis
+
+from rooms.auth import Tokens
+from rooms.context import Fair, Limits
+from rooms.db import Database
+from rooms.presence import MemoryPresence, Presence, RedisPresence
+from rooms.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from server.fanout import ChatFanout, FastEmitManager, FastRedisManager
+from server.http_api import setup_api
+from server.keys import CONNECTIONS, DB, FAIR, FANOUT, REDIS, SETTINGS, SIO, TOKENS, TRANSLATOR
+from server.settings import Settings
+from server.sockets import Connections, SocketApi
+from translation.api import Translator
+
+log = logging.getLogger(__name__)
+
+
+class _OrjsonForSocketIO:
+    """python-socketio's `json` hook: orjson encodes a packet several times faster than json."""
+
+    @staticmethod
+    def dumps(obj: Any, **_: Any) -> str:
+        return orjson.dumps(obj).decode()
+
+    @staticmethod
+    def loads(s: str | bytes, **_: Any) -> Any:
+        return orjson.loads(s)
+
+
+def create_sio(settings: Settings) -> socketio.AsyncServer:
+    manager: socketio.AsyncManager
+    if settings.redis_url:
+        manager = FastRedisManager(settings.redis_url, channel="boothcast")
+    else:
+        manager = FastEmitManager()
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        json=_OrjsonForSocketIO,
+        # Payloads far above the chat limit get an error ack rather than a dropped connection.
+        max_http_buffer_size=1_000_000,
+        ping_interval=25,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def create_app(settings: Settings) -> web.Application:
+    settings = settings.with_secret()
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app[SETTINGS] = settings
+    app[TOKENS] = Tokens(settings.secret_key, guest_hours=settings.guest_token_hours,
+                         staff_hours=settings.staff_token_hours)  # fmt: skip
+    sio = create_sio(settings)
+    sio.attach(app)
+    app[SIO] = sio
+    app[CONNECTIONS] = Connections()
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_redis)
+    app.cleanup_ctx.append(_translator)
+    app.cleanup_ctx.append(_fair)
+    app.cleanup_ctx.append(_sockets)
+    setup_api(app)
+    _optional_features(app, settings)
+    return app
+
+
+def _optional_features(app: web.Application, settings: Settings) -> None:
+    try:
+        from server.live_routes import setup_live
+    except ImportError:
+        log.warning("livestream module not available")
+    else:
+        setup_live(app)
+    try:
+        from server.pages import setup_pages
+    except ImportError:
+        log.warning("web pages not available")
+    else:
+        setup_pages(app, settings.web_dir)
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    db = Database(app[SETTINGS].effective_database_url)
+    app[DB] = db
+    yield
+    await db.aclose()
+
+
+async def _redis(app: web.Application) -> AsyncIterator[None]:
+    url = app[SETTINGS].redis_url
+    if not url:
+        yield
+        return
+    redis = Redis.from_url(url)
+    await redis.ping()
+    app[REDIS] = redis
+    yield
+    await redis.aclose()
+
+
+async def _translator(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    translator: Translator
+    try:
+        from translation.service import open_translator
+    except ImportError:
+        from translation.passthrough import PassthroughTranslator
+
+        log.warning("translation engine not available: chat goes out untranslated")
+        app[TRANSLATOR] = PassthroughTranslator()
+        yield
+        return
+    async with open_translator(
+        settings.models_dir, workers=settings.translation_workers, timeout=settings.translation_timeout
+    ) as translator:
+        app[TRANSLATOR] = translator
+        yield
+
+
+async def _fair(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    presence: Presence
+    limiter: RateLimiter
+    if REDIS in app:
+        redis_presence = RedisPresence(app[REDIS])
+        await redis_presence.start()
+        presence, limiter = redis_presence, RedisRateLimiter(app[REDIS])
+    else:
+        presence, limiter = MemoryPresence(), MemoryRateLimiter()
+    limits = Limits(
+        chat_per_minute=settings.chat_rate_limit,
+        chat_burst=settings.chat_burst,
+        chat_max_length=settings.chat_max_length,
+        inquiries_per_10_min=settings.inquiry_rate_limit,
+        history_size=settings.history_size,
+    )
+    app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits)
+    yield
+    await presence.aclose()
+
+
+async def _sockets(app: web.Application) -> AsyncIterator[None]:
+    fanout = ChatFanout(app[SIO], app[FAIR])
+    app[FANOUT] = fanout
+    api = SocketApi(app[SIO], app[FAIR], app[TOKENS], fanout, app[CONNECTIONS])
+    api.start()
+    yield
+    await api.aclose()
+    await fanout.aclose()

@@ -1,0 +1,40 @@
+"""Every Socket.IO event name of the contract; `web/static/events.js` mirrors these (a test checks)."""
+
+from __future__ import annotations
+
+BOOTH_JOIN = "booth:join"
+BOOTH_LEAVE = "booth:leave"
+CHAT_SEND = "chat:send"
+CHAT_PREVIEW = "chat:preview"
+INQUIRY_SUBMIT = "inquiry:submit"
+PRODUCT_PIN = "product:pin"
+LEAD_UPDATE = "lead:update"
+LEAD_NOTE = "lead:note"
+MOD_WATCH = "mod:watch"
+MOD_HIDE = "mod:hide"
+MOD_MUTE = "mod:mute"
+MOD_BAN = "mod:ban"
+LOBBY_WATCH = "lobby:watch"
+
+CHAT_MESSAGE = "chat:message"
+CHAT_BATCH = "chat:batch"
+CHAT_HIDDEN = "chat:hidden"
+LEAD_NEW = "lead:new"
+LEAD_UPDATED = "lead:updated"
+PRESENCE_UPDATE = "presence:update"
+PRODUCT_PINNED = "product:pinned"
+USER_MUTED = "user:muted"
+USER_BANNED = "user:banned"
+STREAM_STATE = "stream:state"
+BOOTH_STATE = "booth:state"
+MOD_MESSAGE = "mod:message"
+MOD_BOOTHS = "mod:booths"
+
+CLIENT_EVENTS = (
+    BOOTH_JOIN, BOOTH_LEAVE, CHAT_SEND, CHAT_PREVIEW, INQUIRY_SUBMIT, PRODUCT_PIN, LEAD_UPDATE,
+    LEAD_NOTE, MOD_WATCH, MOD_HIDE, MOD_MUTE, MOD_BAN, LOBBY_WATCH,
+)  # fmt: skip
+SERVER_EVENTS = (
+    CHAT_MESSAGE, CHAT_BATCH, CHAT_HIDDEN, LEAD_NEW, LEAD_UPDATED, PRESENCE_UPDATE, PRODUCT_PINNED,
+    USER_MUTED, USER_BANNED, STREAM_STATE, BOOTH_STATE, MOD_MESSAGE, MOD_BOOTHS,
+)  # fmt: skip

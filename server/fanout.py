@@ -1,0 +1,215 @@
+"""Delivering chat to a booth: per language, translated once, batched for clients that ask.
+
+Three things make a 2,000-viewer booth cheap:
+- a message is translated once per language present, never per viewer;
+- `chat:batch` clients get adaptive coalescing: a message goes out at once when the room is idle,
+  and while a flush is still going out, later messages gather into the next frame;
+- the managers below hand each recipient's frame straight to its engine.io queue, instead of one
+  asyncio task per recipient as python-socketio's stock `emit` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import socketio
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
+
+from rooms.chat import languages_present, translate_records
+from rooms.context import Fair
+from rooms.payloads import ChatRecord
+from server import events
+from server.rooms_naming import booth_room, lang_room, mod_room
+
+log = logging.getLogger(__name__)
+
+
+class FastEmitManager(socketio.AsyncManager):  # type: ignore[misc]
+    """Local delivery without a task per recipient (the frame is encoded once per emit)."""
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: str | None = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        room = to or room
+        if callback is not None or namespace not in self.rooms or room is None:
+            await super().emit(
+                event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs
+            )
+            return
+        payload = list(data) if isinstance(data, tuple) else ([data] if data is not None else [])
+        pkt = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, *payload])
+        encoded = pkt.encode()
+        if isinstance(encoded, list):  # binary attachments: rare, take the stock path
+            await super().emit(event, data, namespace, room=room, skip_sid=skip_sid, **kwargs)
+            return
+        frame = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        sockets = self.server.eio.sockets
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skip:
+                continue
+            sock = sockets.get(eio_sid)
+            if sock is not None and not sock.closed:
+                # The socket's writer task drains its queue into the websocket in order.
+                sock.queue.put_nowait(frame)
+
+
+class FastRedisManager(socketio.AsyncRedisManager, FastEmitManager):  # type: ignore[misc]
+    """Redis fan-out across nodes; each node's local delivery takes the fast path above."""
+
+
+Emit = Callable[[str, Any, str], Coroutine[Any, Any, None]]
+
+
+class Coalescer:
+    """At most one `chat:batch` frame per room per tick; the first message of an idle room goes at once."""
+
+    def __init__(self, emit: Emit, tick: float = 0.05) -> None:
+        self._emit = emit
+        self._tick = tick
+        self._buffers: dict[str, list[dict[str, Any]]] = {}
+        self._last: dict[str, float] = {}
+        self._pending: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def add(self, room: str, booth_id: int, message: dict[str, Any]) -> None:
+        self._buffers.setdefault(room, []).append(message)
+        if room in self._pending:
+            return
+        self._pending.add(room)
+        delay = max(0.0, self._last.get(room, 0.0) + self._tick - time.monotonic())
+        task = asyncio.create_task(self._flush_after(room, booth_id, delay))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _flush_after(self, room: str, booth_id: int, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        self._pending.discard(room)
+        messages = self._buffers.pop(room, [])
+        if not messages:
+            return
+        messages.sort(key=lambda m: m["seq"])
+        self._last[room] = time.monotonic()
+        try:
+            await self._emit(events.CHAT_BATCH, {"booth_id": booth_id, "messages": messages}, room)
+        except Exception:
+            log.exception("chat:batch to %s failed", room)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+class ChatFanout:
+    def __init__(self, sio: socketio.AsyncServer, fair: Fair, *, tick: float = 0.05) -> None:
+        self._sio = sio
+        self._fair = fair
+        self._coalescer = Coalescer(self._emit_room, tick)
+        # Each booth's deliveries wait for the previous message's, so every room sees seq order
+        # even though translations run concurrently.
+        self._tail: dict[int, asyncio.Future[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def _emit_room(self, event: str, data: Any, room: str) -> None:
+        await self._sio.emit(event, data, room=room)
+
+    async def deliver(self, booth_id: int, lang: str, payload: dict[str, Any]) -> None:
+        await self._sio.emit(events.CHAT_MESSAGE, payload, room=lang_room(booth_id, lang, batch=False))
+        self._coalescer.add(lang_room(booth_id, lang, batch=True), booth_id, payload)
+
+    def submit(self, rec: ChatRecord) -> None:
+        """Fan a committed message out; returns at once (the sender's ack must not wait)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        prev = self._tail.get(rec.booth_id)
+        self._tail[rec.booth_id] = done
+        task = asyncio.create_task(self._run(rec, prev, done))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(
+        self, rec: ChatRecord, prev: asyncio.Future[None] | None, done: asyncio.Future[None]
+    ) -> None:
+        try:
+            # The author's own language needs no translation: it goes out before anything else.
+            if prev is not None:
+                await asyncio.shield(prev)
+            await self.deliver(rec.booth_id, rec.source_lang, rec.payload(rec.source_lang))
+            mod_langs = set((await self._fair.presence.get(0)).languages)
+            langs = (await languages_present(self._fair, rec.booth_id)) - {rec.source_lang}
+            if langs:
+                await translate_records(self._fair, [rec], langs)
+            for lang in sorted(langs):
+                await self.deliver(rec.booth_id, lang, rec.payload(lang))
+            for lang in sorted(mod_langs):
+                await self._sio.emit(events.MOD_MESSAGE, rec.payload(lang), room=mod_room(lang))
+        except Exception:
+            log.exception("fan-out of message %s failed", rec.id)
+        finally:
+            done.set_result(None)
+            if self._tail.get(rec.booth_id) is done:
+                del self._tail[rec.booth_id]
+
+    async def hide(self, booth_id: int, message_id: int) -> None:
+        payload = {"booth_id": booth_id, "message_id": message_id}
+        await self._sio.emit(events.CHAT_HIDDEN, payload, room=booth_room(booth_id))
+        for lang in (await self._fair.presence.get(0)).languages:
+            await self._sio.emit(events.CHAT_HIDDEN, payload, room=mod_room(lang))
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 2)
+        await self._coalescer.aclose()
+
+
+class Throttle:
+    """Run `push(key)` at most once per `interval` per key, always with the latest state."""
+
+    def __init__(self, push: Callable[[int], Coroutine[Any, Any, None]], interval: float = 1.0) -> None:
+        self._push = push
+        self._interval = interval
+        self._last: dict[int, float] = {}
+        self._scheduled: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def poke(self, key: int) -> None:
+        if key in self._scheduled:
+            return
+        self._scheduled.add(key)
+        delay = max(0.0, self._last.get(key, 0.0) + self._interval - time.monotonic())
+        task = asyncio.create_task(self._later(key, delay))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _later(self, key: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self._scheduled.discard(key)
+        self._last[key] = time.monotonic()
+        try:
+            await self._push(key)
+        except Exception:
+            log.exception("throttled push for %s failed", key)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

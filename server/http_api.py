@@ -1,0 +1,183 @@
+"""The HTTP API: sign-in, booths, leads, translation pairs, moderation audit."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+import orjson
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from rooms import booths, leads, moderation
+from rooms.errors import BadRequest, DomainError, NotFound
+from rooms.payloads import user_payload
+from rooms.users import actor_of, do_guest_sign_in, do_login, load_actor
+from server import schemas
+from server.errors import from_validation, json_error
+from server.http_auth import require_user
+from server.keys import FAIR, SETTINGS, SIO, TOKENS
+from server.rooms_naming import staff_room
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+MAX_BODY = 64 * 1024
+
+
+def jsonify(data: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        response: web.StreamResponse = await handler(request)
+        return response
+    except DomainError as err:
+        return json_error(err)
+    except web.HTTPException as exc:
+        if exc.status >= 400 and request.path.startswith("/api/"):
+            code = {404: "not_found", 405: "bad_request", 413: "too_long"}.get(exc.status, "bad_request")
+            return web.json_response({"error": {"code": code, "message": exc.reason}}, status=exc.status)
+        raise
+    except Exception:
+        log.exception("HTTP handler failed: %s %s", request.method, request.path)
+        return web.json_response(
+            {"error": {"code": "internal", "message": "something went wrong on our side"}}, status=500
+        )
+
+
+async def body(request: web.Request, model: type[M]) -> M:
+    raw = await request.read()
+    if len(raw) > MAX_BODY:
+        raise BadRequest("the body is too large")
+    try:
+        data = orjson.loads(raw or b"null")
+    except orjson.JSONDecodeError:
+        raise BadRequest("the body must be JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation(exc) from None
+
+
+def _int_param(request: web.Request, name: str) -> int:
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 18:
+        raise NotFound(f"no such {name.removesuffix('_id')}")
+    return int(raw)
+
+
+def _client_key(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return jsonify({"status": "ok"})
+
+
+async def auth_guest(request: web.Request) -> web.Response:
+    fair, settings = request.app[FAIR], request.app[SETTINGS]
+    await fair.limiter.hit(
+        f"guest:{_client_key(request)}", per_minute=settings.auth_rate_limit, burst=settings.auth_rate_limit,
+        message="too many sign-ins from this address",
+    )  # fmt: skip
+    p = await body(request, schemas.GuestIn)
+    user = await do_guest_sign_in(fair.db, display_name=p.display_name, lang=p.lang, company=p.company,
+                                  country=p.country)  # fmt: skip
+    token = request.app[TOKENS].issue(actor_of(user))
+    return jsonify({"token": token, "user": user_payload(user)})
+
+
+async def auth_login(request: web.Request) -> web.Response:
+    fair, settings = request.app[FAIR], request.app[SETTINGS]
+    await fair.limiter.hit(
+        f"login:{_client_key(request)}", per_minute=settings.auth_rate_limit / 2,
+        burst=max(1, settings.auth_rate_limit // 2), message="too many sign-in attempts from this address",
+    )  # fmt: skip
+    p = await body(request, schemas.LoginIn)
+    user = await do_login(fair.db, email=p.email, password=p.password)
+    token = request.app[TOKENS].issue(actor_of(user))
+    return jsonify({"token": token, "user": user_payload(user)})
+
+
+async def me(request: web.Request) -> web.Response:
+    actor = await require_user(request)
+    user, _ = await load_actor(request.app[FAIR].db, actor.id)
+    return jsonify({"user": user_payload(user)})
+
+
+async def list_booths(request: web.Request) -> web.Response:
+    return jsonify(await booths.list_booths(request.app[FAIR]))
+
+
+async def get_booth(request: web.Request) -> web.Response:
+    ref = request.match_info["booth"]
+    if len(ref) > 80:
+        raise NotFound("no such booth")
+    return jsonify(await booths.booth_detail(request.app[FAIR], ref))
+
+
+async def booth_leads(request: web.Request) -> web.Response:
+    actor = await require_user(request)
+    booth_id = _int_param(request, "booth_id")
+    rows = await leads.list_leads(request.app[FAIR], actor, booth_id)
+    if request.query.get("format") == "csv":
+        return web.Response(
+            text=leads.leads_csv(rows),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="booth-{booth_id}-leads.csv"'},
+        )
+    return jsonify({"leads": rows})
+
+
+async def get_lead(request: web.Request) -> web.Response:
+    actor = await require_user(request)
+    return jsonify({"lead": await leads.get_lead(request.app[FAIR], actor, _int_param(request, "lead_id"))})
+
+
+async def patch_lead(request: web.Request) -> web.Response:
+    actor = await require_user(request)
+    p = await body(request, schemas.LeadStatusIn)
+    lead = await leads.do_update_status(request.app[FAIR], actor, _int_param(request, "lead_id"), p.status)
+    await request.app[SIO].emit("lead:updated", lead, room=staff_room(lead["booth_id"]))
+    return jsonify({"lead": lead})
+
+
+async def post_note(request: web.Request) -> web.Response:
+    actor = await require_user(request)
+    p = await body(request, schemas.NoteIn)
+    note, lead = await leads.do_add_note(request.app[FAIR], actor, _int_param(request, "lead_id"), p.text)
+    await request.app[SIO].emit("lead:updated", lead, room=staff_room(lead["booth_id"]))
+    return jsonify({"note": note}, status=201)
+
+
+async def translation_info(request: web.Request) -> web.Response:
+    tr = request.app[FAIR].translator
+    pairs = [{"source": p.source, "target": p.target, "via": p.via} for p in tr.pairs()]
+    return jsonify({"languages": tr.languages(), "pairs": pairs})
+
+
+async def audit(request: web.Request) -> web.Response:
+    actor = await require_user(request)
+    return jsonify({"entries": await moderation.audit_log(request.app[FAIR], actor)})
+
+
+def setup_api(app: web.Application) -> None:
+    app.middlewares.append(error_middleware)
+    r = app.router
+    r.add_get("/healthz", healthz)
+    r.add_post("/api/auth/guest", auth_guest)
+    r.add_post("/api/auth/login", auth_login)
+    r.add_get("/api/me", me)
+    r.add_get("/api/booths", list_booths)
+    r.add_get("/api/booths/{booth_id:\\d+}/leads", booth_leads)
+    r.add_get("/api/booths/{booth}", get_booth)
+    r.add_get("/api/leads/{lead_id}", get_lead)
+    r.add_patch("/api/leads/{lead_id}", patch_lead)
+    r.add_post("/api/leads/{lead_id}/notes", post_note)
+    r.add_get("/api/translation", translation_info)
+    r.add_get("/api/moderation/audit", audit)

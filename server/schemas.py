@@ -1,0 +1,126 @@
+"""One strict model per inbound event and HTTP body, validated once at the edge.
+
+Unknown fields, wrong types and missing fields are `bad_request`. Chat text and inquiry messages
+carry no length limit here: an over-long one is answered `too_long` by the domain.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[int, Field(ge=1, le=2**62)]
+Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=254, pattern=r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
+    ),
+]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Empty(Strict):
+    pass
+
+
+class BoothRef(Strict):
+    booth_id: Id
+
+
+class ChatSend(Strict):
+    booth_id: Id
+    text: str
+    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class ChatPreview(Strict):
+    booth_id: Id
+    text: str
+
+
+class InquirySubmit(Strict):
+    booth_id: Id
+    message: str
+    email: Email
+    consent: Literal[True]
+    product_id: Id | None = None
+    quantity: Annotated[int, Field(ge=1, le=10**12)] | None = None
+    unit: ShortText | None = None
+    target_price: Annotated[Decimal, Field(strict=False, ge=0, max_digits=14, decimal_places=4)] | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    incoterm: Literal["EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP"] | None = (
+        None
+    )
+    destination_country: ShortText | None = None
+    company: ShortText | None = None
+    session_id: Id | None = None
+    stream_offset_ms: Annotated[int, Field(ge=0, le=10**10)] | None = None
+
+
+class ProductPin(Strict):
+    booth_id: Id
+    product_id: Id | None
+
+
+LeadStatus = Literal["new", "contacted", "quoted", "won", "lost"]
+
+
+class LeadUpdate(Strict):
+    lead_id: Id
+    status: LeadStatus
+
+
+NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class LeadNoteIn(Strict):
+    lead_id: Id
+    text: NoteText
+
+
+class ModHide(Strict):
+    message_id: Id
+    reason: Reason | None = None
+
+
+class ModMute(Strict):
+    booth_id: Id
+    user_id: Id
+    minutes: Annotated[int, Field(ge=1, le=10080)]
+    reason: Reason | None = None
+
+
+class ModBan(Strict):
+    user_id: Id
+    reason: Reason | None = None
+
+
+# HTTP bodies
+
+
+class GuestIn(Strict):
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    lang: Lang
+    company: ShortText | None = None
+    country: ShortText | None = None
+
+
+class LoginIn(Strict):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class LeadStatusIn(Strict):
+    status: LeadStatus
+
+
+class NoteIn(Strict):
+    text: NoteText

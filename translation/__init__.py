@@ -1,0 +1,1 @@
+"""Offline machine translation for the chat, on argos-translate packages."""
