@@ -48,6 +48,18 @@ class InstalledPackage:
     def code(self) -> str:
         return f"{self.from_code}_{self.to_code}"
 
+    def __str__(self) -> str:
+        checksum = f"sha256 {self.sha256}" if self.sha256 else "sha256 unknown"
+        return f"{self.code} {self.version or '-'} ({human_size(self.size)}, {checksum})"
+
+
+def human_size(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
