@@ -1,0 +1,120 @@
+"""The browser pages: HTML shells, their static modules and the two vendored client libraries.
+
+There is no build step: `web/*.html` and `web/static/**` are served exactly as they are on disk.
+HTML is revalidated on every load (`no-cache`) so a deploy shows at once; static files are
+revalidated too (their names carry no content hash), which costs a 304 and keeps things simple.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+# Every page runs only its own same-origin modules: no inline script or style, no third party.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; media-src 'self' blob:; img-src 'self' data: blob:; "
+    "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+HTML_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    # The console captures camera/screen for browser go-live; nothing else needs devices.
+    "Permissions-Policy": "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
+}
+
+# Module scripts are refused unless served with a JavaScript MIME type; don't trust the
+# platform's mimetypes table for that.
+CONTENT_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".map": "application/json",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain",
+}
+
+PAGES = {
+    "/": "lobby.html",
+    "/booths/{slug}": "booth.html",
+    "/console": "console.html",
+    "/moderate": "moderate.html",
+    "/replay/{session_id}": "replay.html",
+}
+
+VENDOR = {
+    "socket.io.min.js": ("socket.io-client", "socket.io.min.js"),
+    "socket.io.min.js.map": ("socket.io-client", "socket.io.min.js.map"),
+    "hls.min.js": ("hls.js", "hls.min.js"),
+    "hls.min.js.map": ("hls.js", "hls.min.js.map"),
+}
+
+
+def _file_response(path: Path, cache_control: str, extra: dict[str, str] | None = None) -> web.FileResponse:
+    headers = {"Cache-Control": cache_control, "X-Content-Type-Options": "nosniff", **(extra or {})}
+    content_type = CONTENT_TYPES.get(path.suffix)
+    if content_type is not None:
+        headers["Content-Type"] = content_type + (
+            "; charset=utf-8" if content_type.startswith("text/") else ""
+        )
+    return web.FileResponse(path, headers=headers)
+
+
+def _page_handler(path: Path) -> Handler:
+    async def page(request: web.Request) -> web.StreamResponse:
+        # FileResponse answers 404 itself when the file is missing.
+        response = web.FileResponse(path, headers=HTML_HEADERS)
+        response.content_type = "text/html"
+        response.charset = "utf-8"
+        return response
+
+    return page
+
+
+def _static_handler(root: Path) -> Handler:
+    async def static(request: web.Request) -> web.StreamResponse:
+        parts = PurePosixPath(request.match_info["path"]).parts
+        # Purely lexical, so no blocking I/O here: no `..`, no dotfiles, no absolute paths.
+        if not parts or any(part.startswith(".") or part == "/" or "\\" in part for part in parts):
+            raise web.HTTPNotFound()
+        return _file_response(root.joinpath(*parts), "no-cache")
+
+    return static
+
+
+def _vendor_handler(node_modules: Path) -> Handler:
+    async def vendor(request: web.Request) -> web.StreamResponse:
+        entry = VENDOR.get(request.match_info["name"])
+        if entry is None:
+            raise web.HTTPNotFound()
+        package, filename = entry
+        path = node_modules / package / "dist" / filename
+        # A missing file (npm ci not run: see scripts/install) is a plain 404. Exact versions are pinned in web/package.json; an hour of caching is plenty.
+        return _file_response(path, "public, max-age=3600")
+
+    return vendor
+
+
+def setup_pages(app: web.Application, web_dir: Path) -> None:
+    """Register the HTML pages, `/static/` and `/vendor/` on `app`."""
+    for route, filename in PAGES.items():
+        app.router.add_get(route, _page_handler(web_dir / filename))
+    app.router.add_get("/static/{path:.+}", _static_handler(web_dir / "static"))
+    app.router.add_get("/vendor/{name}", _vendor_handler(web_dir / "node_modules"))
+    app.router.add_get("/favicon.ico", _favicon_handler(web_dir / "static" / "favicon.svg"))
+
+
+def _favicon_handler(path: Path) -> Handler:
+    async def favicon(request: web.Request) -> web.StreamResponse:
+        return _file_response(path, "public, max-age=86400")
+
+    return favicon

@@ -1,0 +1,356 @@
+// Booth page: the stream, live chat in the viewer's language, products with the pinned one
+// highlighted, viewer count and the inquiry form. Re-joins the booth after every reconnect and
+// merges history by seq, so a dropped connection never duplicates or loses visible lines.
+
+import { C, S } from './events.js';
+import { $, h, setChildren, say, field, select } from './dom.js';
+import { t, uiLang, errorText, countryName, formatDateTime, langName } from './i18n.js';
+import { api, ApiError } from './session.js';
+import { openSocket, call } from './socket.js';
+import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle } from './page.js';
+import { renderGuestSignIn, renderSessionBar } from './signin.js';
+import { ChatLog } from './chat.js';
+import { countryOptions, CURRENCIES, INCOTERMS, flag } from './trade.js';
+
+const slug = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
+
+const state = {
+  session: null,
+  booth: null, // GET /api/booths/{slug}
+  products: [],
+  pinnedId: null,
+  live: false,
+  socket: null,
+  chat: null,
+  inquiry: null, // {form, productSelect, touched}
+  mutedUntil: 0,
+};
+
+async function main() {
+  state.session = bootPage();
+  renderSessionBar($('#session-bar'), state.session);
+  try {
+    state.booth = await api(`/api/booths/${encodeURIComponent(slug)}`);
+  } catch (err) {
+    $('#booth-name').textContent = t('booth.not_found');
+    if (!(err instanceof ApiError && err.status === 404)) pageError(errorText(err.error));
+    return;
+  }
+  state.products = state.booth.products || [];
+  state.pinnedId = state.booth.pinned_product_id ?? null;
+  state.live = Boolean(state.booth.live);
+  renderHead();
+  if (state.session) enter();
+  else {
+    await renderGuestSignIn($('#signin'), {
+      onDone: (session) => {
+        // The UI language may have changed with the sign-in: start over, already signed in.
+        if (session) window.location.reload();
+      },
+    });
+  }
+}
+
+function renderHead() {
+  const b = state.booth;
+  pageTitle(b.name);
+  $('#booth-name').textContent = b.name;
+  const where = [b.city, b.country ? countryName(b.country) : null].filter(Boolean).join(', ');
+  setChildren($('#booth-sub'),
+    b.supplier_name,
+    where ? ` · ${flag(b.country)} ${where}` : '',
+    b.lang ? ` · ${t('lobby.speaks', { lang: langName(b.lang) })}` : '');
+}
+
+async function enter() {
+  $('#signin').replaceChildren();
+  $('#booth-root').hidden = false;
+  state.chat = new ChatLog($('#chat-list'), { layout: 'viewer', orderBy: 'seq', empty: $('#chat-empty') });
+  renderProducts();
+  renderInquiryForm();
+  renderStreamState();
+  $('#chat-form').addEventListener('submit', sendChat);
+
+  const onStatus = connectionIndicator();
+  const socket = openSocket(state.session.token, {
+    onStatus,
+    onConnect: join,
+    onReconnect: join,
+    onRefused: (error) => pageError(errorText(error)),
+  });
+  state.socket = socket;
+  socket.on(S.CHAT_MESSAGE, (m) => { if (m.booth_id === state.booth.id) state.chat.add(m); });
+  socket.on(S.CHAT_BATCH, (b) => { if (b.booth_id === state.booth.id) state.chat.merge(b.messages || []); });
+  socket.on(S.CHAT_HIDDEN, (e) => { if (e.booth_id === state.booth.id) state.chat.remove(e.message_id); });
+  socket.on(S.PRESENCE_UPDATE, (p) => { if (p.booth_id === state.booth.id) showViewers(p.viewers); });
+  socket.on(S.PRODUCT_PINNED, (p) => { if (p.booth_id === state.booth.id) setPinned(p.pinned_product); });
+  socket.on(S.STREAM_STATE, (s) => {
+    if (s.booth_id !== state.booth.id) return;
+    state.live = Boolean(s.live);
+    state.stream = s;
+    renderStreamState();
+  });
+  socket.on(S.USER_MUTED, (m) => { if (m.booth_id === state.booth.id) setMuted(m.until); });
+  socket.on(S.USER_BANNED, () => {
+    pageError(t('err.banned'));
+    $('#chat-input').disabled = true;
+    $('#chat-send').disabled = true;
+  });
+
+  mountPlayer();
+}
+
+async function join() {
+  const ack = await call(state.socket, C.BOOTH_JOIN, { booth_id: state.booth.id });
+  if (!ack.ok) {
+    pageError(errorText(ack.error));
+    return;
+  }
+  say($('#page-status'), '');
+  state.chat.merge(ack.history || []);
+  state.chat.scrollToEnd();
+  showViewers(ack.viewers);
+  state.live = Boolean(ack.live);
+  renderStreamState();
+  setPinned(ack.pinned_product ?? null);
+}
+
+// --- stream -----------------------------------------------------------------------------------
+
+async function mountPlayer() {
+  const live = await loadLiveModule();
+  if (live?.mountPlayer) {
+    live.mountPlayer($('#player'), {
+      booth: state.booth,
+      token: state.session.token,
+      onState: (s) => {
+        state.live = typeof s === 'boolean' ? s : Boolean(s?.live);
+        renderStreamState();
+      },
+    });
+  } else {
+    state.noPlayerModule = true;
+  }
+}
+
+function renderStreamState() {
+  $('#live-badge').hidden = !state.live;
+  const overlay = $('#stream-offline');
+  overlay.hidden = state.live;
+  const next = state.booth.next_stream_at;
+  $('#stream-offline-text').textContent = next
+    ? t('booth.offline_next', { when: formatDateTime(next) })
+    : t('booth.offline_none');
+  // Without the livestream module, still play a live HLS stream if we know its URL.
+  const url = state.stream?.hls_url;
+  if (state.noPlayerModule && state.live && url) playHls($('#player'), url);
+}
+
+function playHls(video, url) {
+  if (video.dataset.src === url) return;
+  video.dataset.src = url;
+  if (window.Hls?.isSupported()) {
+    const hls = new window.Hls();
+    hls.loadSource(url);
+    hls.attachMedia(video);
+  } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+    video.src = url;
+  }
+  video.play().catch(() => { /* autoplay refused: the controls are there */ });
+}
+
+function showViewers(n) {
+  const el = $('#viewer-count');
+  if (typeof n !== 'number') return;
+  el.hidden = false;
+  el.textContent = t('booth.viewers', { n });
+}
+
+// --- products ---------------------------------------------------------------------------------
+
+/** A product's name/description/unit in the viewer's language when the booth provides it. */
+function localized(p) {
+  const tr = p.i18n?.[state.session?.user?.lang] || p.i18n?.[uiLang()] || {};
+  return { name: tr.name || p.name, description: tr.description || p.description, unit: tr.unit || p.unit };
+}
+
+function productById(id) {
+  return state.products.find((p) => p.id === id) || null;
+}
+
+function renderProducts() {
+  setChildren($('#product-list'), state.products.map((p) => {
+    const l = localized(p);
+    return h('li', { class: `product-card${p.id === state.pinnedId ? ' is-pinned' : ''}`, 'data-product-id': p.id },
+      h('span', { class: 'badge pinned-badge' }, t('booth.pinned')),
+      h('h3', {}, l.name),
+      h('p', { class: 'muted sku' }, p.sku || ''),
+      l.description ? h('p', { class: 'desc' }, l.description) : null,
+      h('p', { class: 'price' }, t('booth.price', { price: p.price, currency: p.currency, unit: l.unit })),
+      h('p', { class: 'moq muted' }, t('booth.moq', { n: p.moq, unit: l.unit })),
+      h('button', { type: 'button', class: 'btn', onclick: () => inquireAbout(p.id) }, t('booth.inquire')));
+  }));
+}
+
+function setPinned(product) {
+  if (product && !productById(product.id)) state.products.push(product);
+  state.pinnedId = product ? product.id : null;
+  for (const li of document.querySelectorAll('#product-list .product-card')) {
+    li.classList.toggle('is-pinned', Number(li.dataset.productId) === state.pinnedId);
+  }
+  const banner = $('#pinned-banner');
+  const p = state.pinnedId !== null ? productById(state.pinnedId) : null;
+  banner.hidden = !p;
+  if (p) {
+    const l = localized(p);
+    setChildren(banner,
+      h('span', { class: 'badge pinned-badge' }, t('booth.pinned')),
+      h('strong', {}, l.name),
+      h('span', { class: 'price' }, t('booth.price', { price: p.price, currency: p.currency, unit: l.unit })),
+      h('button', { type: 'button', class: 'btn primary small', onclick: () => inquireAbout(p.id) }, t('booth.inquire')));
+  }
+  // The inquiry form follows the pinned product until the buyer picks one themselves.
+  if (state.inquiry && !state.inquiry.touched) selectProduct(state.pinnedId, false);
+}
+
+// --- chat -------------------------------------------------------------------------------------
+
+function newClientId() {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+async function sendChat(event) {
+  event.preventDefault();
+  const input = $('#chat-input');
+  const text = input.value.trim();
+  if (!text || !state.socket) return;
+  const button = $('#chat-send');
+  button.disabled = true;
+  const ack = await call(state.socket, C.CHAT_SEND, { booth_id: state.booth.id, text, client_id: newClientId() });
+  button.disabled = Date.now() < state.mutedUntil;
+  if (ack.ok) {
+    input.value = '';
+    say($('#chat-status'), '');
+  } else {
+    say($('#chat-status'), errorText(ack.error), 'error');
+    if (ack.error?.code === 'muted' && ack.error.until) setMuted(ack.error.until);
+  }
+  input.focus();
+}
+
+function setMuted(until) {
+  const end = Date.parse(until);
+  say($('#chat-status'), errorText({ code: 'muted', until }), 'error');
+  if (Number.isNaN(end) || end <= Date.now()) return;
+  state.mutedUntil = end;
+  $('#chat-send').disabled = true;
+  setTimeout(() => {
+    $('#chat-send').disabled = false;
+    say($('#chat-status'), '');
+  }, Math.min(end - Date.now(), 2_147_000_000));
+}
+
+// --- inquiry ----------------------------------------------------------------------------------
+
+function renderInquiryForm() {
+  const user = state.session.user;
+  if (user.role !== 'buyer') {
+    say($('#inquiry-note'), t('booth.staff_note'));
+    return;
+  }
+  const product = select([['', t('inq.general')], ...state.products.map((p) => [String(p.id), localized(p).name])], { name: 'product_id' });
+  const quantity = h('input', { name: 'quantity', type: 'number', min: 1, step: 1, inputmode: 'numeric' });
+  const unit = h('input', { name: 'unit', maxlength: 40 });
+  const price = h('input', { name: 'target_price', inputmode: 'decimal', maxlength: 20, pattern: '[0-9]+([.,][0-9]{1,4})?' });
+  const currency = select(CURRENCIES.map((c) => [c, c]), { name: 'currency' });
+  const incoterm = select([['', t('common.choose')], ...INCOTERMS.map((c) => [c, c])], { name: 'incoterm' });
+  const destination = select([['', t('common.choose')], ...countryOptions()], { name: 'destination_country', value: user.country || '' });
+  const company = h('input', { name: 'company', maxlength: 120, value: user.company || '', autocomplete: 'organization' });
+  const email = h('input', { name: 'email', type: 'email', required: true, autocomplete: 'email', maxlength: 254 });
+  const message = h('textarea', { name: 'message', required: true, rows: 4, maxlength: 2000, placeholder: t('inq.message_ph') });
+  const consent = h('input', { name: 'consent', type: 'checkbox', required: true, id: 'inq-consent' });
+  const result = h('p', { class: 'form-status', role: 'status', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, t('inq.submit'));
+
+  const form = h('form', { id: 'inquiry-form', class: 'card inquiry-form', 'aria-label': t('inq.form') },
+    h('p', { class: 'muted' }, t('inq.intro')),
+    h('div', { class: 'form-grid' },
+      h('div', { class: 'span-2' }, field(t('inq.product'), product)),
+      field(t('inq.quantity'), quantity),
+      field(t('inq.unit'), unit),
+      field(t('inq.target_price'), price),
+      field(t('inq.currency'), currency),
+      field(t('inq.incoterm'), incoterm),
+      field(t('inq.destination'), destination),
+      field(t('inq.company'), company, { optional: t('common.optional') }),
+      field(t('inq.email'), email),
+      h('div', { class: 'span-2' }, field(t('inq.message'), message))),
+    h('div', { class: 'consent' }, consent, h('label', { for: 'inq-consent' }, t('inq.consent'))),
+    result,
+    h('div', { class: 'form-actions' }, submit));
+
+  state.inquiry = { form, product, unit, currency, touched: false };
+  product.addEventListener('change', () => {
+    state.inquiry.touched = true;
+    selectProduct(product.value ? Number(product.value) : null, true);
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    const payload = { booth_id: state.booth.id, message: message.value.trim(), email: email.value.trim(), consent: consent.checked };
+    if (product.value) payload.product_id = Number(product.value);
+    if (quantity.value) payload.quantity = Number.parseInt(quantity.value, 10);
+    if (unit.value.trim()) payload.unit = unit.value.trim();
+    if (price.value.trim()) {
+      const p = price.value.trim().replace(',', '.');
+      if (!/^\d+(\.\d{1,4})?$/.test(p)) {
+        say(result, t('inq.price_invalid'), 'error');
+        price.focus();
+        return;
+      }
+      payload.target_price = p; // decimal string, never a float
+      payload.currency = currency.value;
+    }
+    if (incoterm.value) payload.incoterm = incoterm.value;
+    if (destination.value) payload.destination_country = destination.value;
+    if (company.value.trim()) payload.company = company.value.trim();
+    submit.disabled = true;
+    submit.textContent = t('inq.sending');
+    const ack = await call(state.socket, C.INQUIRY_SUBMIT, payload);
+    submit.disabled = false;
+    submit.textContent = t('inq.submit');
+    if (ack.ok) {
+      say(result, t('inq.sent', { id: ack.lead?.id, email: payload.email }), 'ok');
+      result.dataset.leadId = ack.lead?.id ?? '';
+      message.value = '';
+    } else {
+      say(result, errorText(ack.error), 'error');
+    }
+  });
+  $('#inquiry-slot').replaceChildren(form);
+  selectProduct(state.pinnedId, false);
+}
+
+function selectProduct(id, fromUser) {
+  const inq = state.inquiry;
+  if (!inq) return;
+  inq.product.value = id === null ? '' : String(id);
+  const p = id === null ? null : productById(id);
+  if (p && (fromUser || !inq.unit.value)) {
+    inq.unit.value = localized(p).unit || '';
+    if (CURRENCIES.includes(p.currency)) inq.currency.value = p.currency;
+  }
+}
+
+function inquireAbout(productId) {
+  if (!state.inquiry) {
+    $('#inquiry').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    return;
+  }
+  state.inquiry.touched = true;
+  selectProduct(productId, true);
+  state.inquiry.form.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  state.inquiry.form.querySelector('[name="quantity"]').focus({ preventScroll: true });
+}
+
+main();

@@ -1,0 +1,159 @@
+// A chat list that merges messages by key without duplicates, keeps them ordered, and renders
+// every user-supplied string as text. Used by the booth page, the console, the replay page
+// and the moderator feed.
+//
+// Layouts:
+//  - 'viewer': the text in the reader's language, a "Translated" marker on machine-translated
+//    lines and a per-line "Show original" toggle;
+//  - 'staff': original and translation side by side (console, moderator feed).
+
+import { h } from './dom.js';
+import { t, formatTime, langName } from './i18n.js';
+
+export class ChatLog {
+  /**
+   * @param {HTMLElement} list  an <ol> that scrolls (overflow-y: auto)
+   * @param {object} opts
+   *   layout: 'viewer' | 'staff'
+   *   orderBy: 'seq' (one booth) | 'id' (several booths: ids are global)
+   *   empty: element shown while the list is empty
+   *   decorate(msg, li): add extras (booth name, moderator buttons)
+   */
+  constructor(list, { layout = 'viewer', orderBy = 'seq', empty = null, decorate = null } = {}) {
+    this.list = list;
+    this.layout = layout;
+    this.orderBy = orderBy;
+    this.empty = empty;
+    this.decorate = decorate;
+    this.items = []; // [{key, id, li}] in display order
+    this.byId = new Map();
+    this.updateEmpty();
+  }
+
+  /** Add or update messages (history on join, after a reconnect, live events). */
+  merge(messages) {
+    const stick = this.atBottom();
+    for (const msg of messages) this.put(msg);
+    this.updateEmpty();
+    if (stick) this.scrollToEnd();
+  }
+
+  add(msg) { this.merge([msg]); }
+
+  has(id) { return this.byId.has(id); }
+
+  get size() { return this.items.length; }
+
+  remove(id) {
+    const item = this.byId.get(id);
+    if (!item) return;
+    item.li.remove();
+    this.byId.delete(id);
+    this.items.splice(this.items.indexOf(item), 1);
+    this.updateEmpty();
+  }
+
+  /** Moderators keep hidden lines on screen, marked. */
+  markHidden(id) {
+    const item = this.byId.get(id);
+    if (!item) return;
+    item.li.classList.add('is-hidden');
+    const meta = item.li.querySelector('.msg-meta');
+    if (meta && !meta.querySelector('.hidden-badge')) meta.append(h('span', { class: 'badge hidden-badge' }, t('mod.hidden')));
+    for (const b of item.li.querySelectorAll('button[data-action="hide"]')) b.disabled = true;
+  }
+
+  clear() {
+    this.items = [];
+    this.byId.clear();
+    this.list.replaceChildren();
+    this.updateEmpty();
+  }
+
+  put(msg) {
+    if (msg == null || typeof msg.id !== 'number') return;
+    const key = this.orderBy === 'seq' && typeof msg.seq === 'number' ? msg.seq : msg.id;
+    const li = this.render(msg);
+    const existing = this.byId.get(msg.id);
+    if (existing) {
+      // Same message again (history after a reconnect): keep one line, with the newest text.
+      existing.li.replaceWith(li);
+      existing.li = li;
+      return;
+    }
+    const item = { key, id: msg.id, li };
+    // Messages nearly always arrive in order: search from the end.
+    let i = this.items.length;
+    while (i > 0 && this.items[i - 1].key > key) i -= 1;
+    if (i === this.items.length) this.list.append(li);
+    else this.items[i].li.before(li);
+    this.items.splice(i, 0, item);
+    this.byId.set(msg.id, item);
+  }
+
+  render(msg) {
+    const author = msg.author || {};
+    const translated = msg.translated === true;
+    const differs = typeof msg.original === 'string' && msg.original !== msg.text;
+    const li = h('li', {
+      class: `msg role-${author.role || 'buyer'}${translated ? ' is-translated' : ''}`,
+      'data-id': msg.id,
+      'data-seq': msg.seq,
+      'data-author-id': author.id,
+      'data-translated': translated ? 'true' : 'false',
+    });
+    const meta = h('div', { class: 'msg-meta' },
+      h('span', { class: 'author' }, author.display_name || '?'),
+      author.role && author.role !== 'buyer' ? h('span', { class: `badge role-badge role-${author.role}` }, t(`role.${author.role}`)) : null,
+      h('time', { datetime: msg.created_at }, formatTime(msg.created_at)),
+      translated ? h('span', {
+        class: 'badge mt-badge',
+        title: t('chat.translated_from', { lang: langName(msg.source_lang) }),
+      }, t('chat.translated')) : null,
+    );
+    li.append(meta);
+    this.body(msg, li, differs, translated);
+    if (this.decorate) this.decorate(msg, li, meta);
+    return li;
+  }
+
+  /** The text: side by side for staff, or with a "Show original" toggle for viewers. */
+  body(msg, li, differs, translated) {
+    if (this.layout === 'staff' && differs) {
+      li.append(h('div', { class: 'msg-pair' },
+        h('div', { class: 'msg-col' },
+          h('span', { class: 'col-label' }, `${t('chat.original')} · ${langName(msg.source_lang)}`),
+          h('p', { class: 'msg-text msg-original-text', lang: msg.source_lang }, msg.original)),
+        h('div', { class: 'msg-col' },
+          h('span', { class: 'col-label' }, t('chat.translation')),
+          h('p', { class: 'msg-text' }, msg.text)),
+      ));
+      return;
+    }
+
+    li.append(h('p', { class: 'msg-text', lang: translated ? null : msg.source_lang }, msg.text));
+    if (this.layout === 'viewer' && differs) {
+      const original = h('p', { class: 'msg-original', lang: msg.source_lang, hidden: true }, msg.original);
+      const toggle = h('button', { type: 'button', class: 'link-btn toggle-original', 'aria-pressed': 'false' }, t('chat.show_original'));
+      toggle.addEventListener('click', () => {
+        const show = original.hidden;
+        original.hidden = !show;
+        toggle.setAttribute('aria-pressed', String(show));
+      });
+      li.append(original, toggle);
+    }
+  }
+
+  atBottom() {
+    const el = this.list;
+    return el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+  }
+
+  scrollToEnd() {
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  updateEmpty() {
+    if (this.empty) this.empty.hidden = this.items.length > 0;
+  }
+}

@@ -1,0 +1,354 @@
+// Supplier console: viewers and languages present, the chat with original and translation side
+// by side (plus sending with an optional translation preview), pinning products, the go-live
+// area (filled by the livestream module) and the lead inbox.
+
+import { C, S } from './events.js';
+import { $, h, setChildren, say, select } from './dom.js';
+import { t, errorText, langName, nativeLangName, countryName, formatDateTime } from './i18n.js';
+import { api, download, ApiError } from './session.js';
+import { openSocket, call } from './socket.js';
+import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle } from './page.js';
+import { renderStaffSignIn, renderSessionBar } from './signin.js';
+import { ChatLog } from './chat.js';
+import { LEAD_STATUSES, flag } from './trade.js';
+
+const state = {
+  session: null,
+  booth: null,
+  products: [],
+  pinnedId: null,
+  socket: null,
+  chat: null,
+  leads: new Map(), // id -> {lead, li}
+};
+
+async function main() {
+  state.session = bootPage();
+  renderSessionBar($('#session-bar'), state.session);
+  const user = state.session?.user;
+  if (!user) {
+    renderStaffSignIn($('#signin'), { title: t('staff.console_title'), onDone: () => window.location.reload() });
+    return;
+  }
+  if (user.role !== 'supplier' || typeof user.booth_id !== 'number') {
+    pageError(user.role === 'buyer' ? t('staff.wrong_role') : t('console.no_booth'));
+    if (user.role === 'buyer') renderStaffSignIn($('#signin'), { title: t('staff.console_title'), onDone: () => window.location.reload() });
+    return;
+  }
+  try {
+    state.booth = await api(`/api/booths/${user.booth_id}`);
+  } catch (err) {
+    pageError(errorText(err instanceof ApiError ? err.error : { code: 'internal' }));
+    return;
+  }
+  state.products = state.booth.products || [];
+  state.pinnedId = state.booth.pinned_product_id ?? null;
+  $('#console-root').hidden = false;
+  pageTitle(`${t('console.title')} · ${state.booth.name}`);
+  $('#booth-name').textContent = state.booth.name;
+  $('#booth-link').href = `/booths/${encodeURIComponent(state.booth.slug)}`;
+  state.chat = new ChatLog($('#chat-list'), { layout: 'staff', orderBy: 'seq', empty: $('#chat-empty') });
+  renderProducts();
+  renderLanguages(state.booth.languages);
+  $('#chat-form').addEventListener('submit', sendChat);
+  $('#chat-input').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $('#chat-form').requestSubmit();
+    }
+  });
+  $('#preview-btn').addEventListener('click', preview);
+  $('#export-csv').addEventListener('click', exportCsv);
+
+  const socket = openSocket(state.session.token, {
+    onStatus: connectionIndicator(),
+    onConnect: join,
+    onReconnect: join,
+    onRefused: (error) => pageError(errorText(error)),
+  });
+  state.socket = socket;
+  socket.on(S.CHAT_MESSAGE, (m) => { if (m.booth_id === state.booth.id) state.chat.add(m); });
+  socket.on(S.CHAT_BATCH, (b) => { if (b.booth_id === state.booth.id) state.chat.merge(b.messages || []); });
+  socket.on(S.CHAT_HIDDEN, (e) => { if (e.booth_id === state.booth.id) state.chat.remove(e.message_id); });
+  socket.on(S.PRESENCE_UPDATE, (p) => {
+    if (p.booth_id !== state.booth.id) return;
+    $('#viewer-count').textContent = String(p.viewers ?? 0);
+    renderLanguages(p.languages);
+  });
+  socket.on(S.PRODUCT_PINNED, (p) => { if (p.booth_id === state.booth.id) setPinned(p.pinned_product?.id ?? null); });
+  socket.on(S.LEAD_NEW, (lead) => { if (lead.booth_id === state.booth.id) putLead(lead, { fresh: true }); });
+  socket.on(S.LEAD_UPDATED, (lead) => { if (lead.booth_id === state.booth.id) putLead(lead); });
+  socket.on(S.USER_MUTED, (m) => say($('#chat-status'), errorText({ code: 'muted', until: m.until }), 'error'));
+
+  loadLeads();
+  mountLiveControls();
+}
+
+async function join() {
+  const ack = await call(state.socket, C.BOOTH_JOIN, { booth_id: state.booth.id });
+  if (!ack.ok) {
+    pageError(errorText(ack.error));
+    return;
+  }
+  say($('#page-status'), '');
+  state.chat.merge(ack.history || []);
+  state.chat.scrollToEnd();
+  if (typeof ack.viewers === 'number') $('#viewer-count').textContent = String(ack.viewers);
+  if (ack.languages) renderLanguages(ack.languages);
+  setPinned(ack.pinned_product?.id ?? null);
+  // Leads may have arrived while we were disconnected.
+  if (state.leadsLoaded) loadLeads();
+}
+
+function renderLanguages(languages) {
+  const el = $('#languages');
+  // `languages` is {lang: count} in presence:update, a list elsewhere.
+  const entries = Array.isArray(languages) ? languages.map((l) => [l, null]) : Object.entries(languages || {});
+  if (!entries.length) {
+    setChildren(el, h('span', { class: 'muted' }, t('console.no_viewers')));
+    return;
+  }
+  setChildren(el, entries.map(([lang, n]) => h('span', { class: 'chip', 'data-lang': lang, title: langName(lang) },
+    nativeLangName(lang), n === null ? null : h('span', { class: 'chip-count' }, String(n)))));
+}
+
+// --- go live ----------------------------------------------------------------------------------
+
+async function mountLiveControls() {
+  const container = $('#live-controls');
+  const live = await loadLiveModule();
+  if (live?.mountBroadcaster) {
+    live.mountBroadcaster(container, { booth: state.booth, token: state.session.token });
+    return;
+  }
+  setChildren(container,
+    h('div', { class: 'btn-row' },
+      h('button', { type: 'button', class: 'btn primary', disabled: true }, t('console.go_live')),
+      h('button', { type: 'button', class: 'btn', disabled: true }, t('console.end'))),
+    h('p', { class: 'muted' }, t('console.no_module')));
+}
+
+// --- products ---------------------------------------------------------------------------------
+
+function renderProducts() {
+  setChildren($('#product-list'), state.products.map((p) => {
+    const pinned = p.id === state.pinnedId;
+    return h('li', { class: `pin-item${pinned ? ' is-pinned' : ''}`, 'data-product-id': p.id },
+      h('div', { class: 'pin-info' },
+        h('strong', {}, p.name),
+        h('span', { class: 'muted' }, `${p.sku || ''} · ${p.price} ${p.currency} / ${p.unit}`),
+        pinned ? h('span', { class: 'badge pinned-badge' }, t('console.pinned')) : null),
+      h('button', {
+        type: 'button',
+        class: `btn small${pinned ? '' : ' primary'}`,
+        'aria-pressed': pinned ? 'true' : 'false',
+        onclick: () => pin(pinned ? null : p.id),
+      }, pinned ? t('console.unpin') : t('console.pin')));
+  }));
+}
+
+async function pin(productId) {
+  const ack = await call(state.socket, C.PRODUCT_PIN, { booth_id: state.booth.id, product_id: productId });
+  if (!ack.ok) {
+    say($('#pin-status'), errorText(ack.error), 'error');
+    return;
+  }
+  say($('#pin-status'), '');
+  setPinned(ack.pinned_product?.id ?? null);
+}
+
+function setPinned(id) {
+  if (state.pinnedId === id) return;
+  state.pinnedId = id;
+  renderProducts();
+}
+
+// --- chat -------------------------------------------------------------------------------------
+
+async function sendChat(event) {
+  event.preventDefault();
+  const input = $('#chat-input');
+  const text = input.value.trim();
+  if (!text) return;
+  const button = $('#chat-send');
+  button.disabled = true;
+  const ack = await call(state.socket, C.CHAT_SEND, { booth_id: state.booth.id, text });
+  button.disabled = false;
+  if (ack.ok) {
+    input.value = '';
+    $('#preview-out').hidden = true;
+    say($('#chat-status'), '');
+  } else {
+    say($('#chat-status'), errorText(ack.error), 'error');
+  }
+  input.focus();
+}
+
+async function preview() {
+  const text = $('#chat-input').value.trim();
+  const out = $('#preview-out');
+  if (!text) return;
+  const ack = await call(state.socket, C.CHAT_PREVIEW, { booth_id: state.booth.id, text });
+  out.hidden = false;
+  if (!ack.ok) {
+    setChildren(out, h('p', { class: 'form-status', 'data-kind': 'error' }, errorText(ack.error)));
+    return;
+  }
+  const rows = Object.entries(ack.translations || {}).filter(([lang]) => lang !== ack.source_lang);
+  setChildren(out,
+    h('p', { class: 'preview-title' }, t('console.preview_title')),
+    rows.length
+      ? h('dl', { class: 'preview-list' }, rows.map(([lang, tr]) => [
+        h('dt', {}, nativeLangName(lang)),
+        h('dd', { lang }, tr.text, tr.translated ? null : h('span', { class: 'muted' }, ` (${t('chat.original')})`)),
+      ]))
+      : h('p', { class: 'muted' }, t('console.no_other_langs')),
+    ack.back_translation
+      ? h('p', { class: 'back-translation' }, h('span', { class: 'muted' }, `${t('console.back_translation')} `), ack.back_translation.text)
+      : null);
+}
+
+// --- leads ------------------------------------------------------------------------------------
+
+async function loadLeads() {
+  try {
+    const data = await api(`/api/booths/${state.booth.id}/leads`, { token: state.session.token });
+    // Oldest first from the server or not, the inbox shows the newest on top.
+    const leads = [...(data.leads || [])].sort((a, b) => a.id - b.id);
+    for (const lead of leads) putLead(lead);
+    state.leadsLoaded = true;
+    say($('#leads-status'), '');
+  } catch (err) {
+    say($('#leads-status'), errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
+  }
+  updateLeadCount();
+}
+
+function updateLeadCount() {
+  const n = state.leads.size;
+  $('#lead-count').textContent = t('leads.count', { n });
+  $('#leads-empty').hidden = n > 0;
+}
+
+function productName(lead) {
+  if (lead.product_name) return lead.product_name;
+  const p = state.products.find((x) => x.id === lead.product_id);
+  return p ? p.name : null;
+}
+
+function putLead(lead, { fresh = false } = {}) {
+  const existing = state.leads.get(lead.id);
+  if (existing) {
+    // Keep the open notes panel and any typed note: only refresh the status.
+    existing.lead = { ...existing.lead, ...lead };
+    existing.li.dataset.status = lead.status;
+    existing.statusSelect.value = lead.status;
+    return;
+  }
+  const entry = renderLead(lead, fresh);
+  state.leads.set(lead.id, entry);
+  $('#lead-list').prepend(entry.li);
+  updateLeadCount();
+}
+
+function renderLead(lead, fresh) {
+  const buyer = lead.buyer || {};
+  const entry = { lead };
+  const statusSelect = select(LEAD_STATUSES.map((s) => [s, t(`status.${s}`)]), { value: lead.status, class: 'status-select' });
+  statusSelect.id = `lead-status-${lead.id}`;
+  const statusMsg = h('p', { class: 'form-status', role: 'status', hidden: true });
+  statusSelect.addEventListener('change', async () => {
+    const previous = entry.lead.status;
+    const ack = await call(state.socket, C.LEAD_UPDATE, { lead_id: lead.id, status: statusSelect.value });
+    if (ack.ok) {
+      putLead(ack.lead);
+      say(statusMsg, '');
+    } else {
+      statusSelect.value = previous;
+      say(statusMsg, errorText(ack.error), 'error');
+    }
+  });
+  entry.statusSelect = statusSelect;
+
+  const facts = [
+    [t('leads.product'), productName(lead)],
+    [t('leads.quantity'), lead.quantity != null ? `${lead.quantity}${lead.unit ? ` ${lead.unit}` : ''}` : null],
+    [t('leads.target_price'), lead.target_price != null ? `${lead.target_price}${lead.currency ? ` ${lead.currency}` : ''}` : null],
+    [t('leads.incoterm'), lead.incoterm],
+    [t('leads.destination'), lead.destination_country ? `${flag(lead.destination_country)} ${countryName(lead.destination_country)}` : null],
+  ].filter(([, v]) => v);
+
+  const hasTranslation = lead.message_translated && lead.message_translated !== lead.message;
+  const li = h('li', { class: `lead${fresh ? ' is-fresh' : ''}`, 'data-lead-id': lead.id, 'data-status': lead.status },
+    h('div', { class: 'lead-head' },
+      h('strong', { class: 'buyer-name' }, buyer.display_name || '?'),
+      buyer.company ? h('span', { class: 'company' }, buyer.company) : null,
+      buyer.country ? h('span', { class: 'muted' }, `${flag(buyer.country)} ${countryName(buyer.country)}`) : null,
+      fresh ? h('span', { class: 'badge new-badge' }, t('leads.new')) : null,
+      h('time', { class: 'muted', datetime: lead.created_at }, formatDateTime(lead.created_at))),
+    buyer.email ? h('a', { class: 'email', href: `mailto:${buyer.email}` }, buyer.email) : null,
+    facts.length ? h('dl', { class: 'lead-facts' }, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))) : null,
+    h('div', { class: `lead-msg${hasTranslation ? ' pair' : ''}` },
+      h('div', { class: 'msg-col' },
+        h('span', { class: 'col-label' }, t('leads.buyer_wrote', { lang: langName(lead.source_lang) })),
+        h('p', { class: 'lead-message', lang: lead.source_lang }, lead.message)),
+      hasTranslation ? h('div', { class: 'msg-col' },
+        h('span', { class: 'col-label' }, t('leads.translation', { lang: langName(lead.target_lang || state.session.user.lang) })),
+        h('p', { class: 'lead-message-translated' }, lead.message_translated)) : null),
+    h('div', { class: 'lead-actions' },
+      h('label', { for: statusSelect.id }, t('leads.status')), statusSelect),
+    statusMsg,
+    renderNotes(lead));
+  entry.li = li;
+  return entry;
+}
+
+function renderNotes(lead) {
+  const list = h('ul', { class: 'notes' });
+  const input = h('input', { name: 'note', maxlength: 2000, 'aria-label': t('leads.note') });
+  const status = h('p', { class: 'form-status', role: 'status', hidden: true });
+  const form = h('form', { class: 'note-form' }, input, h('button', { type: 'submit', class: 'btn small' }, t('leads.add_note')));
+  const details = h('details', { class: 'lead-notes' }, h('summary', {}, t('leads.notes')), list, form, status);
+  let loaded = false;
+  const addNote = (note) => list.append(h('li', {},
+    h('span', { class: 'muted' }, `${formatDateTime(note.created_at)} · ${note.author?.display_name ?? note.author ?? ''}: `), note.text));
+  details.addEventListener('toggle', async () => {
+    if (!details.open || loaded) return;
+    loaded = true;
+    try {
+      const data = await api(`/api/leads/${lead.id}`, { token: state.session.token });
+      list.replaceChildren();
+      for (const note of data.lead?.notes || []) addNote(note);
+      if (!list.children.length) list.append(h('li', { class: 'muted empty-note' }, t('leads.no_notes')));
+    } catch (err) {
+      say(status, errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
+    }
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    const ack = await call(state.socket, C.LEAD_NOTE, { lead_id: lead.id, text });
+    if (ack.ok) {
+      list.querySelector('.empty-note')?.remove();
+      addNote(ack.note);
+      input.value = '';
+      say(status, '');
+    } else {
+      say(status, errorText(ack.error), 'error');
+    }
+  });
+  return details;
+}
+
+async function exportCsv() {
+  const date = new Date().toISOString().slice(0, 10);
+  try {
+    await download(`/api/booths/${state.booth.id}/leads?format=csv`, state.session.token, `leads-${state.booth.slug}-${date}.csv`);
+    say($('#leads-status'), '');
+  } catch (err) {
+    say($('#leads-status'), errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
+  }
+}
+
+main();

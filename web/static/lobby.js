@@ -1,0 +1,169 @@
+// Fair lobby: booth cards with search and filters, the language picker, guest sign-in, the
+// server's translation pairs, and live booth state once signed in (lobby:watch).
+
+import { C, S } from './events.js';
+import { $, h, setChildren, say, select } from './dom.js';
+import { t, chosenLang, rememberLang, nativeLangName, langName, countryName, categoryName, formatDateTime } from './i18n.js';
+import { api, getSession, saveSession } from './session.js';
+import { openSocket, call } from './socket.js';
+import { bootPage, connectionIndicator } from './page.js';
+import { renderGuestSignIn, renderSessionBar, translationInfo, pickerLanguages } from './signin.js';
+import { flag } from './trade.js';
+
+const booths = new Map(); // id -> booth (GET /api/booths, updated by booth:state / stream:state)
+const cards = new Map(); // id -> <li>
+
+async function main() {
+  const session = bootPage();
+  renderSessionBar($('#session-bar'), session);
+  renderLangPicker();
+  renderTranslationInfo();
+  $('#filters').addEventListener('submit', (e) => e.preventDefault());
+  for (const id of ['#search', '#category-filter', '#lang-filter']) $(id).addEventListener('input', applyFilters);
+
+  try {
+    const list = await api('/api/booths');
+    for (const b of list) booths.set(b.id, b);
+  } catch {
+    say($('#lobby-status'), t('lobby.load_error'), 'error');
+    return;
+  }
+  renderFilters();
+  renderCards();
+
+  if (session) watchLobby(session);
+  else renderGuestSignIn($('#signin'), { onDone: () => window.location.reload() });
+}
+
+async function renderLangPicker() {
+  const picker = $('#lang-picker');
+  const langs = await pickerLanguages();
+  setChildren(picker, langs.map((l) => h('option', { value: l }, nativeLangName(l))));
+  picker.value = getSession()?.user?.lang || chosenLang();
+  picker.addEventListener('change', async () => {
+    const lang = picker.value;
+    rememberLang(lang);
+    const session = getSession();
+    if (session?.user?.role === 'buyer') {
+      // A guest's chat language is fixed in their token: sign in again with the new language.
+      const { display_name, company, country } = session.user;
+      const body = { display_name, lang };
+      if (company) body.company = company;
+      if (country) body.country = country;
+      try {
+        saveSession(await api('/api/auth/guest', { method: 'POST', body }));
+      } catch { /* keep the old session; the UI still switches */ }
+    }
+    window.location.reload();
+  });
+}
+
+async function renderTranslationInfo() {
+  const info = await translationInfo();
+  const el = $('#translation-info');
+  const pairs = info.pairs || [];
+  if (!pairs.length) {
+    setChildren(el, h('p', { class: 'muted' }, t('lobby.pairs_none')));
+    return;
+  }
+  setChildren(el,
+    h('span', { class: 'label' }, t('lobby.translation')),
+    h('ul', { class: 'pairs' }, pairs.map((p) => h('li', { class: 'pair', 'data-source': p.source, 'data-target': p.target },
+      `${langName(p.source)} → ${langName(p.target)}`,
+      p.via ? h('span', { class: 'via' }, ` (${t('lobby.via', { lang: langName(p.via) })})`) : null))));
+}
+
+function renderFilters() {
+  const all = [...booths.values()];
+  const categories = [...new Set(all.map((b) => b.category).filter(Boolean))].sort();
+  const langs = [...new Set(all.map((b) => b.lang).filter(Boolean))].sort();
+  $('#category-filter').replaceWith(select([['', t('lobby.all_categories')], ...categories.map((c) => [c, categoryName(c)])], { id: 'category-filter' }));
+  $('#lang-filter').replaceWith(select([['', t('lobby.all_langs')], ...langs.map((l) => [l, langName(l)])], { id: 'lang-filter' }));
+  $('#category-filter').addEventListener('input', applyFilters);
+  $('#lang-filter').addEventListener('input', applyFilters);
+}
+
+function renderCards() {
+  const list = $('#booth-list');
+  const sorted = [...booths.values()].sort((a, b) => Number(b.live) - Number(a.live) || a.name.localeCompare(b.name));
+  cards.clear();
+  setChildren(list, sorted.map((b) => {
+    const li = renderCard(b);
+    cards.set(b.id, li);
+    return li;
+  }));
+  applyFilters();
+}
+
+function renderCard(b) {
+  const where = [b.city, b.country ? countryName(b.country) : null].filter(Boolean).join(', ');
+  return h('li', { class: `booth-card${b.live ? ' is-live' : ''}`, 'data-booth-id': b.id, 'data-slug': b.slug },
+    h('div', { class: 'card-top' },
+      b.live
+        ? h('span', { class: 'badge live-badge' }, t('lobby.live'))
+        : h('span', { class: 'badge muted-badge' }, b.next_stream_at ? t('lobby.next', { when: formatDateTime(b.next_stream_at) }) : t('lobby.no_schedule')),
+      b.live ? h('span', { class: 'viewers' }, t('lobby.viewers', { n: b.viewers ?? 0 })) : null),
+    h('h3', { class: 'booth-name' }, h('a', { href: `/booths/${encodeURIComponent(b.slug)}`, class: 'stretched' }, b.name)),
+    h('p', { class: 'supplier' }, b.supplier_name),
+    h('ul', { class: 'facts' },
+      where ? h('li', {}, h('span', { 'aria-hidden': 'true' }, `${flag(b.country)} `), where) : null,
+      b.lang ? h('li', {}, t('lobby.speaks', { lang: langName(b.lang) })) : null,
+      b.category ? h('li', { class: 'category' }, categoryName(b.category)) : null,
+      typeof b.product_count === 'number' ? h('li', {}, t('lobby.products', { n: b.product_count })) : null),
+    h('span', { class: 'card-cta', 'aria-hidden': 'true' }, `${t('lobby.visit')} →`));
+}
+
+function applyFilters() {
+  const q = $('#search').value.trim().toLocaleLowerCase();
+  const cat = $('#category-filter').value;
+  const lang = $('#lang-filter').value;
+  let shown = 0;
+  let live = 0;
+  for (const [id, li] of cards) {
+    const b = booths.get(id);
+    const haystack = [b.name, b.supplier_name, b.city, b.country, b.country ? countryName(b.country) : '', b.category, categoryName(b.category || ''), b.slug]
+      .filter(Boolean).join(' ').toLocaleLowerCase();
+    const visible = (!q || haystack.includes(q)) && (!cat || b.category === cat) && (!lang || b.lang === lang);
+    li.hidden = !visible;
+    if (visible) shown += 1;
+    if (b.live) live += 1;
+  }
+  $('#booth-count').textContent = [t('lobby.count', { n: shown }), live ? t('lobby.live_count', { n: live }) : null].filter(Boolean).join(' · ');
+  say($('#lobby-status'), shown ? '' : t('lobby.none'));
+}
+
+function updateBooth(id, patch) {
+  const b = booths.get(id);
+  if (!b) return;
+  Object.assign(b, patch);
+  const old = cards.get(id);
+  const li = renderCard(b);
+  li.hidden = old.hidden;
+  old.replaceWith(li);
+  cards.set(id, li);
+  applyFilters();
+}
+
+function watchLobby(session) {
+  const onStatus = connectionIndicator();
+  const socket = openSocket(session.token, {
+    onStatus,
+    onRefused: () => {}, // the lobby works without live updates
+    onConnect: watch,
+    onReconnect: watch,
+  });
+  async function watch() {
+    const ack = await call(socket, C.LOBBY_WATCH, {});
+    if (ack.ok) for (const s of ack.booths || []) applyState(s);
+  }
+  socket.on(S.BOOTH_STATE, applyState);
+  socket.on(S.STREAM_STATE, (s) => updateBooth(s.booth_id, { live: Boolean(s.live) }));
+}
+
+function applyState(s) {
+  const patch = { live: Boolean(s.live) };
+  if (typeof s.viewers === 'number') patch.viewers = s.viewers;
+  updateBooth(s.booth_id, patch);
+}
+
+main();

@@ -1,0 +1,180 @@
+// Moderator console: every booth's live state, a merged live feed of all booths (original and
+// the moderator's language), Hide / Mute / Ban behind a real <dialog>, and the audit log.
+
+import { C, S } from './events.js';
+import { $, h, setChildren, say } from './dom.js';
+import { t, errorText, nativeLangName, formatDateTime, formatTime } from './i18n.js';
+import { api, ApiError } from './session.js';
+import { openSocket, call } from './socket.js';
+import { bootPage, connectionIndicator, pageError } from './page.js';
+import { renderStaffSignIn, renderSessionBar } from './signin.js';
+import { ChatLog } from './chat.js';
+
+const MUTE_MINUTES = [5, 15, 60, 1440, 10080];
+const MOD_ROLES = ['moderator', 'admin'];
+
+const state = {
+  session: null,
+  socket: null,
+  feed: null,
+  booths: new Map(), // booth_id -> BoothState
+  pending: null, // the action waiting in the dialog
+};
+
+async function main() {
+  state.session = bootPage();
+  renderSessionBar($('#session-bar'), state.session);
+  const user = state.session?.user;
+  if (!user || !MOD_ROLES.includes(user.role)) {
+    if (user) pageError(t('staff.wrong_role'));
+    renderStaffSignIn($('#signin'), { title: t('staff.moderate_title'), onDone: () => window.location.reload() });
+    return;
+  }
+  $('#mod-root').hidden = false;
+  state.feed = new ChatLog($('#feed-list'), { layout: 'staff', orderBy: 'id', empty: $('#feed-empty'), decorate });
+  setupDialog();
+  $('#audit-refresh').addEventListener('click', loadAudit);
+
+  const socket = openSocket(state.session.token, {
+    onStatus: connectionIndicator(),
+    onConnect: watch,
+    onReconnect: watch,
+    onRefused: (error) => pageError(errorText(error)),
+  });
+  state.socket = socket;
+  socket.on(S.MOD_MESSAGE, (m) => state.feed.add(m));
+  socket.on(S.MOD_BOOTHS, (b) => renderBooths(b.booths || []));
+  socket.on(S.CHAT_HIDDEN, (e) => state.feed.markHidden(e.message_id));
+  loadAudit();
+}
+
+async function watch() {
+  const ack = await call(state.socket, C.MOD_WATCH, {});
+  if (!ack.ok) {
+    pageError(errorText(ack.error));
+    return;
+  }
+  say($('#page-status'), '');
+  renderBooths(ack.booths || []);
+  state.feed.merge(ack.recent || []);
+  state.feed.scrollToEnd();
+}
+
+function boothName(id) {
+  return state.booths.get(id)?.name || `#${id}`;
+}
+
+function renderBooths(list) {
+  for (const b of list) state.booths.set(b.booth_id, b);
+  const rows = [...state.booths.values()].sort((a, b) => Number(b.live) - Number(a.live) || b.viewers - a.viewers || a.name.localeCompare(b.name));
+  setChildren($('#booth-rows'), rows.map((b) => {
+    const langs = Array.isArray(b.languages) ? b.languages : Object.keys(b.languages || {});
+    return h('tr', { 'data-booth-id': b.booth_id, class: b.live ? 'is-live' : '' },
+      h('th', { scope: 'row' }, h('a', { href: `/booths/${encodeURIComponent(b.slug)}` }, b.name)),
+      h('td', {}, b.live ? h('span', { class: 'badge live-badge' }, t('booth.live')) : '—'),
+      h('td', { class: 'num' }, String(b.viewers ?? 0)),
+      h('td', {}, langs.map((l) => nativeLangName(l)).join(', ') || '—'),
+      h('td', { class: 'num' }, String(Math.round((b.messages_per_minute ?? 0) * 10) / 10)));
+  }));
+}
+
+/** Booth name and the Hide / Mute / Ban buttons on every feed line. */
+function decorate(msg, li, meta) {
+  meta.prepend(h('span', { class: 'badge booth-badge' }, boothName(msg.booth_id)));
+  const author = msg.author || {};
+  const actions = h('div', { class: 'mod-actions' },
+    h('button', { type: 'button', class: 'btn small', 'data-action': 'hide', onclick: () => ask('hide', msg) }, t('mod.hide')));
+  if (!MOD_ROLES.includes(author.role) && author.id !== state.session.user.id) {
+    actions.append(
+      h('button', { type: 'button', class: 'btn small', 'data-action': 'mute', onclick: () => ask('mute', msg) }, t('mod.mute')),
+      h('button', { type: 'button', class: 'btn small danger', 'data-action': 'ban', onclick: () => ask('ban', msg) }, t('mod.ban')));
+  }
+  li.append(actions);
+}
+
+// --- confirmation dialog ----------------------------------------------------------------------
+
+function setupDialog() {
+  const minutes = $('#mute-minutes');
+  setChildren(minutes, MUTE_MINUTES.map((m) => h('option', { value: m }, t(`dur.${m}`))));
+  minutes.value = '15';
+  $('#confirm-cancel').addEventListener('click', () => $('#confirm-dialog').close('cancel'));
+  $('#confirm-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const pending = state.pending;
+    $('#confirm-dialog').close('ok');
+    if (pending) act(pending);
+  });
+  $('#confirm-dialog').addEventListener('close', () => { state.pending = null; });
+}
+
+function ask(action, msg) {
+  const name = msg.author?.display_name || t('mod.user', { id: msg.author?.id });
+  const text = {
+    hide: t('mod.confirm_hide'),
+    mute: t('mod.confirm_mute', { name, booth: boothName(msg.booth_id) }),
+    ban: t('mod.confirm_ban', { name }),
+  }[action];
+  $('#confirm-text').textContent = text;
+  $('#confirm-quote').textContent = `${name}: ${msg.original ?? msg.text}`;
+  $('#confirm-duration').hidden = action !== 'mute';
+  $('#confirm-reason').value = '';
+  const ok = $('#confirm-ok');
+  ok.textContent = t('mod.confirm');
+  ok.className = `btn ${action === 'hide' ? 'primary' : 'danger'}`;
+  state.pending = { action, msg, name };
+  $('#confirm-dialog').showModal();
+  $('#confirm-reason').focus();
+}
+
+async function act({ action, msg, name }) {
+  const reason = $('#confirm-reason').value.trim();
+  const withReason = (payload) => (reason ? { ...payload, reason } : payload);
+  let ack;
+  if (action === 'hide') ack = await call(state.socket, C.MOD_HIDE, withReason({ message_id: msg.id }));
+  else if (action === 'mute') {
+    ack = await call(state.socket, C.MOD_MUTE, withReason({
+      booth_id: msg.booth_id, user_id: msg.author.id, minutes: Number($('#mute-minutes').value),
+    }));
+  } else ack = await call(state.socket, C.MOD_BAN, withReason({ user_id: msg.author.id }));
+
+  const status = $('#mod-status');
+  if (!ack.ok) say(status, errorText(ack.error), 'error');
+  else if (action === 'hide') {
+    state.feed.markHidden(msg.id);
+    say(status, t('mod.done_hide'), 'ok');
+  } else if (action === 'mute') say(status, t('mod.done_mute', { name, until: formatDateTime(ack.until) }), 'ok');
+  else say(status, t('mod.done_ban', { name }), 'ok');
+  loadAudit();
+}
+
+// --- audit log --------------------------------------------------------------------------------
+
+async function loadAudit() {
+  let entries;
+  try {
+    entries = (await api('/api/moderation/audit', { token: state.session.token })).entries || [];
+  } catch (err) {
+    say($('#mod-status'), errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
+    return;
+  }
+  entries.sort((a, b) => b.id - a.id);
+  $('#audit-empty').hidden = entries.length > 0;
+  setChildren($('#audit-rows'), entries.map((e) => {
+    const target = [
+      e.booth_id != null ? boothName(e.booth_id) : null,
+      e.target_user_id != null ? t('mod.user', { id: e.target_user_id }) : null,
+      e.message_id != null ? t('mod.message', { id: e.message_id }) : null,
+    ].filter(Boolean).join(' · ');
+    const actor = typeof e.actor === 'object' && e.actor !== null ? (e.actor.display_name ?? `#${e.actor.id}`) : String(e.actor ?? '');
+    const detail = typeof e.detail === 'string' ? e.detail : e.detail == null ? '' : JSON.stringify(e.detail);
+    return h('tr', { 'data-audit-id': e.id, 'data-action': e.action },
+      h('td', {}, h('time', { datetime: e.created_at, title: formatDateTime(e.created_at) }, formatTime(e.created_at))),
+      h('td', {}, actor),
+      h('td', {}, e.action),
+      h('td', {}, target || '—'),
+      h('td', { class: 'detail' }, detail));
+  }));
+}
+
+main();

@@ -1,0 +1,49 @@
+// What every page does first, and the hook to the livestream module.
+
+import { applyI18n, chosenLang, setUiLang, t } from './i18n.js';
+import { getSession } from './session.js';
+import { $, say } from './dom.js';
+import { showConnection } from './socket.js';
+
+/** Pick the UI language (the signed-in user's, else the chosen one), localise the static HTML. */
+export function bootPage() {
+  const session = getSession();
+  setUiLang(session?.user?.lang || chosenLang());
+  applyI18n();
+  return session;
+}
+
+/** A status callback that shows the socket state in the header's #conn element. */
+export function connectionIndicator() {
+  const el = $('#conn');
+  if (el) el.hidden = false;
+  return (state) => { if (el) showConnection(el, state); };
+}
+
+export function pageError(text) {
+  say($('#page-status'), text, 'error');
+}
+
+let livePromise = null;
+
+/**
+ * The livestream engineer's module (web/static/live/live.js) sets `window.BoothcastLive`
+ * with mountPlayer / mountBroadcaster / mountReplay. It's optional: pages work without it.
+ */
+export function loadLiveModule() {
+  livePromise ??= (async () => {
+    if (!window.BoothcastLive) {
+      try {
+        await import('/static/live/live.js');
+      } catch {
+        // Not installed on this server: the pages fall back to their offline/disabled state.
+      }
+    }
+    return window.BoothcastLive || null;
+  })();
+  return livePromise;
+}
+
+export function pageTitle(name) {
+  document.title = `${name} — ${t('app.name')}`;
+}
