@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -102,9 +103,9 @@ async def test_grace_period_ends_a_dropped_session(store: MediaStore, samples: d
     p, run = await mgr.start_browser(3, 7, "h264")
     await p.feed(samples["h264"])
     await mgr.detach(3, run)
-    async with __import__("asyncio").timeout(10):
-        while not hooks.ended:
-            await __import__("asyncio").sleep(0.05)
+    async with asyncio.timeout(10):
+        while not hooks.ended:  # noqa: ASYNC110 - bounded by the timeout above
+            await asyncio.sleep(0.05)
     assert hooks.ended[0][1] == "disconnected"
     assert mgr.get(3) is None
 
@@ -119,10 +120,10 @@ async def test_garbage_after_header_ends_session_and_reaps(
         await p.feed(b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 400)
     except Exception:
         pass
-    async with __import__("asyncio").timeout(15):
+    async with asyncio.timeout(15):
         await run.closed.wait()
-        while not hooks.ended:
-            await __import__("asyncio").sleep(0.05)
+        while not hooks.ended:  # noqa: ASYNC110 - bounded by the timeout above
+            await asyncio.sleep(0.05)
     assert hooks.ended[0][1] == "media_error"
     assert process_gone(run.proc.pid)
     assert ffmpeg_children() == []
