@@ -1,0 +1,84 @@
+"""Fixtures: real servers on ephemeral ports over real databases (SQLite and the local PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import (
+    BUNDLED,
+    Server,
+    database_from_template,
+    install_models,
+    pg_admin,
+    prepare_template,
+    start_server,
+    test_settings,
+)
+
+# The suite never reaches the network: argos must not look for packages or sentence splitters.
+os.environ.setdefault("ARGOS_DEVICE_TYPE", "cpu")
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("models")
+    if any(BUNDLED.glob("*.argosmodel")):
+        install_models(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """template(backend): a migrated, seeded database made once per session, copied per test."""
+    workdir = tmp_path_factory.mktemp("templates")
+    made: dict[str, str] = {}
+
+    def template(backend: str) -> str:
+        if backend not in made:
+            made[backend] = asyncio.run(prepare_template(backend, workdir))
+        return made[backend]
+
+    yield template
+    if "postgres" in made:
+        asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{made["postgres"]}" WITH (FORCE)'))
+
+
+async def _serve(backend: str, templates: Callable[[str], str], tmp_path: Path, models_dir: Path,
+                 **overrides: object) -> AsyncIterator[Server]:  # fmt: skip
+    url, drop = await database_from_template(backend, await asyncio.to_thread(templates, backend), tmp_path)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "models").symlink_to(models_dir)
+    server, runner = await start_server(test_settings(data_dir, url, **overrides))  # type: ignore[arg-type]
+    try:
+        yield server
+    finally:
+        await server.close_clients()
+        await runner.cleanup()
+        await drop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def fair_server(backend: str, templates: Callable[[str], str], tmp_path: Path, models_dir: Path,
+                      request: pytest.FixtureRequest) -> AsyncIterator[Server]:  # fmt: skip
+    """The real server on SQLite and on PostgreSQL (each test runs on both)."""
+    overrides = getattr(request, "param", {}) or {}
+    async for server in _serve(backend, templates, tmp_path, models_dir, **overrides):
+        yield server
+
+
+@pytest.fixture
+async def live_server(templates: Callable[[str], str], tmp_path: Path, models_dir: Path) -> AsyncIterator[Server]:
+    """The real server on SQLite with the demo fair and the bundled models."""
+    async for server in _serve("sqlite", templates, tmp_path, models_dir):
+        yield server

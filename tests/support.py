@@ -1,0 +1,254 @@
+"""Test helpers: a real Boothcast server on an ephemeral port, real Socket.IO clients, waits.
+
+Every test gets its own database: a copy of a migrated, seeded template (a file copy for SQLite,
+`CREATE DATABASE ... TEMPLATE` for PostgreSQL), so tests never see each other's messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import socketio
+from aiohttp import web
+
+from rooms import demo_fair
+from rooms.db import Database
+from rooms.migrate import upgrade
+from rooms.seed import seed_demo
+from server.app import create_app
+from server.keys import SETTINGS
+from server.settings import Settings
+
+PG_ADMIN_DSN = os.environ.get("BOOTHCAST_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BOOTHCAST_TEST_REDIS", "redis://127.0.0.1:6379/15")
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "translation" / "bundled"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pg_url(dsn_db: str) -> str:
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{base}/{dsn_db}"
+
+
+async def pg_admin(sql: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def prepare_template(backend: str, workdir: Path) -> str:
+    """A migrated, seeded database to copy per test: a file path (sqlite) or a database name."""
+    if backend == "sqlite":
+        path = workdir / "template.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        await upgrade(url)
+        db = Database(url)
+        await seed_demo(db)
+        await db.aclose()
+        return str(path)
+    name = f"bc_tmpl_{uuid.uuid4().hex[:10]}"
+    await pg_admin(f'CREATE DATABASE "{name}"')
+    url = pg_url(name)
+    await upgrade(url)
+    db = Database(url)
+    await seed_demo(db)
+    await db.aclose()
+    return name
+
+
+async def database_from_template(backend: str, template: str, workdir: Path) -> tuple[str, Callable[[], Any]]:
+    """A fresh database URL copied from the template, and an async function that drops it."""
+    if backend == "sqlite":
+        path = workdir / f"db-{uuid.uuid4().hex[:8]}.db"
+        shutil.copy(template, path)
+
+        async def drop_file() -> None:
+            return None
+
+        return f"sqlite+aiosqlite:///{path}", drop_file
+    name = f"bc_t_{uuid.uuid4().hex[:10]}"
+    await pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+    async def drop_db() -> None:
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return pg_url(name), drop_db
+
+
+def install_models(models_dir: Path) -> None:
+    """The bundled translation packages, installed the way `boothcast demo` installs them."""
+    from translation.packages import install_bundled
+
+    for _ in install_bundled(models_dir):
+        pass
+
+
+@dataclass
+class Events:
+    """Every event a client received, with waits that time out instead of sleeping."""
+
+    items: list[tuple[str, Any]] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def add(self, name: str, data: Any) -> None:
+        self.items.append((name, data))
+        self.changed.set()
+
+    def of(self, name: str) -> list[Any]:
+        return [d for n, d in self.items if n == name]
+
+    async def wait_for(
+        self, name: str, pred: Callable[[Any], bool] = lambda _d: True, timeout: float = 10.0
+    ) -> Any:
+        async def find() -> Any:
+            while True:
+                for n, d in self.items:
+                    if n == name and pred(d):
+                        return d
+                self.changed.clear()
+                await self.changed.wait()
+
+        return await asyncio.wait_for(find(), timeout)
+
+
+class Client:
+    """A real python-socketio client over websocket, recording what it receives."""
+
+    def __init__(self, url: str, token: str, *, batch: bool = False) -> None:
+        self.url = url
+        self.token = token
+        self.batch = batch
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events = Events()
+        self.sio.on("*", self._any)
+
+    async def _any(self, event: str, data: Any = None) -> None:
+        self.events.add(event, data)
+
+    async def connect(self) -> Client:
+        auth: dict[str, Any] = {"token": self.token}
+        if self.batch:
+            auth["batch"] = True
+        await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)
+        return self
+
+    async def call(self, event: str, data: Any = None, timeout: float = 15) -> Any:
+        return await self.sio.call(event, data, timeout=timeout)
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Chat messages received, whether one by one or in batches."""
+        out = list(self.events.of("chat:message"))
+        for batch in self.events.of("chat:batch"):
+            out.extend(batch["messages"])
+        return out
+
+    async def wait_message(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
+        async def find() -> dict[str, Any]:
+            while True:
+                for m in self.messages():
+                    if pred(m):
+                        return m
+                self.events.changed.clear()
+                await self.events.changed.wait()
+
+        return await asyncio.wait_for(find(), timeout)
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+
+
+@dataclass
+class Server:
+    url: str
+    settings: Settings
+    app: web.Application | None = None
+    clients: list[Client] = field(default_factory=list)
+
+    async def post(self, path: str, body: Any, token: str | None = None) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with aiohttp.ClientSession() as h, h.post(self.url + path, json=body, headers=headers) as r:
+            return r.status, await _json_or_text(r)
+
+    async def request(self, method: str, path: str, token: str | None = None, **kw: Any) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with aiohttp.ClientSession() as h, h.request(method, self.url + path, headers=headers, **kw) as r:
+            return r.status, await _json_or_text(r)
+
+    async def get(self, path: str, token: str | None = None) -> tuple[int, Any]:
+        return await self.request("GET", path, token)
+
+    async def guest(self, name: str = "Ana", lang: str = "es", **extra: Any) -> tuple[str, dict[str, Any]]:
+        status, data = await self.post("/api/auth/guest", {"display_name": name, "lang": lang, **extra})
+        assert status == 200, data
+        return data["token"], data["user"]
+
+    async def login(self, email: str, password: str = demo_fair.DEMO_PASSWORD) -> tuple[str, dict[str, Any]]:
+        status, data = await self.post("/api/auth/login", {"email": email, "password": password})
+        assert status == 200, data
+        return data["token"], data["user"]
+
+    async def supplier(self, slug: str = "shenzhen-brightway-led") -> tuple[str, dict[str, Any]]:
+        booth = next(b for b in demo_fair.BOOTHS if b.slug == slug)
+        return await self.login(booth.email)
+
+    async def moderator(self) -> tuple[str, dict[str, Any]]:
+        return await self.login(demo_fair.MODERATOR_EMAIL)
+
+    async def client(self, token: str, *, batch: bool = False) -> Client:
+        c = await Client(self.url, token, batch=batch).connect()
+        self.clients.append(c)
+        return c
+
+    async def booth_id(self, slug: str) -> int:
+        status, data = await self.get(f"/api/booths/{slug}")
+        assert status == 200, data
+        return int(data["id"])
+
+    async def close_clients(self) -> None:
+        for c in self.clients:
+            await c.close()
+
+
+async def _json_or_text(r: aiohttp.ClientResponse) -> Any:
+    if r.content_type == "application/json":
+        return await r.json()
+    return await r.text()
+
+
+async def start_server(settings: Settings) -> tuple[Server, web.AppRunner]:
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    return Server(f"http://127.0.0.1:{port}", app[SETTINGS], app), runner
+
+
+def test_settings(data_dir: Path, database_url: str, **kw: Any) -> Settings:
+    base = Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key="test-secret-" + uuid.uuid4().hex,
+        rtmp_port=0,
+    )
+    return replace(base, **kw)
