@@ -10,7 +10,7 @@ import { openSocket, call } from './socket.js';
 import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle } from './page.js';
 import { renderGuestSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
-import { countryOptions, CURRENCIES, INCOTERMS, flag } from './trade.js';
+import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
 
 const slug = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 
@@ -58,7 +58,7 @@ function renderHead() {
   const where = [b.city, b.country ? countryName(b.country) : null].filter(Boolean).join(', ');
   setChildren($('#booth-sub'),
     b.supplier_name,
-    where ? ` · ${flag(b.country)} ${where}` : '',
+    where ? ` · ${where}` : '',
     b.lang ? ` · ${t('lobby.speaks', { lang: langName(b.lang) })}` : '');
 }
 

@@ -10,7 +10,7 @@ import { openSocket, call } from './socket.js';
 import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
-import { LEAD_STATUSES, flag } from './trade.js';
+import { LEAD_STATUSES } from './trade.js';
 
 const state = {
   session: null,
@@ -275,7 +275,7 @@ function renderLead(lead, fresh) {
     [t('leads.quantity'), lead.quantity != null ? `${lead.quantity}${lead.unit ? ` ${lead.unit}` : ''}` : null],
     [t('leads.target_price'), lead.target_price != null ? `${lead.target_price}${lead.currency ? ` ${lead.currency}` : ''}` : null],
     [t('leads.incoterm'), lead.incoterm],
-    [t('leads.destination'), lead.destination_country ? `${flag(lead.destination_country)} ${countryName(lead.destination_country)}` : null],
+    [t('leads.destination'), lead.destination_country ? countryName(lead.destination_country) : null],
   ].filter(([, v]) => v);
 
   const hasTranslation = lead.message_translated && lead.message_translated !== lead.message;
@@ -283,7 +283,7 @@ function renderLead(lead, fresh) {
     h('div', { class: 'lead-head' },
       h('strong', { class: 'buyer-name' }, buyer.display_name || '?'),
       buyer.company ? h('span', { class: 'company' }, buyer.company) : null,
-      buyer.country ? h('span', { class: 'muted' }, `${flag(buyer.country)} ${countryName(buyer.country)}`) : null,
+      buyer.country ? h('span', { class: 'muted' }, countryName(buyer.country)) : null,
       fresh ? h('span', { class: 'badge new-badge' }, t('leads.new')) : null,
       h('time', { class: 'muted', datetime: lead.created_at }, formatDateTime(lead.created_at))),
     buyer.email ? h('a', { class: 'email', href: `mailto:${buyer.email}` }, buyer.email) : null,

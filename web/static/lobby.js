@@ -8,7 +8,6 @@ import { api, getSession, saveSession } from './session.js';
 import { openSocket, call } from './socket.js';
 import { bootPage, connectionIndicator } from './page.js';
 import { renderGuestSignIn, renderSessionBar, translationInfo, pickerLanguages } from './signin.js';
-import { flag } from './trade.js';
 
 const booths = new Map(); // id -> booth (GET /api/booths, updated by booth:state / stream:state)
 const cards = new Map(); // id -> <li>
@@ -106,7 +105,7 @@ function renderCard(b) {
     h('h3', { class: 'booth-name' }, h('a', { href: `/booths/${encodeURIComponent(b.slug)}`, class: 'stretched' }, b.name)),
     h('p', { class: 'supplier' }, b.supplier_name),
     h('ul', { class: 'facts' },
-      where ? h('li', {}, h('span', { 'aria-hidden': 'true' }, `${flag(b.country)} `), where) : null,
+      where ? h('li', { class: 'where' }, where) : null,
       b.lang ? h('li', {}, t('lobby.speaks', { lang: langName(b.lang) })) : null,
       b.category ? h('li', { class: 'category' }, categoryName(b.category)) : null,
       typeof b.product_count === 'number' ? h('li', {}, t('lobby.products', { n: b.product_count })) : null),

@@ -23,9 +23,3 @@ export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CNY', 'JPY', 'HKD', 'AUD', 'CAD
 export const INCOTERMS = ['EXW', 'FCA', 'FAS', 'FOB', 'CFR', 'CIF', 'CPT', 'CIP', 'DAP', 'DPU', 'DDP'];
 
 export const LEAD_STATUSES = ['new', 'contacted', 'quoted', 'won', 'lost'];
-
-/** A regional-indicator flag for a country code ("ES" → 🇪🇸); decorative only. */
-export function flag(code) {
-  if (!/^[A-Za-z]{2}$/.test(code || '')) return '';
-  return String.fromCodePoint(...[...code.toUpperCase()].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
-}

@@ -1,0 +1,224 @@
+"""Helpers for the browser tests: a real server, Debian's Chromium through Playwright, sign-ins.
+
+The server is the `live_server` fixture from tests/conftest.py when it exists; otherwise
+`boothcast demo` is started here as a subprocess on a free port with its own data directory.
+The browser is always /usr/bin/chromium: Playwright never downloads one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+
+from rooms import demo_fair
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_SCRIPT = "<script>window.__pwned = 1; alert(2)</script>"
+
+
+def booth(slug: str) -> demo_fair.DemoBooth:
+    return next(b for b in demo_fair.BOOTHS if b.slug == slug)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def demo_server(data_dir: Path) -> Iterator[str]:
+    """`boothcast demo` in a subprocess; yields its base URL once /healthz answers."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        # Every test signs several people in from 127.0.0.1; no RTMP listener (port clashes).
+        "BOOTHCAST_AUTH_RATE_LIMIT": "1000",
+        "BOOTHCAST_RTMP_PORT": "0",
+    }
+    exe = ROOT / ".venv" / "bin" / "boothcast"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "server"]
+    log = (data_dir / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [*cmd, "--data-dir", str(data_dir), "demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"boothcast demo exited: see {data_dir / 'server.log'}")
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("boothcast demo did not answer /healthz within 60 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def server_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Call from a *sync* fixture: the conftest's live_server if there is one, else a subprocess."""
+    try:
+        live = request.getfixturevalue("live_server")
+    except pytest.FixtureLookupError:
+        (tmp_path / "server").mkdir(exist_ok=True)
+        cm = demo_server(tmp_path / "server")
+        url = cm.__enter__()
+        request.addfinalizer(lambda: cm.__exit__(None, None, None))
+        return url
+    return str(live.url).rstrip("/")
+
+
+@dataclass
+class Fair:
+    """One server and one Chromium; each person gets their own browser context."""
+
+    url: str
+    browser: Browser
+    contexts: list[BrowserContext] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    async def page(self, viewport: dict[str, int] | None = None, **context_args: Any) -> Page:
+        context = await self.browser.new_context(
+            base_url=self.url,
+            viewport=viewport or DESKTOP,  # type: ignore[arg-type]
+            accept_downloads=True,
+            **context_args,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        self.contexts.append(context)
+        page = await context.new_page()
+
+        # window.alert from an injected payload would show up here.
+        async def on_dialog(dialog: Any) -> None:
+            self.dialogs.append(f"{dialog.type}: {dialog.message}")
+            await dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        return page
+
+    async def guest(
+        self,
+        path: str,
+        *,
+        name: str,
+        lang: str,
+        company: str = "",
+        country: str = "",
+        viewport: dict[str, int] | None = None,
+    ) -> Page:
+        """A buyer who opens `path` and signs in with the guest form shown there."""
+        page = await self.page(viewport)
+        await page.goto(path)
+        await page.evaluate("lang => localStorage.setItem('boothcast.lang', lang)", lang)
+        await page.reload()
+        form = page.locator("form.signin-form")
+        labels = await ui_strings(page, lang)
+        await form.get_by_label(labels["f.name"]).fill(name)
+        if company:
+            await form.get_by_label(labels["f.company"]).fill(company)
+        if country:
+            await form.get_by_label(labels["f.country"]).select_option(country)
+        await form.get_by_label(labels["f.language"]).select_option(lang)
+        await form.get_by_role("button", name=labels["f.enter"]).click()
+        await expect(form).to_have_count(0)
+        return page
+
+    async def staff(self, path: str, email: str, *, viewport: dict[str, int] | None = None) -> Page:
+        """Suppliers (on /console) and moderators (on /moderate) sign in with e-mail + password."""
+        page = await self.page(viewport)
+        await page.goto(path)
+        form = page.locator("form.signin-form")
+        await form.get_by_label("Email").fill(email)
+        await form.get_by_label("Password").fill(demo_fair.DEMO_PASSWORD)
+        await form.get_by_role("button", name="Sign in").click()
+        await expect(form).to_have_count(0)
+        return page
+
+    async def close(self) -> None:
+        for context in self.contexts:
+            await context.close()
+        await self.browser.close()
+
+
+async def ui_strings(page: Page, lang: str) -> dict[str, str]:
+    """The page's own UI dictionary for `lang`, so tests find controls by their real names."""
+    strings: dict[str, str] = await page.evaluate(
+        """async (lang) => {
+            const m = await import('/static/i18n.js');
+            return {...m._STRINGS_FOR_TESTS.en, ...(m._STRINGS_FOR_TESTS[lang] || {})};
+        }""",
+        lang,
+    )
+    return strings
+
+
+@contextlib.asynccontextmanager
+async def open_fair(url: str) -> AsyncIterator[Fair]:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        fair = Fair(url=url, browser=browser)
+        try:
+            yield fair
+        finally:
+            await fair.close()
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+async def no_horizontal_scroll(page: Page) -> bool:
+    return bool(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))

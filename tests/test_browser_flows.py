@@ -1,0 +1,202 @@
+"""End-to-end flows in Chromium against a real server: a Spanish buyer and a Chinese supplier
+chat, pin, inquire and export; a moderator hides and mutes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser_support import Fair, booth, open_fair, server_url, ui_strings
+
+pytestmark = pytest.mark.browser
+
+BRIGHTWAY = booth("shenzhen-brightway-led")
+CERAMICA = booth("valencia-ceramica")
+
+
+@pytest.fixture
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return server_url(request, tmp_path)
+
+
+@pytest.fixture
+async def fair(url: str) -> AsyncIterator[Fair]:
+    async with open_fair(url) as f:
+        yield f
+
+
+async def translates(page: Page, source: str, target: str) -> bool:
+    response = await page.request.get("/api/translation")
+    pairs = (await response.json()).get("pairs", [])
+    return any(p["source"] == source and p["target"] == target for p in pairs)
+
+
+async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_path: Path) -> None:
+    supplier = await fair.staff("/console", BRIGHTWAY.email)
+    zh = await ui_strings(supplier, "zh")
+    buyer = await fair.guest(
+        f"/booths/{BRIGHTWAY.slug}", name="Ana Buyer", lang="es", company="Iluminación Ana", country="ES"
+    )
+    es = await ui_strings(buyer, "es")
+    await expect(buyer.locator("#conn")).to_have_attribute("data-state", "online")
+    await expect(supplier.locator("#languages [data-lang='es']")).to_be_visible()
+
+    # The buyer writes in Spanish; the supplier reads it in Chinese with the original beside it.
+    buyer_chat = buyer.get_by_role("region", name=es["chat.title"])
+    buyer_text = "Hola, necesito 500 paneles LED. ¿Precio FOB?"
+    await buyer_chat.get_by_role("textbox", name=es["chat.message"]).fill(buyer_text)
+    await buyer_chat.get_by_role("button", name=es["chat.send"]).click()
+    await expect(buyer_chat.get_by_role("textbox", name=es["chat.message"])).to_have_value("")
+    await expect(buyer_chat.locator(".msg", has_text=buyer_text)).to_have_count(1)
+
+    supplier_line = supplier.locator("#chat-list .msg").filter(has_text="Ana Buyer")
+    await expect(supplier_line).to_have_count(1)
+    if await translates(supplier, "es", "zh"):
+        await expect(supplier_line).to_have_attribute("data-translated", "true")
+        await expect(supplier_line.locator(".msg-original-text")).to_have_text(buyer_text)
+        await expect(supplier_line.locator(".mt-badge")).to_be_visible()
+    else:
+        await expect(supplier_line.locator(".msg-text")).to_have_text(buyer_text)
+
+    # The supplier answers in Chinese (Enter sends); the buyer reads Spanish and can reveal the original.
+    supplier_text = "你好，LED面板灯的起订量是500件。"
+    supplier_chat = supplier.get_by_role("region", name=zh["chat.title"])
+    await supplier_chat.get_by_role("textbox", name=zh["chat.message"]).fill(supplier_text)
+    await supplier_chat.get_by_role("button", name=zh["chat.send"]).click()
+    buyer_line = buyer_chat.locator(".msg.role-supplier")
+    await expect(buyer_line).to_have_count(1)
+    if await translates(buyer, "zh", "es"):
+        await expect(buyer_line).to_have_attribute("data-translated", "true")
+        await expect(buyer_line.locator(".mt-badge")).to_have_text(es["chat.translated"])
+        original = buyer_line.locator(".msg-original")
+        await expect(original).to_be_hidden()
+        toggle = buyer_line.get_by_role("button", name=es["chat.show_original"])
+        await toggle.click()
+        await expect(original).to_be_visible()
+        await expect(original).to_have_text(supplier_text)
+        await expect(toggle).to_have_attribute("aria-pressed", "true")
+    else:
+        await expect(buyer_line.locator(".msg-text")).to_have_text(supplier_text)
+
+    # Pin the LED panel: the buyer sees it highlighted and the inquiry form follows it.
+    panel = BRIGHTWAY.products[0]
+    pin_row = supplier.locator(".pin-item", has_text=panel.name["zh"])
+    await pin_row.get_by_role("button", name=zh["console.pin"]).click()
+    await expect(pin_row).to_have_class(r"pin-item is-pinned")
+    pinned_card = buyer.locator(".product-card.is-pinned")
+    await expect(pinned_card).to_have_count(1)
+    await expect(pinned_card.locator("h3")).to_have_text(panel.name["es"])
+    await expect(buyer.locator("#pinned-banner")).to_contain_text(panel.name["es"])
+
+    form = buyer.get_by_role("form", name=es["inq.form"])
+    await expect(form.get_by_label(es["inq.product"])).to_have_value(
+        await pinned_card.get_attribute("data-product-id") or ""
+    )
+    await form.get_by_label(es["inq.quantity"]).fill("500")
+    await expect(form.get_by_label(es["inq.unit"])).to_have_value(panel.unit["es"])
+    await form.get_by_label(es["inq.target_price"]).fill("6,20")
+    await form.get_by_label(es["inq.currency"]).select_option("USD")
+    await form.get_by_label(es["inq.incoterm"]).select_option("FOB")
+    await form.get_by_label(es["inq.destination"]).select_option("ES")
+    await form.get_by_label(es["inq.email"]).fill("ana@example.es")
+    inquiry_text = "Necesitamos 500 paneles LED para un hotel en Valencia."
+    await form.get_by_label(es["inq.message"], exact=True).fill(inquiry_text)
+    await form.get_by_label(es["inq.consent"]).check()
+    await form.get_by_role("button", name=es["inq.submit"]).click()
+    result = form.get_by_role("status")
+    await expect(result).to_have_attribute("data-kind", "ok")
+    await expect(result).to_have_attribute("data-lead-id", re.compile(r"^\d+$"))
+    lead_id = await result.get_attribute("data-lead-id") or ""
+    await expect(result).to_contain_text(lead_id)
+
+    # The lead arrives live in the supplier's inbox.
+    leads = supplier.get_by_role("region", name=zh["leads.title"])
+    lead = leads.locator(f".lead[data-lead-id='{lead_id}']")
+    await expect(lead).to_have_count(1)
+    await expect(lead).to_contain_text(panel.name["zh"])
+    await expect(lead).to_contain_text("500")
+    await expect(lead).to_contain_text("6.20 USD")
+    await expect(lead).to_contain_text("FOB")
+    await expect(lead.locator(".lead-message")).to_have_text(inquiry_text)
+    await expect(lead.locator(".new-badge")).to_be_visible()
+
+    # Status pipeline and a note.
+    await lead.locator("select.status-select").select_option("contacted")
+    await expect(lead).to_have_attribute("data-status", "contacted")
+    await lead.locator("summary").click()
+    await lead.get_by_role("textbox", name=zh["leads.note"]).fill("已发邮件报价")
+    await lead.get_by_role("button", name=zh["leads.add_note"]).click()
+    await expect(lead.locator(".notes")).to_contain_text("已发邮件报价")
+
+    # CSV export: a real download of the bearer-protected CSV.
+    async with supplier.expect_download() as info:
+        await leads.get_by_role("button", name=zh["leads.export"]).click()
+    download = await info.value
+    assert download.suggested_filename.endswith(".csv")
+    assert BRIGHTWAY.slug in download.suggested_filename
+    path = tmp_path / download.suggested_filename
+    await download.save_as(path)
+    csv_text = path.read_text(encoding="utf-8-sig")
+    assert "Ana Buyer" in csv_text
+    assert "ana@example.es" in csv_text
+    assert "6.20" in csv_text and "FOB" in csv_text and "500" in csv_text
+    assert inquiry_text in csv_text
+    assert fair.errors == []
+
+
+async def test_moderator_hides_and_mutes(fair: Fair) -> None:
+    supplier = await fair.staff("/console", CERAMICA.email)
+    es = await ui_strings(supplier, "es")
+    moderator = await fair.staff("/moderate", "moderator@demo.boothcast.test")
+    buyer = await fair.guest(f"/booths/{CERAMICA.slug}", name="Spammy Sam", lang="en")
+    chat = buyer.get_by_role("region", name="Chat")
+    await expect(buyer.locator("#conn")).to_have_attribute("data-state", "online")
+
+    for text in ("BUY CHEAP WATCHES at spam.example", "hello, do you ship tiles to Leeds?"):
+        await chat.get_by_role("textbox", name="Message").fill(text)
+        await chat.get_by_role("button", name="Send").click()
+        await expect(chat.locator(".msg", has_text=text)).to_have_count(1)
+    spam_on_console = supplier.locator("#chat-list .msg", has_text="spam.example")
+    await expect(spam_on_console).to_have_count(1)
+
+    feed_line = moderator.locator("#feed-list .msg", has_text="spam.example")
+    await expect(feed_line).to_have_count(1)
+    await expect(feed_line).to_contain_text(CERAMICA.name)
+    await feed_line.get_by_role("button", name="Hide").click()
+    dialog = moderator.get_by_role("dialog")
+    await expect(dialog).to_be_visible()
+    # Cancel first: nothing happens.
+    await dialog.get_by_role("button", name="Cancel").click()
+    await expect(dialog).to_be_hidden()
+    await expect(chat.locator(".msg", has_text="spam.example")).to_have_count(1)
+
+    await feed_line.get_by_role("button", name="Hide").click()
+    await dialog.get_by_label("Reason").fill("spam")
+    await dialog.get_by_role("button", name="Confirm").click()
+    await expect(chat.locator(".msg", has_text="spam.example")).to_have_count(0)
+    await expect(spam_on_console).to_have_count(0)
+    await expect(chat.locator(".msg", has_text="ship tiles")).to_have_count(1)
+    await expect(feed_line).to_have_class(r"msg role-buyer is-hidden")
+    await expect(moderator.locator("#audit-rows tr").first).to_contain_text("hide")
+
+    # Mute the author for 5 minutes: they are told, and their next message is refused.
+    await (
+        moderator.locator("#feed-list .msg", has_text="ship tiles").get_by_role("button", name="Mute").click()
+    )
+    await dialog.get_by_label("Duration").select_option("5")
+    await dialog.get_by_role("button", name="Confirm").click()
+    await expect(moderator.locator("#mod-status")).to_contain_text("muted")
+    status = chat.get_by_role("status")
+    await expect(status).to_contain_text("muted")
+    await chat.get_by_role("textbox", name="Message").fill("am I muted?")
+    await chat.get_by_role("textbox", name="Message").press("Enter")
+    await expect(status).to_contain_text("muted")
+    await expect(chat.locator(".msg", has_text="am I muted?")).to_have_count(0)
+    await expect(moderator.locator("#audit-rows tr").first).to_contain_text("mute")
+    assert es  # the console UI was Spanish: its chat region is named by the es dictionary
+    assert fair.errors == []
+    assert fair.dialogs == []
