@@ -17,13 +17,12 @@ def iso(dt: datetime | None) -> str | None:
 
 
 def dec(value: Decimal | None) -> str | None:
+    """A money amount as text: at least two decimals ("0.80"), more only when they matter."""
     if value is None:
         return None
-    return (
-        format(value.normalize(), "f")
-        if value != value.to_integral()
-        else format(value.quantize(Decimal("0.01")), "f")
-    )
+    v = value.normalize()
+    exp = v.as_tuple().exponent
+    return format(v.quantize(Decimal("0.01")) if isinstance(exp, int) and exp > -2 else v, "f")
 
 
 def user_payload(u: User) -> Json:

@@ -81,7 +81,7 @@ class SocketApi:
             user_id = self.tokens.user_id(token)
             _, actor = await load_actor(self.fair.db, user_id)
         except DomainError as err:
-            raise socketio.exceptions.ConnectionRefusedError(err.as_dict()) from None
+            raise socketio.exceptions.ConnectionRefusedError(err.message, err.as_dict()) from None
         batch = isinstance(auth, dict) and auth.get("batch") is True
         self.conns.by_sid[sid] = Conn(actor, batch)
         await self.sio.enter_room(sid, user_room(actor.id))

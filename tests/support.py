@@ -139,6 +139,10 @@ class Client:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events = Events()
         self.sio.on("*", self._any)
+        self.sio.on("connect_error", self._connect_error)
+
+    async def _connect_error(self, data: Any = None) -> None:
+        self.events.add("connect_error", data)
 
     async def _any(self, event: str, data: Any = None) -> None:
         self.events.add(event, data)
