@@ -115,6 +115,13 @@ class LivePipeline:
         self._current = []
         self._run = None
         self._render()
+        # A short run may end between two polls of the watcher: announce from here too.
+        await self._announce()
+
+    async def _announce(self) -> None:
+        if not self._announced and self.segments:
+            self._announced = True
+            await self._on_first_segment(self)
 
     async def _reap(self, run: Run) -> None:
         code = await run.proc.wait()
@@ -132,9 +139,7 @@ class LivePipeline:
         # it bounds the added latency to 100 ms.
         while self.state != "ended":
             if self._run is not None and self._refresh():
-                if not self._announced and self.segments:
-                    self._announced = True
-                    await self._on_first_segment(self)
+                await self._announce()
             await asyncio.sleep(POLL_SECONDS)
 
     def _refresh(self, force: bool = False) -> bool:
