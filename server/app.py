@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,15 +28,25 @@ log = logging.getLogger(__name__)
 
 
 class _OrjsonForSocketIO:
-    """python-socketio's `json` hook: orjson encodes a packet several times faster than json."""
+    """python-socketio's `json` hook: orjson is several times faster than json.
+
+    orjson refuses integers beyond 64 bits; those rare payloads take the standard library's path,
+    so a client sending one gets a validation error rather than a broken connection.
+    """
 
     @staticmethod
     def dumps(obj: Any, **_: Any) -> str:
-        return orjson.dumps(obj).decode()
+        try:
+            return orjson.dumps(obj).decode()
+        except TypeError:
+            return json.dumps(obj, separators=(",", ":"))
 
     @staticmethod
     def loads(s: str | bytes, **_: Any) -> Any:
-        return orjson.loads(s)
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError:
+            return json.loads(s)
 
 
 def create_sio(settings: Settings) -> socketio.AsyncServer:

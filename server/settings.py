@@ -61,6 +61,8 @@ class Settings:
     def with_secret(self) -> Settings:
         """Settings whose secret key is set: from the env, else the data dir's, else a new one."""
         if self.secret_key:
+            if len(self.secret_key) < 32:
+                raise SystemExit("BOOTHCAST_SECRET_KEY must have at least 32 characters")
             return self
         path = self.data_dir / "secret.key"
         if path.exists():

@@ -193,7 +193,9 @@ class Server:
             return r.status, await _json_or_text(r)
 
     async def request(self, method: str, path: str, token: str | None = None, **kw: Any) -> tuple[int, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = dict(kw.pop("headers", {}))
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         async with aiohttp.ClientSession() as h, h.request(method, self.url + path, headers=headers, **kw) as r:
             return r.status, await _json_or_text(r)
 
@@ -254,5 +256,6 @@ def test_settings(data_dir: Path, database_url: str, **kw: Any) -> Settings:
         database_url=database_url,
         secret_key="test-secret-" + uuid.uuid4().hex,
         rtmp_port=0,
+        auth_rate_limit=100_000,  # tests sign many users in from one address; one test checks the limit
     )
     return replace(base, **kw)

@@ -46,6 +46,6 @@ def test_every_string_the_pages_use_exists() -> None:
     used: set[str] = set()
     for path in [*STATIC.glob("*.js"), *STATIC.parent.glob("*.html")]:
         text = path.read_text(encoding="utf-8")
-        used |= set(re.findall(r"\bt\('([\w.]+)'", text))
+        used |= set(re.findall(r"\btn?\('([\w.]+)'", text))
         used |= set(re.findall(r'data-i18n(?:-label|-ph)?="([\w.]+)"', text))
     assert used - known == set()

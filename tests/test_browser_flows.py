@@ -200,3 +200,45 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
     assert es  # the console UI was Spanish: its chat region is named by the es dictionary
     assert fair.errors == []
     assert fair.dialogs == []
+
+
+async def test_booth_page_reconnects_rejoins_and_merges_history(fair: Fair) -> None:
+    leeds = booth("leeds-packaging")
+    reader = await fair.guest(f"/booths/{leeds.slug}", name="Reader", lang="en")
+    writer = await fair.guest(f"/booths/{leeds.slug}", name="Writer", lang="en")
+    conn = reader.locator("#conn")
+    await expect(conn).to_have_attribute("data-state", "online")
+    lines = reader.locator("#chat-list .msg")
+
+    async def say(text: str) -> None:
+        chat = writer.get_by_role("region", name="Chat")
+        await chat.get_by_role("textbox", name="Message").fill(text)
+        await chat.get_by_role("button", name="Send").click()
+        await expect(chat.locator(".msg", has_text=text)).to_have_count(1)
+
+    await say("first box order")
+    await expect(lines).to_have_count(1)
+
+    # The transport drops: socket.io reconnects by itself and the page joins the booth again.
+    await reader.evaluate("window.boothcastDebug.socket.io.engine.close()")
+    await expect(conn).to_have_attribute("data-state", "reconnecting")
+    await expect(conn).to_have_attribute("data-state", "online")
+    await say("second, after the reconnect")
+    await expect(lines).to_have_count(2)
+
+    # Offline while a message is sent: the history on re-join fills the gap, without duplicates.
+    await reader.evaluate("window.boothcastDebug.socket.disconnect()")
+    await expect(conn).to_have_attribute("data-state", "offline")
+    await say("third, sent while the reader was away")
+    await reader.evaluate("window.boothcastDebug.socket.connect()")
+    await expect(conn).to_have_attribute("data-state", "online")
+    await expect(lines).to_have_count(3)
+    texts = await lines.locator(".msg-text").all_text_contents()
+    assert texts == [
+        "first box order",
+        "second, after the reconnect",
+        "third, sent while the reader was away",
+    ]
+    seqs = [int(s or 0) for s in await lines.evaluate_all("els => els.map(e => e.dataset.seq)")]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3
+    assert fair.errors == []
