@@ -4,7 +4,7 @@
 
 import { C, S } from './events.js';
 import { $, h, setChildren, say, field, select } from './dom.js';
-import { t, uiLang, errorText, countryName, formatDateTime, langName } from './i18n.js';
+import { t, tn, uiLang, errorText, countryName, formatDateTime, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { openSocket, call } from './socket.js';
 import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle } from './page.js';
@@ -79,6 +79,8 @@ async function enter() {
     onRefused: (error) => pageError(errorText(error)),
   });
   state.socket = socket;
+  // For the browser console and the reconnect test: nothing here is secret from this page.
+  window.boothcastDebug = { socket };
   socket.on(S.CHAT_MESSAGE, (m) => { if (m.booth_id === state.booth.id) state.chat.add(m); });
   socket.on(S.CHAT_BATCH, (b) => { if (b.booth_id === state.booth.id) state.chat.merge(b.messages || []); });
   socket.on(S.CHAT_HIDDEN, (e) => { if (e.booth_id === state.booth.id) state.chat.remove(e.message_id); });
@@ -163,7 +165,7 @@ function showViewers(n) {
   const el = $('#viewer-count');
   if (typeof n !== 'number') return;
   el.hidden = false;
-  el.textContent = t('booth.viewers', { n });
+  el.textContent = tn('booth.viewers', n);
 }
 
 // --- products ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 import { C, S } from './events.js';
 import { $, h, setChildren, say, select } from './dom.js';
-import { t, errorText, langName, nativeLangName, countryName, formatDateTime } from './i18n.js';
+import { t, tn, errorText, langName, nativeLangName, countryName, formatDateTime } from './i18n.js';
 import { api, download, ApiError } from './session.js';
 import { openSocket, call } from './socket.js';
 import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle } from './page.js';
@@ -226,7 +226,7 @@ async function loadLeads() {
 
 function updateLeadCount() {
   const n = state.leads.size;
-  $('#lead-count').textContent = t('leads.count', { n });
+  $('#lead-count').textContent = tn('leads.count', n);
   $('#leads-empty').hidden = n > 0;
 }
 

@@ -49,10 +49,12 @@ const STRINGS = {
     'lobby.next': 'Next stream: {when}',
     'lobby.no_schedule': 'No stream scheduled',
     'lobby.products': '{n} products',
+    'lobby.products_one': '1 product',
     'lobby.visit': 'Visit booth',
     'lobby.speaks': 'Speaks {lang}',
     'lobby.none': 'No booth matches your search.',
     'lobby.count': '{n} booths',
+    'lobby.count_one': '1 booth',
     'lobby.live_count': '{n} live now',
     'lobby.translation': 'Chat translation on this server',
     'lobby.pairs_none': 'No translation models are installed: messages are shown as written.',
@@ -144,6 +146,7 @@ const STRINGS = {
     'leads.export': 'Export CSV',
     'leads.empty': 'No leads yet. Inquiries from buyers appear here as they arrive.',
     'leads.count': '{n} leads',
+    'leads.count_one': '1 lead',
     'leads.status': 'Status',
     'leads.new': 'New',
     'leads.notes': 'Notes',
@@ -257,10 +260,12 @@ const STRINGS = {
     'lobby.next': '下次直播：{when}',
     'lobby.no_schedule': '暂无直播安排',
     'lobby.products': '{n} 件产品',
+    'lobby.products_one': '1 件产品',
     'lobby.visit': '进入展位',
     'lobby.speaks': '使用{lang}',
     'lobby.none': '没有符合条件的展位。',
     'lobby.count': '{n} 个展位',
+    'lobby.count_one': '1 个展位',
     'lobby.live_count': '{n} 个正在直播',
     'lobby.translation': '本服务器支持的聊天翻译',
     'lobby.pairs_none': '未安装翻译模型：消息将按原文显示。',
@@ -352,6 +357,7 @@ const STRINGS = {
     'leads.export': '导出 CSV',
     'leads.empty': '还没有销售线索。买家的询价会实时显示在这里。',
     'leads.count': '{n} 条线索',
+    'leads.count_one': '1 条线索',
     'leads.status': '状态',
     'leads.new': '新',
     'leads.notes': '备注',
@@ -465,10 +471,12 @@ const STRINGS = {
     'lobby.next': 'Próxima emisión: {when}',
     'lobby.no_schedule': 'Sin emisiones programadas',
     'lobby.products': '{n} productos',
+    'lobby.products_one': '1 producto',
     'lobby.visit': 'Visitar stand',
     'lobby.speaks': 'Habla {lang}',
     'lobby.none': 'Ningún stand coincide con tu búsqueda.',
     'lobby.count': '{n} stands',
+    'lobby.count_one': '1 stand',
     'lobby.live_count': '{n} en vivo ahora',
     'lobby.translation': 'Traducción del chat en este servidor',
     'lobby.pairs_none': 'No hay modelos de traducción instalados: los mensajes se muestran tal como se escribieron.',
@@ -560,6 +568,7 @@ const STRINGS = {
     'leads.export': 'Exportar CSV',
     'leads.empty': 'Aún no hay contactos. Las consultas de los compradores aparecen aquí al llegar.',
     'leads.count': '{n} contactos',
+    'leads.count_one': '1 contacto',
     'leads.status': 'Estado',
     'leads.new': 'Nuevo',
     'leads.notes': 'Notas',
@@ -664,6 +673,13 @@ export function t(key, vars = {}) {
     return key;
   }
   return s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+/** Like t(), with `{n}` = n and the `<key>_one` variant when n is 1 (en/es singular). */
+export function tn(key, n, vars = {}) {
+  const one = `${key}_one`;
+  const useOne = n === 1 && (STRINGS[current][one] ?? STRINGS.en[one]) !== undefined;
+  return t(useOne ? one : key, { ...vars, n });
 }
 
 /** Fill `data-i18n` (text), `data-i18n-label` (aria-label), `data-i18n-ph` (placeholder). */

@@ -3,7 +3,7 @@
 
 import { C, S } from './events.js';
 import { $, h, setChildren, say, select } from './dom.js';
-import { t, chosenLang, rememberLang, nativeLangName, langName, countryName, categoryName, formatDateTime } from './i18n.js';
+import { t, tn, chosenLang, rememberLang, nativeLangName, langName, countryName, categoryName, formatDateTime } from './i18n.js';
 import { api, getSession, saveSession } from './session.js';
 import { openSocket, call } from './socket.js';
 import { bootPage, connectionIndicator } from './page.js';
@@ -84,7 +84,9 @@ function renderFilters() {
 
 function renderCards() {
   const list = $('#booth-list');
-  const sorted = [...booths.values()].sort((a, b) => Number(b.live) - Number(a.live) || a.name.localeCompare(b.name));
+  // Live booths first, then the soonest scheduled stream, then the rest by name.
+  const next = (b) => (b.next_stream_at ? Date.parse(b.next_stream_at) : Infinity);
+  const sorted = [...booths.values()].sort((a, b) => Number(b.live) - Number(a.live) || next(a) - next(b) || a.name.localeCompare(b.name));
   cards.clear();
   setChildren(list, sorted.map((b) => {
     const li = renderCard(b);
@@ -101,14 +103,14 @@ function renderCard(b) {
       b.live
         ? h('span', { class: 'badge live-badge' }, t('lobby.live'))
         : h('span', { class: 'badge muted-badge' }, b.next_stream_at ? t('lobby.next', { when: formatDateTime(b.next_stream_at) }) : t('lobby.no_schedule')),
-      b.live ? h('span', { class: 'viewers' }, t('lobby.viewers', { n: b.viewers ?? 0 })) : null),
+      b.live ? h('span', { class: 'viewers' }, tn('lobby.viewers', b.viewers ?? 0)) : null,
+      b.category ? h('span', { class: 'badge category-chip' }, categoryName(b.category)) : null),
     h('h3', { class: 'booth-name' }, h('a', { href: `/booths/${encodeURIComponent(b.slug)}`, class: 'stretched' }, b.name)),
     h('p', { class: 'supplier' }, b.supplier_name),
     h('ul', { class: 'facts' },
       where ? h('li', { class: 'where' }, where) : null,
       b.lang ? h('li', {}, t('lobby.speaks', { lang: langName(b.lang) })) : null,
-      b.category ? h('li', { class: 'category' }, categoryName(b.category)) : null,
-      typeof b.product_count === 'number' ? h('li', {}, t('lobby.products', { n: b.product_count })) : null),
+      typeof b.product_count === 'number' ? h('li', {}, tn('lobby.products', b.product_count)) : null),
     h('span', { class: 'card-cta', 'aria-hidden': 'true' }, `${t('lobby.visit')} →`));
 }
 
@@ -127,7 +129,7 @@ function applyFilters() {
     if (visible) shown += 1;
     if (b.live) live += 1;
   }
-  $('#booth-count').textContent = [t('lobby.count', { n: shown }), live ? t('lobby.live_count', { n: live }) : null].filter(Boolean).join(' · ');
+  $('#booth-count').textContent = [tn('lobby.count', shown), live ? t('lobby.live_count', { n: live }) : null].filter(Boolean).join(' · ');
   say($('#lobby-status'), shown ? '' : t('lobby.none'));
 }
 

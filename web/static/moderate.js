@@ -87,7 +87,7 @@ function decorate(msg, li, meta) {
   if (!MOD_ROLES.includes(author.role) && author.id !== state.session.user.id) {
     actions.append(
       h('button', { type: 'button', class: 'btn small', 'data-action': 'mute', onclick: () => ask('mute', msg) }, t('mod.mute')),
-      h('button', { type: 'button', class: 'btn small danger', 'data-action': 'ban', onclick: () => ask('ban', msg) }, t('mod.ban')));
+      h('button', { type: 'button', class: 'btn small danger-outline', 'data-action': 'ban', onclick: () => ask('ban', msg) }, t('mod.ban')));
   }
   li.append(actions);
 }
@@ -160,6 +160,7 @@ async function loadAudit() {
   }
   entries.sort((a, b) => b.id - a.id);
   $('#audit-empty').hidden = entries.length > 0;
+  $('#audit-rows').closest('.table-wrap').hidden = entries.length === 0;
   setChildren($('#audit-rows'), entries.map((e) => {
     const target = [
       e.booth_id != null ? boothName(e.booth_id) : null,
