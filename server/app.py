@@ -52,7 +52,7 @@ class _OrjsonForSocketIO:
 def create_sio(settings: Settings) -> socketio.AsyncServer:
     manager: socketio.AsyncManager
     if settings.redis_url:
-        manager = FastRedisManager(settings.redis_url, channel="boothcast")
+        manager = FastRedisManager(settings.redis_url, channel=settings.redis_prefix)
     else:
         manager = FastEmitManager()
     return socketio.AsyncServer(
@@ -146,9 +146,10 @@ async def _fair(app: web.Application) -> AsyncIterator[None]:
     presence: Presence
     limiter: RateLimiter
     if REDIS in app:
-        redis_presence = RedisPresence(app[REDIS])
+        prefix = settings.redis_prefix
+        redis_presence = RedisPresence(app[REDIS], prefix=f"{prefix}:presence:")
         await redis_presence.start()
-        presence, limiter = redis_presence, RedisRateLimiter(app[REDIS])
+        presence, limiter = redis_presence, RedisRateLimiter(app[REDIS], prefix=f"{prefix}:rl:")
     else:
         presence, limiter = MemoryPresence(), MemoryRateLimiter()
     limits = Limits(

@@ -27,6 +27,7 @@ environment (defaults in server/settings.py):
   DATABASE_URL                 e.g. postgresql+asyncpg://user@host/db (default: SQLite in the data dir)
   REDIS_URL                    e.g. redis://127.0.0.1:6379/0 — many nodes share fan-out, presence and
                                rate limits (default unset: one node, in memory)
+  BOOTHCAST_REDIS_PREFIX       prefix of Redis keys and of the fan-out channel (default boothcast)
   BOOTHCAST_SECRET_KEY         signs tokens (default: generated once into DATA_DIR/secret.key)
   BOOTHCAST_CHAT_RATE_LIMIT    chat messages per minute per user after a burst (default 30, 0 = off)
   BOOTHCAST_CHAT_BURST         chat burst size (default 10)

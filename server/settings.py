@@ -27,6 +27,7 @@ class Settings:
     data_dir: Path = Path("data")
     database_url: str = ""  # "" = SQLite at {data_dir}/boothcast.db
     redis_url: str | None = None  # None = one node, everything in memory
+    redis_prefix: str = "boothcast"  # keys and the fan-out channel; lets fairs share one Redis
     secret_key: str = ""  # "" = generated once and kept in {data_dir}/secret.key
     host: str = "127.0.0.1"
     port: int = 8080
@@ -82,6 +83,7 @@ class Settings:
             "data_dir": Path(e.get("BOOTHCAST_DATA_DIR") or "data"),
             "database_url": e.get("DATABASE_URL", ""),
             "redis_url": e.get("REDIS_URL") or None,
+            "redis_prefix": e.get("BOOTHCAST_REDIS_PREFIX") or "boothcast",
             "secret_key": e.get("BOOTHCAST_SECRET_KEY", ""),
             "host": e.get("BOOTHCAST_HOST", "127.0.0.1"),
             "port": _int(e, "BOOTHCAST_PORT", 8080),

@@ -17,7 +17,7 @@ from tests.support import (
     pg_admin,
     prepare_template,
     start_server,
-    test_settings,
+    settings_for_test,
 )
 
 # The suite never reaches the network: argos must not look for packages or sentence splitters.
@@ -54,7 +54,7 @@ async def _serve(backend: str, templates: Callable[[str], str], tmp_path: Path, 
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "models").symlink_to(models_dir)
-    server, runner = await start_server(test_settings(data_dir, url, **overrides))  # type: ignore[arg-type]
+    server, runner = await start_server(settings_for_test(data_dir, url, **overrides))  # type: ignore[arg-type]
     try:
         yield server
     finally:

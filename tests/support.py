@@ -250,7 +250,7 @@ async def start_server(settings: Settings) -> tuple[Server, web.AppRunner]:
     return Server(f"http://127.0.0.1:{port}", app[SETTINGS], app), runner
 
 
-def test_settings(data_dir: Path, database_url: str, **kw: Any) -> Settings:
+def settings_for_test(data_dir: Path, database_url: str, **kw: Any) -> Settings:
     base = Settings(
         data_dir=data_dir,
         database_url=database_url,

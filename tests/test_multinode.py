@@ -1,0 +1,113 @@
+"""Two server processes sharing the local Redis and PostgreSQL serve one fair."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.support import REDIS_URL, Server, database_from_template, free_port, settings_for_test
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+async def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    async def poll() -> None:
+        async with aiohttp.ClientSession() as h:
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"node exited with {proc.returncode}")
+                try:
+                    async with h.get(url + "/healthz") as r:
+                        if r.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+@pytest.fixture
+async def two_nodes(templates: object, tmp_path: Path, models_dir: Path) -> AsyncIterator[tuple[Server, Server]]:
+    template = await asyncio.to_thread(templates, "postgres")  # type: ignore[operator]
+    url, drop = await database_from_template("postgres", template, tmp_path)
+    secret = "multinode-" + uuid.uuid4().hex + uuid.uuid4().hex
+    procs, servers = [], []
+    for name in ("a", "b"):
+        data_dir = tmp_path / name
+        data_dir.mkdir()
+        (data_dir / "models").symlink_to(models_dir)
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "REDIS_URL": REDIS_URL,
+            "BOOTHCAST_REDIS_PREFIX": "bctest-" + secret[:20],
+            "BOOTHCAST_SECRET_KEY": secret,
+            "BOOTHCAST_DATA_DIR": str(data_dir),
+            "BOOTHCAST_RTMP_PORT": "0",
+            "BOOTHCAST_AUTH_RATE_LIMIT": "10000",
+        }
+        log = open(tmp_path / f"node-{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        procs.append((proc, log))
+        servers.append(Server(f"http://127.0.0.1:{port}", settings_for_test(data_dir, url, secret_key=secret)))
+    try:
+        for server, (proc, _) in zip(servers, procs, strict=True):
+            await _wait_healthy(server.url, proc)
+        yield servers[0], servers[1]
+    finally:
+        for server in servers:
+            await server.close_clients()
+        for proc, log in procs:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+        await drop()
+
+
+async def test_buyer_on_a_and_supplier_on_b_share_one_booth(two_nodes: tuple[Server, Server]) -> None:
+    a, b = two_nodes
+    btok, _ = await a.guest("Ana", "es")
+    stok, sup = await b.supplier()
+    booth_id = sup["booth_id"]
+    buyer, staff = await a.client(btok), await b.client(stok)
+    assert (await staff.call("booth:join", {"booth_id": booth_id}))["ok"]
+    assert (await buyer.call("booth:join", {"booth_id": booth_id}))["ok"]
+
+    # Viewer counts are the sum over both nodes.
+    await staff.events.wait_for("presence:update", lambda d: d["viewers"] == 2)
+    vtok, _ = await a.guest("Bob", "en")
+    viewer = await a.client(vtok)
+    assert (await viewer.call("booth:join", {"booth_id": booth_id}))["ok"]
+    up = await staff.events.wait_for("presence:update", lambda d: d["viewers"] == 3)
+    assert up["languages"] == {"zh": 1, "es": 1, "en": 1}
+
+    sent = await buyer.call("chat:send", {"booth_id": booth_id, "text": "Hola desde el nodo A"})
+    got = await staff.wait_message(lambda m: m["id"] == sent["message"]["id"])
+    assert got["original"] == "Hola desde el nodo A"
+    reply = await staff.call("chat:send", {"booth_id": booth_id, "text": "你好，来自B节点"})
+    back = await buyer.wait_message(lambda m: m["id"] == reply["message"]["id"])
+    assert back["original"] == "你好，来自B节点" and back["seq"] == sent["message"]["seq"] + 1
+
+    lead = await buyer.call("inquiry:submit", {"booth_id": booth_id, "message": "Cotización por favor",
+                                               "email": "ana@x.es", "consent": True})  # fmt: skip
+    pushed = await staff.events.wait_for("lead:new", lambda d: d["id"] == lead["lead"]["id"])
+    assert pushed["buyer"]["email"] == "ana@x.es"
+
+    await viewer.close()
+    await staff.events.wait_for("presence:update", lambda d: d["viewers"] == 2)
