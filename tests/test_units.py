@@ -1,0 +1,76 @@
+"""Pure logic without I/O: tokens, passwords, rate limits, CSV safety, settings, room names."""
+
+from __future__ import annotations
+
+import pytest
+
+from rooms.auth import AuthUser, Tokens, hash_password, verify_password
+from rooms.errors import RateLimited, Unauthorized
+from rooms.leads import leads_csv
+from rooms.payloads import dec
+from rooms.ratelimit import MemoryRateLimiter
+from server.settings import Settings
+
+SECRET = "unit-test-secret-that-is-long-enough-0123456789"
+
+
+def test_tokens_round_trip_and_expire() -> None:
+    tokens = Tokens(SECRET, guest_hours=1, staff_hours=1)
+    user = AuthUser(7, "buyer", "Ana", "es")
+    tok = tokens.issue(user, now=1_000_000)
+    with pytest.raises(Unauthorized, match="expired"):
+        tokens.user_id(tok)
+    fresh = tokens.issue(user)
+    assert tokens.user_id(fresh) == 7
+    other = Tokens("another-secret-that-is-long-enough-012345678", guest_hours=1, staff_hours=1)
+    with pytest.raises(Unauthorized):
+        other.user_id(fresh)
+    for bad in (None, 5, "", "a.b.c", "x" * 5000):
+        with pytest.raises(Unauthorized):
+            tokens.user_id(bad)
+
+
+def test_passwords_are_argon2() -> None:
+    h = hash_password("correct horse")
+    assert h.startswith("$argon2id$")
+    assert verify_password(h, "correct horse") and not verify_password(h, "wrong")
+    assert not verify_password(None, "anything") and not verify_password("garbage", "x")
+
+
+async def test_memory_rate_limiter_bursts_then_refills() -> None:
+    now = [100.0]
+    limiter = MemoryRateLimiter(clock=lambda: now[0])
+    for _ in range(5):
+        await limiter.hit("k", per_minute=30, burst=5, message="slow")
+    with pytest.raises(RateLimited) as err:
+        await limiter.hit("k", per_minute=30, burst=5, message="slow")
+    assert err.value.retry_after == pytest.approx(2.0)
+    now[0] += 2.0
+    await limiter.hit("k", per_minute=30, burst=5, message="slow")
+    await limiter.hit("k", per_minute=0, burst=0, message="off")  # 0 disables
+
+
+def test_csv_cells_cannot_become_formulas() -> None:
+    lead = {
+        "id": 1, "created_at": "t", "status": "new", "buyer": {"display_name": "=cmd", "email": "@x", "company": "+1"},
+        "product_name": "-2", "quantity": 1, "unit": None, "target_price": None, "currency": None, "incoterm": None,
+        "destination_country": None, "message": "ok", "message_translated": None, "source_lang": "en",
+    }  # fmt: skip
+    row = leads_csv([lead]).splitlines()[1]
+    assert "'=cmd" in row and "'@x" in row and "'+1" in row and "'-2" in row
+
+
+def test_money_keeps_two_decimals() -> None:
+    from decimal import Decimal
+
+    assert dec(Decimal("0.8")) == "0.80" and dec(Decimal("12")) == "12.00" and dec(Decimal("0.1234")) == "0.1234"
+
+
+def test_settings_from_env_and_bad_values(tmp_path: object) -> None:
+    s = Settings.from_env({"BOOTHCAST_CHAT_RATE_LIMIT": "0", "REDIS_URL": "redis://x:6379/0"})
+    assert s.chat_rate_limit == 0 and s.redis_url == "redis://x:6379/0"
+    assert s.effective_database_url.startswith("sqlite+aiosqlite:///")
+    with pytest.raises(SystemExit):
+        Settings.from_env({"BOOTHCAST_PORT": "eighty"})
+    with pytest.raises(SystemExit):
+        Settings(secret_key="short").with_secret()
