@@ -17,7 +17,7 @@ from rooms.context import Fair, Limits
 from rooms.db import Database
 from rooms.presence import MemoryPresence, Presence, RedisPresence
 from rooms.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from server.fanout import ChatFanout, FastEmitManager, FastRedisManager
+from server.fanout import ChatFanout, DirectSocketIO, FastEmitManager, FastRedisManager
 from server.http_api import setup_api
 from server.keys import CONNECTIONS, DB, FAIR, FANOUT, REDIS, SETTINGS, SIO, TOKENS, TRANSLATOR
 from server.settings import Settings
@@ -55,7 +55,9 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
         manager = FastRedisManager(settings.redis_url, channel=settings.redis_prefix)
     else:
         manager = FastEmitManager()
-    return socketio.AsyncServer(
+    # DirectSocketIO: websockets without permessage-deflate, frames written straight to the
+    # transport (server/fanout.py says why).
+    return DirectSocketIO(
         async_mode="aiohttp",
         client_manager=manager,
         json=_OrjsonForSocketIO,

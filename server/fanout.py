@@ -1,11 +1,14 @@
 """Delivering chat to a booth: per language, translated once, batched for clients that ask.
 
-Three things make a 2,000-viewer booth cheap:
+What makes a 2,000-viewer booth cheap:
 - a message is translated once per language present, never per viewer;
-- `chat:batch` clients get adaptive coalescing: a message goes out at once when the room is idle,
-  and while a flush is still going out, later messages gather into the next frame;
-- the managers below hand each recipient's frame straight to its engine.io queue, instead of one
-  asyncio task per recipient as python-socketio's stock `emit` does.
+- `chat:batch` clients get coalescing: a message goes out at once when the room is idle, later
+  ones gather into at most one frame per room per tick;
+- an emit builds its websocket frame (header and all) once and writes those bytes to each
+  recipient's transport: no asyncio task per recipient (python-socketio's stock `emit`), no
+  writer-task wake-up per frame (engine.io's queue), no per-recipient encoding;
+- websockets are served without permessage-deflate, which would cost a zlib context per
+  connection and a compression per recipient (socket.io on Node has it off by default too).
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import struct
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import engineio
 import socketio
+from aiohttp import web
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
@@ -28,6 +34,123 @@ from server import events
 from server.rooms_naming import booth_room, lang_room, mod_room
 
 log = logging.getLogger(__name__)
+
+
+# A client that reads this far behind is cut off rather than allowed to grow our memory.
+MAX_BUFFERED_BYTES = 8 * 1024 * 1024
+
+
+def ws_text_frame(payload: bytes) -> bytes:
+    """One unmasked, final, uncompressed websocket text frame (RFC 6455 §5.2)."""
+    n = len(payload)
+    if n < 126:
+        return bytes((0x81, n)) + payload
+    if n < 1 << 16:
+        return struct.pack("!BBH", 0x81, 126, n) + payload
+    return struct.pack("!BBQ", 0x81, 127, n) + payload
+
+
+class WireFrame(eio_packet.Packet):  # type: ignore[misc]
+    """An engine.io message whose websocket bytes are built once, for all its recipients."""
+
+    def __init__(self, encoded: str) -> None:
+        super().__init__(eio_packet.MESSAGE, encoded)
+        self.wire = ws_text_frame(self.encode().encode())
+
+
+def _wire(pkt: Any) -> bytes:
+    wire = getattr(pkt, "wire", None)
+    if wire is not None:
+        return bytes(wire)
+    encoded = pkt.encode()
+    if isinstance(encoded, str):
+        return ws_text_frame(encoded.encode())
+    return bytes((0x82,)) + ws_text_frame(encoded)[1:]  # binary opcode, same length encoding
+
+
+class DirectQueue(asyncio.Queue[Any]):
+    """An engine.io socket's send queue that, once its websocket is up, writes messages at once.
+
+    engine.io's writer task stays: it still carries pings, the close packet and whatever was
+    queued before the upgrade. A message goes straight to the transport only while nothing is
+    queued ahead of it, so messages keep their order; that holds because the writer sends what it
+    dequeued without yielding (`_WebSocket.send` is synchronous underneath).
+    """
+
+    transport: asyncio.Transport | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        t = self.transport
+        if t is None or item is None or item.packet_type != eio_packet.MESSAGE or not self.empty():
+            super().put_nowait(item)
+            return
+        if t.is_closing():
+            return
+        if t.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+            log.warning("closing a connection %d bytes behind", t.get_write_buffer_size())
+            t.abort()
+            return
+        t.write(_wire(item))
+
+
+class _WebSocket:
+    """engine.io's aiohttp websocket adapter, minus permessage-deflate, plus direct writes."""
+
+    def __init__(self, handler: Callable[[Any], Coroutine[Any, Any, None]], server: Any) -> None:
+        self.handler = handler
+        self.server = server
+        self._sock: web.WebSocketResponse | None = None
+        self._transport: asyncio.Transport | None = None
+
+    async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
+        request: web.Request = environ["aiohttp.request"]
+        self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
+        await self._sock.prepare(request)
+        self._transport = request.transport
+        self.environ = environ
+        queue = getattr(getattr(self.handler, "__self__", None), "queue", None)
+        if isinstance(queue, DirectQueue):
+            queue.transport = self._transport
+        await self.handler(self)
+        return self._sock
+
+    async def close(self) -> None:
+        if self._sock is not None:
+            await self._sock.close()
+
+    async def send(self, message: str | bytes) -> None:
+        t = self._transport
+        if t is None or t.is_closing():
+            raise OSError("websocket closed")
+        data = message.encode() if isinstance(message, str) else message
+        frame = ws_text_frame(data)
+        t.write(frame if isinstance(message, str) else bytes((0x82,)) + frame[1:])
+
+    async def wait(self) -> str | bytes:
+        assert self._sock is not None
+        msg = await self._sock.receive()
+        if not isinstance(msg.data, bytes | str):
+            raise OSError()
+        return msg.data
+
+
+class DirectEngineIO(engineio.AsyncServer):  # type: ignore[misc]
+    """engine.io over aiohttp with the websocket adapter and queues above."""
+
+    _async: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The driver table is shared module state: copy it, never change it in place.
+        self._async = {**self._async, "websocket": _WebSocket}
+
+    def create_queue(self, *args: Any, **kwargs: Any) -> asyncio.Queue[Any]:
+        return DirectQueue(*args, **kwargs)
+
+
+class DirectSocketIO(socketio.AsyncServer):  # type: ignore[misc]
+    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
+        return DirectEngineIO
 
 
 class FastEmitManager(socketio.AsyncManager):  # type: ignore[misc]
@@ -56,7 +179,7 @@ class FastEmitManager(socketio.AsyncManager):  # type: ignore[misc]
         if isinstance(encoded, list):  # binary attachments: rare, take the stock path
             await super().emit(event, data, namespace, room=room, skip_sid=skip_sid, **kwargs)
             return
-        frame = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        frame = WireFrame(encoded)
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
         sockets = self.server.eio.sockets
         for sid, eio_sid in self.get_participants(namespace, room):
@@ -64,7 +187,6 @@ class FastEmitManager(socketio.AsyncManager):  # type: ignore[misc]
                 continue
             sock = sockets.get(eio_sid)
             if sock is not None and not sock.closed:
-                # The socket's writer task drains its queue into the websocket in order.
                 sock.queue.put_nowait(frame)
 
 
