@@ -67,7 +67,9 @@ async def test_en_to_zh_keeps_trade_terms(translator: ArgosTranslator) -> None:
 
 
 async def test_es_en_both_ways(translator: ArgosTranslator) -> None:
-    to_en = (await translator.translate("¿Cuál es el precio CIF Valencia para 1000 piezas?", "es", ["en"]))["en"]
+    to_en = (await translator.translate("¿Cuál es el precio CIF Valencia para 1000 piezas?", "es", ["en"]))[
+        "en"
+    ]
     assert to_en.translated and "CIF" in to_en.text and "1000" in to_en.text
     assert to_en.text != "¿Cuál es el precio CIF Valencia para 1000 piezas?"
     to_es = (await translator.translate("Can you ship BW-P6060 by 2026-12-01?", "en", ["es"]))["es"]

@@ -95,9 +95,14 @@ class _Model:
 
 class CTranslate2Engine:
     def __init__(
-        self, packages: Iterable[InstalledPackage], *, workers: int = 1, max_batch_size: int = 64
+        self,
+        packages: Iterable[InstalledPackage],
+        *,
+        workers: int = 1,
+        max_batch_size: int = 64,
+        plan: ThreadPlan | None = None,
     ) -> None:
-        plan = plan_threads(workers)
+        plan = plan or plan_threads(workers)
         self._max_batch_size = max_batch_size
         self._models: dict[Pair, _Model] = {}
         for package in packages:
