@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
 from media.ingest.rtmp import NginxRtmp, RtmpConfig
-from media.ingest.sniff import sniff_webm
+from media.ingest.sniff import Codec, HeaderSniffer
 from media.manager import EndReason, LiveManager, wait_closed
 from media.pipeline import LivePipeline
 from media.playlist.hls import render_live
@@ -248,17 +248,24 @@ async def ingest_ws(request: web.Request) -> web.WebSocketResponse:
         return await _refuse(ws, err)
     await _send(ws, {"type": "ready"})
 
-    # Nothing is recorded and no ffmpeg spawned until the first chunk proves to be WebM.
-    try:
-        msg = await ws.receive(timeout=START_TIMEOUT)
-    except TimeoutError:
-        return await _refuse(ws, BadRequest("no media arrived"))
-    if msg.type != WSMsgType.BINARY:
-        return await _refuse(ws, BadRequest("expected the first media chunk"))
-    first: bytes = msg.data
-    codec = sniff_webm(first, start.mime)
-    if codec is None:
+    # Nothing is recorded and no ffmpeg spawned until the first bytes prove to be WebM.
+    sniffer = HeaderSniffer(start.mime)
+    verdict: Codec | Literal["more"] | None = "more"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_TIMEOUT
+    while verdict == "more":
+        try:
+            msg = await ws.receive(timeout=max(0.01, deadline - loop.time()))
+        except TimeoutError:
+            return await _refuse(ws, BadRequest("no media arrived"))
+        if msg.type != WSMsgType.BINARY:
+            return await _refuse(ws, BadRequest("expected media chunks"))
+        verdict = sniffer.feed(msg.data)
+    if verdict is None:
+        log.info("ingest refused: the stream starts with %r, not WebM", bytes(sniffer.buffer[:8]))
         return await _refuse(ws, BadRequest("the stream is not WebM/Matroska"))
+    codec: Codec = verdict
+    first = bytes(sniffer.buffer)
     try:
         async with service.db.session() as s:
             started = await live.do_start_or_resume(

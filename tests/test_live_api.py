@@ -194,7 +194,7 @@ async def test_ingest_refusals_leave_no_ffmpeg(server: Server, samples: dict[str
     # a valid header followed by garbage: ffmpeg fails, the session ends, ffmpeg is reaped
     ws = await start_ingest(server, booth_a, token_a)
     await receive_json(ws)
-    await ws.send_bytes(b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 200)
+    await ws.send_bytes(b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 300)
     assert (await receive_json(ws))["type"] == "started"
     with contextlib.suppress(aiohttp.ClientConnectionResetError):
         await ws.send_bytes(bytes(range(256)) * 100)

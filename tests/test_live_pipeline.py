@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from media.ingest.sniff import sniff_webm
+from media.ingest.sniff import HeaderSniffer, sniff_webm
 from media.manager import EndReason, LiveManager
 from media.pipeline import LivePipeline
 from media.playlist.hls import parse_run_playlist, render_live
@@ -47,6 +47,12 @@ def test_sniff(samples: dict[str, bytes]) -> None:
     assert sniff_webm(samples["vp8"][:4096]) == "vp8"
     assert sniff_webm(b"GET / HTTP/1.1\r\n") is None
     assert sniff_webm(b"\x1a\x45\xdf\xa3" + b"\0" * 64, "video/webm;codecs=vp9") == "vp9"
+    # Chromium can hand over the header a byte at a time.
+    sniffer = HeaderSniffer("video/webm;codecs=h264")
+    verdicts = [sniffer.feed(samples["h264"][i : i + 1]) for i in range(4096)]
+    assert "h264" in verdicts and set(verdicts[: verdicts.index("h264")]) == {"more"}
+    assert HeaderSniffer().feed(b"\x1a\x45") == "more"
+    assert HeaderSniffer().feed(b"\x1a\x46") is None
 
 
 @pytest.mark.parametrize("codec", ["h264", "vp8"])
