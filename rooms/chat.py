@@ -56,6 +56,7 @@ async def do_send_message(
         burst=fair.limits.chat_burst,
         message="you are sending messages too fast",
     )
+    source_lang = await source_language(fair, actor.lang, text)
     now = datetime.now(UTC)
     async with fair.db.session() as s:
         if client_id is not None:
@@ -95,7 +96,7 @@ async def do_send_message(
             booth_id=booth_id,
             seq=seq,
             author_id=actor.id,
-            source_lang=actor.lang,
+            source_lang=source_lang,
             text=text,
             client_id=client_id,
             session_id=live[0] if live else None,
@@ -105,6 +106,15 @@ async def do_send_message(
         s.add(msg)
         await s.flush()
     return _record(msg, _author(actor))
+
+
+async def source_language(fair: Fair, declared: str, text: str) -> str:
+    """The declared language; detection only when no installed model knows the declared one."""
+    known = fair.translator.languages()
+    if not known or declared in known:
+        return declared
+    detected = await fair.translator.detect(text)
+    return detected if detected in known else declared
 
 
 def _record(msg: Message, author: dict[str, Any]) -> ChatRecord:
