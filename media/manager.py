@@ -136,6 +136,7 @@ class LiveManager:
                 return None
             if p.state == "ended":
                 return None
+            p.end_reason = reason
             await p.close()
         self._pipelines.pop(session_id, None)
         log.info("session %s ended (%s), %s ms recorded", session_id, reason, p.duration_ms)

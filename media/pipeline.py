@@ -48,6 +48,7 @@ class LivePipeline:
         self.store = store
         self.directory = store.create_session_dir(session_id)
         self.state: State = "live"
+        self.end_reason: str | None = None
         self.started_monotonic = time.monotonic()
         self.lock = asyncio.Lock()
         self._on_first_segment = on_first_segment

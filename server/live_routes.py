@@ -33,7 +33,7 @@ from media.transcode.ffmpeg import FfmpegError
 from rooms import live
 from rooms.auth import AuthUser
 from rooms.db import Database
-from rooms.errors import BadRequest, DomainError, NotFound, Unauthorized
+from rooms.errors import BadRequest, Conflict, DomainError, NotFound, Unauthorized
 from rooms.models import Booth, LiveSession, PinEvent, Product
 from rooms.payloads import Json, product_payload
 from rooms.users import load_actor
@@ -52,6 +52,11 @@ MAX_CHUNK = 8 * 1024 * 1024
 START_TIMEOUT = 10.0
 SEGMENT_CACHE = "public, max-age=31536000, immutable"
 STATUS_TTL = 10.0
+CLOSE_MESSAGES = {
+    "replaced": "the stream continues from another connection",
+    "closed": "the stream was ended by the booth's staff or a moderator",
+    "media_error": "the server could not process the stream",
+}
 
 
 @dataclass(frozen=True)
@@ -287,8 +292,13 @@ async def ingest_ws(request: web.Request) -> web.WebSocketResponse:
         if ending or ws.closed:
             return
         replaced = pipeline.run is not None and pipeline.run is not run
-        code, why = (4409, "replaced") if replaced else (4500, "media_error")
-        await _send(ws, {"type": "error", "error": {"code": why, "message": "the stream stopped"}})
+        if replaced:
+            code, why = 4409, "replaced"
+        elif pipeline.end_reason == "closed":
+            code, why = 4403, "closed"
+        else:
+            code, why = 4500, "media_error"
+        await _send(ws, {"type": "error", "error": {"code": why, "message": CLOSE_MESSAGES[why]}})
         await ws.close(code=code, message=why.encode())
 
     watcher = asyncio.create_task(wait_closed(run, close_when_run_closes))
@@ -462,6 +472,28 @@ async def rotate_stream_key(request: web.Request) -> web.Response:
     return jsonify(_stream_settings(request, service, key))
 
 
+async def end_session(request: web.Request) -> web.Response:
+    """Staff of the booth or a moderator stop a live session, whatever its source."""
+    actor = await require_user(request)
+    service = request.app[LIVE]
+    sid = _session_id(request)
+    async with service.db.reader() as s:
+        ls = await live.access_session_by_id(s, sid)
+        if not (actor.is_moderator or actor.is_staff_of(ls.booth_id)):
+            raise NotFound("no such session")
+    if ls.status != "live":
+        raise Conflict("the session is not live")
+    if await service.manager.end(sid, "closed") is None:
+        # Live in the database only (its pipeline is on no node): record the end here.
+        async with service.db.session() as s:
+            ended = await live.do_end_session(s, sid, duration_ms=None)
+        if ended is not None:
+            await service.emit_state(ended.booth_id, ended)
+    async with service.db.reader() as s:
+        ls = await live.access_session_by_id(s, sid)
+    return jsonify({"session": live.session_payload(ls)})
+
+
 async def get_live_state(request: web.Request) -> web.Response:
     service = request.app[LIVE]
     booth_id = _booth_id(request)
@@ -556,6 +588,7 @@ def setup_live(app: web.Application, *, grace_seconds: float = GRACE_SECONDS) ->
     r.add_get(r"/api/booths/{booth_id:\d+}/live", get_live_state)
     r.add_get(r"/api/booths/{booth_id:\d+}/sessions", list_booth_sessions)
     r.add_get(r"/api/sessions/{session_id:\d+}", get_session)
+    r.add_post(r"/api/sessions/{session_id:\d+}/end", end_session)
 
     async def live_ctx(app: web.Application) -> AsyncIterator[None]:
         service = LiveService(app, app[SETTINGS], grace_seconds=grace_seconds)

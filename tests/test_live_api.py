@@ -316,3 +316,19 @@ async def test_rtmp_publish_with_key(server: Server) -> None:
 
     await wait_until(ended)
     assert ffmpeg_children() == []
+
+
+async def test_staff_can_end_a_live_session(server: Server, samples: dict[str, bytes]) -> None:
+    booth_id, token = next(iter(server.staff.items()))
+    ws = await start_ingest(server, booth_id, token)
+    await receive_json(ws)
+    for c in chunks(samples["h264"]):
+        await ws.send_bytes(c)
+    sid = (await receive_json(ws))["session_id"]
+    assert (await server.json("POST", f"/api/sessions/{sid}/end", server.buyer))[0] == 404
+    status, body = await server.json("POST", f"/api/sessions/{sid}/end", token)
+    assert status == 200 and body["session"]["status"] == "ended"
+    msg = await receive_json(ws)
+    assert msg["type"] == "error" and msg["error"]["code"] == "closed"
+    assert (await server.json("POST", f"/api/sessions/{sid}/end", token))[0] == 409
+    assert await live_session(server, booth_id) is None

@@ -19,7 +19,7 @@ const MIME_CANDIDATES = [
 ];
 const TIMESLICE_MS = 100;
 const RETRY_DELAYS_MS = [500, 1000, 2000, 3000, 4000]; // within the server's 15 s grace period
-const FATAL_CODES = new Set(['unauthorized', 'forbidden', 'bad_request', 'conflict', 'not_found', 'banned']);
+const FATAL_CODES = new Set(['unauthorized', 'forbidden', 'bad_request', 'conflict', 'not_found', 'banned', 'closed']);
 
 export function pickMimeType(hasAudio = true) {
   for (const mime of MIME_CANDIDATES) {
