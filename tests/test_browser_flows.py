@@ -82,6 +82,15 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     else:
         await expect(buyer_line.locator(".msg-text")).to_have_text(supplier_text)
 
+    # Preview what the buyers will read before sending.
+    box = supplier_chat.get_by_role("textbox", name=zh["chat.message"])
+    await box.fill("我们可以按FOB深圳报价。")
+    await supplier_chat.get_by_role("button", name=zh["console.preview"]).click()
+    preview = supplier.locator("#preview-out")
+    await expect(preview).to_be_visible()
+    await expect(preview.locator("dt")).to_have_text(["Español"])
+    await box.fill("")
+
     # Pin the LED panel: the buyer sees it highlighted and the inquiry form follows it.
     panel = BRIGHTWAY.products[0]
     pin_row = supplier.locator(".pin-item", has_text=panel.name["zh"])

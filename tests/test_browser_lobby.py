@@ -70,7 +70,8 @@ async def test_lobby_filters_sign_in_live_state_and_language(fair: Fair) -> None
     await expect(card.locator(".present")).to_have_text(es["lobby.present"].replace("{n}", "1"))
 
     # The language picker switches the UI and the guest's chat language.
-    await page.get_by_label(es["lang.picker"]).select_option("en")
+    async with page.expect_navigation():  # a guest's new language means a new token: reload
+        await page.get_by_label(es["lang.picker"]).select_option("en")
     await expect(page.locator("h1")).to_have_text("Live booths, in your language")
     session = json.loads(await page.evaluate("localStorage.getItem('boothcast.session')"))
     assert session["user"]["lang"] == "en"

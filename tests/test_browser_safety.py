@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -117,4 +118,14 @@ async def test_booth_page_on_a_phone(fair: Fair) -> None:
     await box.fill("x" * 2001)
     await box.press("Enter")
     await expect(chat.get_by_role("status")).to_contain_text("too long")
+
+    # A burst beyond the rate limit is refused with a retry time the user can read.
+    status = chat.get_by_role("status")
+    for i in range(25):  # burst of 10, then one every 2 s: refused well before 25
+        await box.fill(f"burst {i}")
+        await send.click()
+        await expect(send).to_be_enabled()  # the ack is back
+        if "too fast" in (await chat.locator("#chat-status").text_content() or ""):
+            break
+    await expect(status).to_contain_text(re.compile(r"too fast\. Try again in \d+ s"))
     assert fair.errors == []

@@ -71,9 +71,13 @@ async function enter() {
   renderStreamState();
   $('#chat-form').addEventListener('submit', sendChat);
 
-  const onStatus = connectionIndicator();
+  const showStatus = connectionIndicator();
+  setJoined(false);
   const socket = openSocket(state.session.token, {
-    onStatus,
+    onStatus: (s) => {
+      showStatus(s);
+      if (s !== 'online') setJoined(false);
+    },
     onConnect: join,
     onReconnect: join,
     onRefused: (error) => pageError(errorText(error)),
@@ -102,12 +106,22 @@ async function enter() {
   mountPlayer();
 }
 
+/** Chat and inquiries only work for members: the controls wait for the join's ack. */
+function setJoined(joined) {
+  $('#chat').dataset.joined = String(joined);
+  $('#chat-send').disabled = !joined || Date.now() < state.mutedUntil;
+  const submit = state.inquiry?.form.querySelector('button[type="submit"]');
+  if (submit) submit.disabled = !joined;
+}
+
 async function join() {
+  setJoined(false);
   const ack = await call(state.socket, C.BOOTH_JOIN, { booth_id: state.booth.id });
   if (!ack.ok) {
     pageError(errorText(ack.error));
     return;
   }
+  setJoined(true);
   say($('#page-status'), '');
   state.chat.merge(ack.history || []);
   state.chat.scrollToEnd();
@@ -125,6 +139,7 @@ async function mountPlayer() {
     live.mountPlayer($('#player'), {
       booth: state.booth,
       token: state.session.token,
+      socket: state.socket, // stream:state pushes reach the player at once
       onState: (s) => {
         state.live = typeof s === 'boolean' ? s : Boolean(s?.live);
         renderStreamState();
@@ -229,7 +244,7 @@ async function sendChat(event) {
   const button = $('#chat-send');
   button.disabled = true;
   const ack = await call(state.socket, C.CHAT_SEND, { booth_id: state.booth.id, text, client_id: newClientId() });
-  button.disabled = Date.now() < state.mutedUntil;
+  button.disabled = Date.now() < state.mutedUntil || $('#chat').dataset.joined !== 'true';
   if (ack.ok) {
     input.value = '';
     say($('#chat-status'), '');
@@ -247,7 +262,7 @@ function setMuted(until) {
   state.mutedUntil = end;
   $('#chat-send').disabled = true;
   setTimeout(() => {
-    $('#chat-send').disabled = false;
+    $('#chat-send').disabled = $('#chat').dataset.joined !== 'true';
     say($('#chat-status'), '');
   }, Math.min(end - Date.now(), 2_147_000_000));
 }
@@ -319,7 +334,7 @@ function renderInquiryForm() {
     submit.disabled = true;
     submit.textContent = t('inq.sending');
     const ack = await call(state.socket, C.INQUIRY_SUBMIT, payload);
-    submit.disabled = false;
+    submit.disabled = $('#chat').dataset.joined !== 'true';
     submit.textContent = t('inq.submit');
     if (ack.ok) {
       say(result, t('inq.sent', { id: ack.lead?.id, email: payload.email }), 'ok');

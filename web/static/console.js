@@ -60,8 +60,13 @@ async function main() {
   $('#preview-btn').addEventListener('click', preview);
   $('#export-csv').addEventListener('click', exportCsv);
 
+  const showStatus = connectionIndicator();
+  setJoined(false);
   const socket = openSocket(state.session.token, {
-    onStatus: connectionIndicator(),
+    onStatus: (s) => {
+      showStatus(s);
+      if (s !== 'online') setJoined(false);
+    },
     onConnect: join,
     onReconnect: join,
     onRefused: (error) => pageError(errorText(error)),
@@ -84,12 +89,21 @@ async function main() {
   mountLiveControls();
 }
 
+/** Sending and previewing need the booth joined: the buttons wait for the join's ack. */
+function setJoined(joined) {
+  $('#chat').dataset.joined = String(joined);
+  $('#chat-send').disabled = !joined;
+  $('#preview-btn').disabled = !joined;
+}
+
 async function join() {
+  setJoined(false);
   const ack = await call(state.socket, C.BOOTH_JOIN, { booth_id: state.booth.id });
   if (!ack.ok) {
     pageError(errorText(ack.error));
     return;
   }
+  setJoined(true);
   say($('#page-status'), '');
   state.chat.merge(ack.history || []);
   state.chat.scrollToEnd();
@@ -173,7 +187,7 @@ async function sendChat(event) {
   const button = $('#chat-send');
   button.disabled = true;
   const ack = await call(state.socket, C.CHAT_SEND, { booth_id: state.booth.id, text });
-  button.disabled = false;
+  button.disabled = $('#chat').dataset.joined !== 'true';
   if (ack.ok) {
     input.value = '';
     $('#preview-out').hidden = true;

@@ -104,6 +104,7 @@ function renderCard(b) {
         ? h('span', { class: 'badge live-badge' }, t('lobby.live'))
         : h('span', { class: 'badge muted-badge' }, b.next_stream_at ? t('lobby.next', { when: formatDateTime(b.next_stream_at) }) : t('lobby.no_schedule')),
       b.live ? h('span', { class: 'viewers' }, tn('lobby.viewers', b.viewers ?? 0)) : null,
+      !b.live && b.viewers > 0 ? h('span', { class: 'present' }, t('lobby.present', { n: b.viewers })) : null,
       b.category ? h('span', { class: 'badge category-chip' }, categoryName(b.category)) : null),
     h('h3', { class: 'booth-name' }, h('a', { href: `/booths/${encodeURIComponent(b.slug)}`, class: 'stretched' }, b.name)),
     h('p', { class: 'supplier' }, b.supplier_name),
