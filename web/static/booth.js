@@ -95,6 +95,7 @@ async function enter() {
     state.live = Boolean(s.live);
     state.stream = s;
     renderStreamState();
+    if (!s.live) loadReplays(); // the session that just ended is a replay now
   });
   socket.on(S.USER_MUTED, (m) => { if (m.booth_id === state.booth.id) setMuted(m.until); });
   socket.on(S.USER_BANNED, () => {
@@ -104,6 +105,29 @@ async function enter() {
   });
 
   mountPlayer();
+  loadReplays();
+}
+
+/** Past sessions of this booth, newest first, each a link to its replay page. */
+async function loadReplays() {
+  let sessions;
+  try {
+    sessions = (await api(`/api/booths/${state.booth.id}/sessions`)).sessions || [];
+  } catch {
+    return; // no livestream module on this server: no replays either
+  }
+  const ended = sessions.filter((s) => s.status === 'ended' && s.replay_url).slice(0, 12);
+  $('#replays').hidden = ended.length === 0;
+  setChildren($('#replay-list'), ended.map((s) => h('li', {},
+    h('a', { href: s.replay_url },
+      h('span', {}, formatDateTime(s.started_at)),
+      s.duration_ms ? h('span', { class: 'muted' }, formatDuration(s.duration_ms)) : null))));
+}
+
+function formatDuration(ms) {
+  const total = Math.round(ms / 1000);
+  const m = Math.floor(total / 60);
+  return `${m}:${String(total % 60).padStart(2, '0')}`;
 }
 
 /** Chat and inquiries only work for members: the controls wait for the join's ack. */

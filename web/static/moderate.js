@@ -74,8 +74,27 @@ function renderBooths(list) {
       h('td', {}, b.live ? h('span', { class: 'badge live-badge' }, t('booth.live')) : '—'),
       h('td', { class: 'num' }, String(b.viewers ?? 0)),
       h('td', {}, langs.map((l) => nativeLangName(l)).join(', ') || '—'),
-      h('td', { class: 'num' }, String(Math.round((b.messages_per_minute ?? 0) * 10) / 10)));
+      h('td', { class: 'num' }, String(Math.round((b.messages_per_minute ?? 0) * 10) / 10)),
+      h('td', {}, b.live ? h('button', {
+        type: 'button',
+        class: 'btn small danger-outline',
+        onclick: () => openDialog({ action: 'end', booth: b }, t('mod.confirm_end', { booth: b.name }), '', { reason: false }),
+      }, t('console.end')) : null));
   }));
+}
+
+/** Close a booth's live stream: its current session from /live, then POST .../end. */
+async function endStream(b) {
+  const status = $('#mod-status');
+  try {
+    const live = await api(`/api/booths/${b.booth_id}/live`, { token: state.session.token });
+    if (!live.live || live.session_id == null) throw new ApiError(409, { code: 'conflict' });
+    await api(`/api/sessions/${live.session_id}/end`, { method: 'POST', body: {}, token: state.session.token });
+    say(status, t('mod.done_end', { booth: b.name }), 'ok');
+  } catch (err) {
+    say(status, errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
+  }
+  loadAudit();
 }
 
 /** Booth name and the Hide / Mute / Ban buttons on every feed line. */
@@ -115,19 +134,27 @@ function ask(action, msg) {
     mute: t('mod.confirm_mute', { name, booth: boothName(msg.booth_id) }),
     ban: t('mod.confirm_ban', { name }),
   }[action];
+  openDialog({ action, msg, name }, text, `${name}: ${msg.original ?? msg.text}`, { duration: action === 'mute', reason: true });
+}
+
+function openDialog(pending, text, quote, { duration = false, reason = true } = {}) {
   $('#confirm-text').textContent = text;
-  $('#confirm-quote').textContent = `${name}: ${msg.original ?? msg.text}`;
-  $('#confirm-duration').hidden = action !== 'mute';
+  $('#confirm-quote').textContent = quote;
+  $('#confirm-quote').hidden = !quote;
+  $('#confirm-duration').hidden = !duration;
+  $('#confirm-reason').closest('.field').hidden = !reason;
   $('#confirm-reason').value = '';
   const ok = $('#confirm-ok');
   ok.textContent = t('mod.confirm');
-  ok.className = `btn ${action === 'hide' ? 'primary' : 'danger'}`;
-  state.pending = { action, msg, name };
+  ok.className = `btn ${pending.action === 'hide' ? 'primary' : 'danger'}`;
+  state.pending = pending;
   $('#confirm-dialog').showModal();
-  $('#confirm-reason').focus();
+  (reason ? $('#confirm-reason') : ok).focus();
 }
 
-async function act({ action, msg, name }) {
+async function act(pending) {
+  if (pending.action === 'end') return endStream(pending.booth);
+  const { action, msg, name } = pending;
   const reason = $('#confirm-reason').value.trim();
   const withReason = (payload) => (reason ? { ...payload, reason } : payload);
   let ack;
