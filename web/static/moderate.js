@@ -73,7 +73,7 @@ function renderBooths(list) {
       h('th', { scope: 'row' }, h('a', { href: `/booths/${encodeURIComponent(b.slug)}` }, b.name)),
       h('td', {}, b.live ? h('span', { class: 'badge live-badge' }, t('booth.live')) : '—'),
       h('td', { class: 'num' }, String(b.viewers ?? 0)),
-      h('td', {}, langs.map((l) => nativeLangName(l)).join(', ') || '—'),
+      h('td', { class: 'wide-only' }, langs.map((l) => nativeLangName(l)).join(', ') || '—'),
       h('td', { class: 'num' }, String(Math.round((b.messages_per_minute ?? 0) * 10) / 10)),
       h('td', {}, b.live ? h('button', {
         type: 'button',
