@@ -181,7 +181,9 @@ class BoothcastTarget(Target):
                 "batch": self.batch}  # fmt: skip
 
 
-def run_scenario(target: Target, sc: Scenario, connect_concurrency: int) -> dict[str, Any]:
+def run_scenario(
+    target: Target, sc: Scenario, connect_concurrency: int, profile: Path | None = None
+) -> dict[str, Any]:
     port = free_port()
     server = target.start(port)
     url = f"http://127.0.0.1:{port}"
@@ -195,6 +197,8 @@ def run_scenario(target: Target, sc: Scenario, connect_concurrency: int) -> dict
         )  # fmt: skip
         assert gen.stdin is not None and gen.stdout is not None
         out: dict[str, Any] = {"target": target.name, "scenario": sc.name, "viewers": sc.viewers}
+        # Other work on the machine skews both servers alike; the load average says how much there was.
+        out["loadavg_1m_before"] = round(os.getloadavg()[0], 1)
         base = 0
         for line in gen.stdout:
             msg = json.loads(line)
@@ -209,8 +213,15 @@ def run_scenario(target: Target, sc: Scenario, connect_concurrency: int) -> dict
                 out["kb_per_conn"] = round((loaded - base) / sc.viewers, 1)
                 out["connect_seconds"] = msg["connect_seconds"]
                 cpu0 = (cpu_s(server.pid), cpu_s(gen.pid), time.monotonic())
+                if profile is not None and target.name == "boothcast":
+                    # Only the measured phases: connecting thousands of viewers would drown them.
+                    out_file = profile.with_name(f"{profile.stem}-{sc.name}{profile.suffix}")
+                    spy = [str(VENV_BIN / "py-spy"), "record", "-s", "-r", "250", "-f", "raw"]
+                    secs = str(int(sc.seconds + (8 if sc.burst else 2)))
+                    subprocess.Popen([*spy, "-d", secs, "-o", str(out_file), "-p", str(server.pid)])
             elif msg["ev"] == "result":
                 out["results"] = msg["results"]
+                out["loadavg_1m_after"] = round(os.getloadavg()[0], 1)
                 wall = time.monotonic() - cpu0[2]
                 # Who used the 2 cores while messages flowed: a saturated generator would cap both servers.
                 out["cpu_share"] = {"server": round((cpu_s(server.pid) - cpu0[0]) / wall, 2),
@@ -273,6 +284,7 @@ def main() -> int:
     ap.add_argument("--viewers", type=int, default=2000, help="viewers in scenario A (default 2000)")
     ap.add_argument("--big-viewers", type=int, default=5000, help="viewers in scenario B (default 5000)")
     ap.add_argument("--seconds", type=float, default=15, help="length of each steady phase")
+    ap.add_argument("--burst", type=int, default=100, help="burst size in scenario A (0 skips it)")
     ap.add_argument("--scenarios", default="A,B", help="which scenarios: A, B or A,B")
     ap.add_argument("--targets", default="boothcast,node", help="boothcast, node or both")
     ap.add_argument("--workers", type=int, default=1, help="boothcast serve --workers (default 1)")
@@ -285,6 +297,7 @@ def main() -> int:
     ap.add_argument("--connect-concurrency", type=int, default=100)
     ap.add_argument("--quick", action="store_true", help="500 viewers, 5 s: a smoke test")
     ap.add_argument("--json", type=Path, help="also write the raw results here")
+    ap.add_argument("--profile", type=Path, help="run Boothcast under py-spy, raw stacks to this path")
     args = ap.parse_args()
 
     raise_nofile()
@@ -294,7 +307,7 @@ def main() -> int:
         scen = [Scenario("A", 500, 100, 20, 5)]
     else:
         if "A" in args.scenarios:
-            scen.append(Scenario("A", args.viewers, 100, 20, args.seconds))
+            scen.append(Scenario("A", args.viewers, args.burst, 20, args.seconds))
         if "B" in args.scenarios:
             scen.append(Scenario("B", args.big_viewers, 0, 5, args.seconds))
 
@@ -313,7 +326,7 @@ def main() -> int:
         for sc in scen:
             for target in targets:
                 print(f"scenario {sc.name}: {sc.viewers} viewers on {target.name} ...", flush=True)
-                r = run_scenario(target, sc, args.connect_concurrency)
+                r = run_scenario(target, sc, args.connect_concurrency, args.profile)
                 print(json.dumps(r), flush=True)
                 rows.append(r)
         print()

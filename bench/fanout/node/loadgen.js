@@ -163,6 +163,17 @@ function summary(name, expected, t0, tEnd) {
 }
 
 let msgNo = 1;
+// How long the sender waits for its ack (the server's commit, for Boothcast).
+const ackedAt = new Float64Array(MAX_MSGS);
+function sendChat(sender, boothId, n) {
+  return sender.send('chat:send', { booth_id: boothId, text: chatText(n) }).then((a) => { ackedAt[n] = now(); return a; });
+}
+function ackStats(first, last) {
+  const l = [];
+  for (let n = first; n <= last; n++) if (ackedAt[n]) l.push(ackedAt[n] - sentAt[n]);
+  const a = Float64Array.from(l).sort();
+  return { ack_p50_ms: a.length ? +pct(a, 50).toFixed(1) : null, ack_p99_ms: a.length ? +pct(a, 99).toFixed(1) : null };
+}
 function chatText(n) { return `@@${n}@@ bench message number ${n}, LED panel 600x600 FOB Shenzhen`; }
 
 // --- main -----------------------------------------------------------------------------------------
@@ -215,12 +226,12 @@ async function main() {
     const acks = [];
     for (let n = first; n <= last; n++) {
       sentAt[n] = now();
-      acks.push(sender.send('chat:send', { booth_id: boothId, text: chatText(n) }));
+      acks.push(sendChat(sender, boothId, n));
     }
     msgNo = last + 1;
     await drain(audience * cfg.burst, 10000);
     (await Promise.all(acks)).forEach((a) => { if (!a.ok) ackErrors.push(a); });
-    results.push(summary('burst', audience * cfg.burst, t, now()));
+    results.push({ ...summary('burst', audience * cfg.burst, t, now()), ...ackStats(first, last) });
     log(JSON.stringify(results[results.length - 1]));
     await sleep(1000);
   }
@@ -237,7 +248,7 @@ async function main() {
       const due = first + Math.floor(((now() - t) / 1000) * cfg.rate);
       while (n <= last && n <= due) {
         sentAt[n] = now();
-        acks.push(sender.send('chat:send', { booth_id: boothId, text: chatText(n) }));
+        acks.push(sendChat(sender, boothId, n));
         n++;
       }
       await sleep(Math.max(1, 1000 / cfg.rate / 2));
@@ -246,7 +257,7 @@ async function main() {
     const sendEnd = now();
     await drain(audience * total, 10000);
     (await Promise.all(acks)).forEach((a) => { if (!a.ok) ackErrors.push(a); });
-    const s = summary('steady', audience * total, t, now());
+    const s = { ...summary('steady', audience * total, t, now()), ...ackStats(first, last) };
     // Deliveries/s over the sending window: the offered load, if the server keeps up.
     s.deliveries_per_s = Math.round(phase.count / Math.max((sendEnd - t) / 1000, (phase.lastAt - t) / 1000));
     s.rate = cfg.rate;
