@@ -80,8 +80,9 @@ class _Model:
             target_prefix=[[self.prefix] for _ in tokens] if self.prefix else None,
             beam_size=1,
             max_batch_size=max_batch_size,
-            # A bound on runaway repetition: no chat sentence triples in length.
-            max_decoding_length=min(512, 3 * longest + 16),
+            # Bounds runaway repetition. The joint vocabulary is small, so English takes up to ~4
+            # pieces for one Chinese piece ("最小起订量是" is one piece).
+            max_decoding_length=min(512, 4 * longest + 20),
             replace_unknowns=True,
         )
         out: list[str] = []
