@@ -206,6 +206,18 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
     await expect(status).to_contain_text("muted")
     await expect(chat.locator(".msg", has_text="am I muted?")).to_have_count(0)
     await expect(moderator.locator("#audit-rows tr").first).to_contain_text("mute")
+
+    # Ban: the buyer is told and disconnected, and a reload does not get them back in.
+    await (
+        moderator.locator("#feed-list .msg", has_text="ship tiles").get_by_role("button", name="Ban").click()
+    )
+    await dialog.get_by_role("button", name="Confirm").click()
+    await expect(moderator.locator("#mod-status")).to_contain_text("banned")
+    await expect(buyer.locator("#page-status")).to_contain_text("banned")
+    await buyer.reload()
+    await expect(buyer.locator("#page-status")).to_contain_text("banned")
+    await expect(buyer.locator("#conn")).to_have_attribute("data-state", "offline")
+    await expect(moderator.locator("#audit-rows tr").first).to_contain_text("ban")
     assert es  # the console UI was Spanish: its chat region is named by the es dictionary
     assert fair.errors == []
     assert fair.dialogs == []

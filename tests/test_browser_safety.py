@@ -129,3 +129,18 @@ async def test_booth_page_on_a_phone(fair: Fair) -> None:
             break
     await expect(status).to_contain_text(re.compile(r"too fast\. Try again in \d+ s"))
     assert fair.errors == []
+
+
+async def test_an_expired_token_leads_back_to_sign_in(fair: Fair) -> None:
+    page = await fair.page()
+    await page.goto("/")
+    await page.evaluate(
+        """localStorage.setItem('boothcast.session', JSON.stringify({
+            token: 'not-a-valid-token',
+            user: {id: 999, display_name: 'Ghost', role: 'buyer', lang: 'en'},
+        }))"""
+    )
+    await page.goto(f"/booths/{TOOLWORKS.slug}")
+    await expect(page.get_by_role("form", name="Guest sign-in")).to_be_visible()
+    assert await page.evaluate("localStorage.getItem('boothcast.session')") is None
+    assert fair.errors == []

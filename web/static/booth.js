@@ -7,7 +7,7 @@ import { $, h, setChildren, say, field, select } from './dom.js';
 import { t, tn, uiLang, errorText, countryName, formatDateTime, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { openSocket, call } from './socket.js';
-import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle } from './page.js';
+import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle, onRefused } from './page.js';
 import { renderGuestSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
@@ -80,7 +80,7 @@ async function enter() {
     },
     onConnect: join,
     onReconnect: join,
-    onRefused: (error) => pageError(errorText(error)),
+    onRefused,
   });
   state.socket = socket;
   // For the browser console and the reconnect test: nothing here is secret from this page.
@@ -296,7 +296,7 @@ function setMuted(until) {
 function renderInquiryForm() {
   const user = state.session.user;
   if (user.role !== 'buyer') {
-    say($('#inquiry-note'), t('booth.staff_note'));
+    say($('#inquiry-note'), user.booth_id === state.booth.id ? t('booth.staff_note') : t('booth.buyers_only'));
     return;
   }
   const product = select([['', t('inq.general')], ...state.products.map((p) => [String(p.id), localized(p).name])], { name: 'product_id' });

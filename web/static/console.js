@@ -7,7 +7,7 @@ import { $, h, setChildren, say, select } from './dom.js';
 import { t, tn, errorText, langName, nativeLangName, countryName, formatDateTime } from './i18n.js';
 import { api, download, ApiError } from './session.js';
 import { openSocket, call } from './socket.js';
-import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle } from './page.js';
+import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle, onRefused } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 import { LEAD_STATUSES } from './trade.js';
@@ -69,7 +69,7 @@ async function main() {
     },
     onConnect: join,
     onReconnect: join,
-    onRefused: (error) => pageError(errorText(error)),
+    onRefused,
   });
   state.socket = socket;
   socket.on(S.CHAT_MESSAGE, (m) => { if (m.booth_id === state.booth.id) state.chat.add(m); });
@@ -233,6 +233,7 @@ async function loadLeads() {
     state.leadsLoaded = true;
     say($('#leads-status'), '');
   } catch (err) {
+    if (err instanceof ApiError && err.status === 401) onRefused({ code: 'unauthorized' });
     say($('#leads-status'), errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
   }
   updateLeadCount();

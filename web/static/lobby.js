@@ -6,7 +6,7 @@ import { $, h, setChildren, say, select } from './dom.js';
 import { t, tn, chosenLang, rememberLang, nativeLangName, langName, countryName, categoryName, formatDateTime } from './i18n.js';
 import { api, getSession, saveSession } from './session.js';
 import { openSocket, call } from './socket.js';
-import { bootPage, connectionIndicator } from './page.js';
+import { bootPage, connectionIndicator, onRefused } from './page.js';
 import { renderGuestSignIn, renderSessionBar, translationInfo, pickerLanguages } from './signin.js';
 
 const booths = new Map(); // id -> booth (GET /api/booths, updated by booth:state / stream:state)
@@ -150,7 +150,10 @@ function watchLobby(session) {
   const onStatus = connectionIndicator();
   const socket = openSocket(session.token, {
     onStatus,
-    onRefused: () => {}, // the lobby works without live updates
+    onRefused: (error) => {
+      // An expired guest token: sign in again. Anything else: the lobby works without live updates.
+      if (error?.code === 'unauthorized') onRefused(error);
+    },
     onConnect: watch,
     onReconnect: watch,
   });

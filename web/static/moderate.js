@@ -6,7 +6,7 @@ import { $, h, setChildren, say } from './dom.js';
 import { t, errorText, nativeLangName, formatDateTime, formatTime } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { openSocket, call } from './socket.js';
-import { bootPage, connectionIndicator, pageError } from './page.js';
+import { bootPage, connectionIndicator, pageError, onRefused } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 
@@ -39,7 +39,7 @@ async function main() {
     onStatus: connectionIndicator(),
     onConnect: watch,
     onReconnect: watch,
-    onRefused: (error) => pageError(errorText(error)),
+    onRefused,
   });
   state.socket = socket;
   socket.on(S.MOD_MESSAGE, (m) => state.feed.add(m));
@@ -182,6 +182,7 @@ async function loadAudit() {
   try {
     entries = (await api('/api/moderation/audit', { token: state.session.token })).entries || [];
   } catch (err) {
+    if (err instanceof ApiError && err.status === 401) onRefused({ code: 'unauthorized' });
     say($('#mod-status'), errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
     return;
   }

@@ -1,7 +1,7 @@
 // What every page does first, and the hook to the livestream module.
 
-import { applyI18n, chosenLang, setUiLang, t } from './i18n.js';
-import { getSession } from './session.js';
+import { applyI18n, chosenLang, errorText, setUiLang, t } from './i18n.js';
+import { getSession, clearSession } from './session.js';
 import { $, say } from './dom.js';
 import { showConnection } from './socket.js';
 
@@ -21,7 +21,21 @@ export function connectionIndicator() {
 }
 
 export function pageError(text) {
-  say($('#page-status'), text, 'error');
+  const el = $('#page-status');
+  if (el) say(el, text, 'error');
+}
+
+/**
+ * The server refused the socket. An expired or revoked token means signing in again (the page
+ * reloads without a session and shows its sign-in form); a ban is shown and stays.
+ */
+export function onRefused(error) {
+  if (error?.code === 'unauthorized') {
+    clearSession();
+    window.location.reload();
+    return;
+  }
+  pageError(errorText(error));
 }
 
 let livePromise = null;
