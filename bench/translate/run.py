@@ -160,6 +160,31 @@ async def _layer_latency(
     }
 
 
+def heldout_quality(models: Path, heldout: Path) -> dict[str, dict[str, float]]:
+    """Per pair: exact match with the reference, and sentences whose placeholders all survived."""
+    from translation.engine import CTranslate2Engine
+
+    engine = CTranslate2Engine(list_installed(models))
+    out: dict[str, dict[str, float]] = {}
+    try:
+        for src, tgt in sorted(engine.pairs()):
+            path = heldout / f"{src}_{tgt}.tsv"
+            if not path.exists():
+                continue
+            rows = [line.split("\t")[:2] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+            hyps = engine.translate_batch((src, tgt), [r[0] for r in rows])
+            exact = sum(h.strip() == r[1].strip() for h, r in zip(hyps, rows, strict=True))
+            kept = sum(
+                sorted(_PLACEHOLDER.findall(r[0])) == sorted(_PLACEHOLDER.findall(h))
+                for h, r in zip(hyps, rows, strict=True)
+            )
+            out[f"{src}_{tgt}"] = {"sentences": len(rows), "exact_match": exact / len(rows),
+                                   "placeholders_kept": kept / len(rows)}  # fmt: skip
+    finally:
+        engine.close()
+    return out
+
+
 # --- (b) argos translate() once per message ----------------------------------------------------------
 
 
@@ -252,8 +277,10 @@ def run_libretranslate(data: Path, models: Path, stream: list[Message], clients:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+    boot_log = (data / "libretranslate.log").read_text(encoding="utf-8", errors="replace")
+    tried_network = any(w in boot_log for w in ("Updating language models", "Downloading", "Cannot update models"))
     return {"messages": len(stream), "seconds": seconds, "msg_per_s": len(stream) / seconds,
-            "errors": errors, "clients": clients}  # fmt: skip
+            "errors": errors, "clients": clients, "tried_network": tried_network}  # fmt: skip
 
 
 def _wait_http(url: str, server: subprocess.Popen[bytes], timeout: float) -> None:
@@ -308,6 +335,8 @@ def main(argv: list[str] | None = None) -> None:
             "cpus": os.cpu_count(),
         }  # fmt: skip
         print(f"{len(stream)} messages, packages: {', '.join(p.code for p in installed)}", flush=True)
+        results["heldout"] = heldout_quality(models, args.bundled / "heldout")
+        print("held-out quality", results["heldout"], flush=True)
         results["layer"] = asyncio.run(_layer_throughput(models, stream, args.workers, args.concurrency))
         print("layer", results["layer"], flush=True)
         if not args.skip_argos:
