@@ -206,3 +206,15 @@ async def test_open_translator_with_no_packages(tmp_path: Path) -> None:
     async with open_translator(tmp_path / "models") as t:
         assert t.languages() == []
         assert await t.translate("hello", "en", ["zh"]) == {"zh": Translation("hello", False)}
+
+
+async def test_a_corrupt_package_is_skipped_not_fatal(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    broken = tmp_path / "models" / "en_zh"
+    (broken / "model").mkdir(parents=True)
+    (broken / "model" / "model.bin").write_bytes(b"not a model")
+    (broken / "sentencepiece.model").write_bytes(b"nope")
+    (broken / "metadata.json").write_text('{"from_code": "en", "to_code": "zh"}')
+    async with open_translator(tmp_path / "models") as t:
+        assert t.languages() == []
+        assert await t.translate("hello", "en", ["zh"]) == {"zh": Translation("hello", False)}
+    assert "cannot load translation package" in caplog.text
