@@ -411,7 +411,7 @@ async def media_file(request: web.Request) -> web.StreamResponse:
     if status is None:
         raise web.HTTPNotFound()
     if name in PLAYLIST_NAMES:
-        return await _playlist(service, sid, name, status)
+        return await _playlist(request, service, sid, name, status)
     path = service.store.servable_file(sid, name)
     if path is None:
         raise web.HTTPNotFound()
@@ -421,9 +421,20 @@ async def media_file(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def _playlist(service: LiveService, sid: int, name: str, status: str) -> web.Response:
+BLOCK_LIMIT_SECONDS = 3.0  # three target durations, as the HLS spec asks of a blocking reload
+
+
+async def _playlist(
+    request: web.Request, service: LiveService, sid: int, name: str, status: str
+) -> web.Response:
     pipeline = service.manager.get(sid)
     body: bytes | None = None
+    msn = request.query.get("_HLS_msn")
+    if pipeline is not None and name == "live.m3u8" and msn is not None:
+        # Blocking playlist reload: answer once segment `msn` exists (or the stream ended).
+        if not msn.isdigit() or int(msn) > len(pipeline.segments) + 2:
+            raise web.HTTPBadRequest()
+        await pipeline.wait_for_segments(int(msn) + 1, within=BLOCK_LIMIT_SECONDS)
     if pipeline is not None:
         body = pipeline.live_playlist if name == "live.m3u8" else pipeline.recording_playlist
         if not pipeline.segments:

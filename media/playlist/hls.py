@@ -72,8 +72,14 @@ def _body(segments: Sequence[Segment], first_index: int, all_segments: Sequence[
     return lines
 
 
-def render_live(segments: Sequence[Segment], *, ended: bool, window: int = LIVE_WINDOW) -> str:
-    """The sliding live window; MEDIA-SEQUENCE and DISCONTINUITY-SEQUENCE keep counting globally."""
+def render_live(
+    segments: Sequence[Segment], *, ended: bool, window: int = LIVE_WINDOW, can_block: bool = False
+) -> str:
+    """The sliding live window; MEDIA-SEQUENCE and DISCONTINUITY-SEQUENCE keep counting globally.
+
+    `can_block` advertises blocking playlist reload (`_HLS_msn`): players ask for the next segment
+    and get the playlist the moment it exists, instead of polling once per target duration.
+    """
     start = max(0, len(segments) - window)
     shown = segments[start:]
     discontinuities = sum(1 for i in range(1, start + 1) if segments[i].run != segments[i - 1].run)
@@ -84,6 +90,7 @@ def render_live(segments: Sequence[Segment], *, ended: bool, window: int = LIVE_
         f"#EXT-X-MEDIA-SEQUENCE:{start}",
         f"#EXT-X-DISCONTINUITY-SEQUENCE:{discontinuities}",
         "#EXT-X-INDEPENDENT-SEGMENTS",
+        *(["#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES"] if can_block and not ended else []),
         *_body(shown, start, segments),
     ]
     if ended:

@@ -7,15 +7,16 @@ const POLL_OFFLINE_MS = 2000;
 const POLL_LIVE_MS = 5000;
 const RETRY_MS = 1000;
 
-export function mountPlayer(video, { booth, token, onState, socket } = {}) {
-  const p = new LivePlayer(video, { booth, token, onState: onState || (() => {}), socket });
+export function mountPlayer(video, { booth, token, onState, socket, hlsConfig } = {}) {
+  const p = new LivePlayer(video, { booth, token, onState: onState || (() => {}), socket, hlsConfig });
   p.start();
   return p;
 }
 
 class LivePlayer {
-  constructor(video, { booth, token, onState, socket }) {
+  constructor(video, { booth, token, onState, socket, hlsConfig }) {
     this.video = video;
+    this.hlsConfig = { ...LIVE_CONFIG, ...(hlsConfig || {}) };
     this.booth = booth;
     this.token = token;
     this.onState = onState;
@@ -78,7 +79,7 @@ class LivePlayer {
     this.stopPlayback();
     this.url = url;
     try {
-      this.hls = await attachHls(this.video, url, LIVE_CONFIG, {
+      this.hls = await attachHls(this.video, url, this.hlsConfig, {
         onFatal: () => {
           // Usually the playlist of a stream that just started or just ended: ask again.
           const failed = this.url;
