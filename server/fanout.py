@@ -23,7 +23,8 @@ from typing import Any
 
 import engineio
 import socketio
-from aiohttp import web
+from aiohttp import WSMsgType, web
+from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
@@ -69,24 +70,40 @@ def _wire(pkt: Any) -> bytes:
 
 
 class DirectQueue(asyncio.Queue[Any]):
-    """An engine.io socket's send queue that, once its websocket is up, writes messages at once.
+    """An engine.io socket's send queue that writes to the websocket at once instead.
 
-    engine.io's writer task stays: it still carries pings, the close packet and whatever was
-    queued before the upgrade. A message goes straight to the transport only while nothing is
-    queued ahead of it, so messages keep their order; that holds because the writer sends what it
-    dequeued without yielding (`_WebSocket.send` is synchronous underneath).
+    Websocket-only connections (`_WebSocket.serve`) are fully direct: every packet is written on
+    `put`, in call order, and engine.io's writer task is never started. A socket that upgraded from
+    polling keeps engine.io's writer for pings and the close packet; there a message is written
+    directly only while nothing is queued ahead of it, which keeps messages in order because the
+    writer sends what it dequeued without yielding (`_WebSocket.send` is synchronous underneath).
     """
 
     transport: asyncio.Transport | None = None
+    all_direct = False
+
+    def go_direct(self, transport: asyncio.Transport) -> None:
+        """From now on write everything at once; what was queued (the open packet) goes first."""
+        self.transport = transport
+        self.all_direct = True
+        while not self.empty():
+            pkt = self.get_nowait()
+            self.task_done()
+            if pkt is not None:
+                self.write(pkt, _wire(pkt))
 
     def put_nowait(self, item: Any) -> None:
-        if item is None or item.packet_type != eio_packet.MESSAGE:
+        if self.all_direct:
+            # `None` asks engine.io's writer task to stop: there is none to stop.
+            if item is not None:
+                self.write(item, _wire(item))
+        elif item is None or item.packet_type != eio_packet.MESSAGE:
             super().put_nowait(item)
         else:
             self.write(item, _wire(item))
 
     def write(self, pkt: Any, wire: bytes) -> None:
-        """Send a message packet whose websocket bytes are `wire`."""
+        """Send a packet whose websocket bytes are `wire`."""
         t = self.transport
         if t is None or self._queue:  # type: ignore[attr-defined]
             super().put_nowait(pkt)
@@ -110,15 +127,52 @@ class _WebSocket:
 
     async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
         request: web.Request = environ["aiohttp.request"]
-        self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
-        await self._sock.prepare(request)
+        ws = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
+        await ws.prepare(request)
+        self._sock = ws
         self._transport = request.transport
         self.environ = environ
-        queue = getattr(getattr(self.handler, "__self__", None), "queue", None)
-        if isinstance(queue, DirectQueue):
+        sock: Any = getattr(self.handler, "__self__", None)
+        queue = getattr(sock, "queue", None)
+        if isinstance(queue, DirectQueue) and self._transport is not None:
+            if not sock.connected:
+                await self.serve(sock, queue, ws, self._transport)
+                return ws
             queue.transport = self._transport
-        await self.handler(self)
-        return self._sock
+        await self.handler(self)  # an upgrade from polling: engine.io's own handshake and loops
+        return ws
+
+    async def serve(
+        self, sock: Any, queue: DirectQueue, ws: web.WebSocketResponse, transport: asyncio.Transport
+    ) -> None:
+        """A websocket-only connection: one reader loop, no writer task, no task per packet read.
+
+        engine.io's handler would run a writer task per connection and wrap every read in a task
+        plus `wait_for`; here writes go straight out (DirectQueue) and the read has its own timeout.
+        """
+        sock.connected = True
+        sock.upgraded = True
+        queue.go_direct(transport)
+        timeout = self.server.ping_interval + self.server.ping_timeout
+        try:
+            while True:
+                try:
+                    msg = await ws.receive(timeout=timeout)
+                except TimeoutError:
+                    break
+                if msg.type is not WSMsgType.TEXT and msg.type is not WSMsgType.BINARY:
+                    break
+                try:
+                    await sock.receive(eio_packet.Packet(encoded_packet=msg.data))
+                except eio_exceptions.SocketIsClosedError:
+                    break
+                except eio_exceptions.UnknownPacketError:
+                    pass
+                except Exception:
+                    log.exception("engine.io receive failed")
+        finally:
+            await sock.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+            await ws.close()
 
     async def close(self) -> None:
         if self._sock is not None:

@@ -223,10 +223,13 @@ def run_scenario(
                 out["results"] = msg["results"]
                 out["loadavg_1m_after"] = round(os.getloadavg()[0], 1)
                 wall = time.monotonic() - cpu0[2]
+                server_cpu = cpu_s(server.pid) - cpu0[0]
                 # Who used the 2 cores while messages flowed: a saturated generator would cap both servers.
-                out["cpu_share"] = {"server": round((cpu_s(server.pid) - cpu0[0]) / wall, 2),
+                out["cpu_share"] = {"server": round(server_cpu / wall, 2),
                                     "loadgen": round((cpu_s(gen.pid) - cpu0[1]) / wall, 2)}  # fmt: skip
-                out["ack_error_count"] = msg["ack_error_count"]
+                # CPU per delivery does not depend on how busy the rest of the machine was.
+                delivered = sum(p["delivered"] for p in msg["results"])
+                out["server_cpu_us_per_delivery"] = round(server_cpu * 1e6 / max(delivered, 1), 2)
             elif msg["ev"] == "error":
                 out["error"] = msg["error"]
             if msg["ev"] in ("base", "ready"):
@@ -273,9 +276,11 @@ def report(rows: list[dict[str, Any]]) -> str:
                     bs, ns = ("-" if bv is None else f"{bv:,}"), ("-" if nv is None else f"{nv:,}")
                     ratio = f"{bv / nv:.2f}×" if bv and nv else ""
                 lines.append(f"| {label} | {title} | {bs} | {ns} | {ratio} |")
-        bk, nk = b.get("kb_per_conn"), n.get("kb_per_conn")
-        ratio = f"{bk / nk:.2f}×" if bk and nk else ""
-        lines.append(f"| {scen} | KB per connection | {bk} | {nk} | {ratio} |")
+        for key, title in (("server_cpu_us_per_delivery", "server CPU µs per delivery"),
+                           ("kb_per_conn", "KB per connection")):  # fmt: skip
+            bk, nk = b.get(key), n.get(key)
+            ratio = f"{bk / nk:.2f}×" if bk and nk else ""
+            lines.append(f"| {scen} | {title} | {bk} | {nk} | {ratio} |")
     return "\n".join(lines)
 
 
