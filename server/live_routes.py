@@ -96,6 +96,12 @@ class LiveService:
         self._status: dict[int, tuple[str | None, float]] = {}
 
     @property
+    def hook_host(self) -> str:
+        """The address nginx calls the hooks on: where this server listens, loopback if everywhere."""
+        host = self.settings.host
+        return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+    @property
     def db(self) -> Database:
         return self.app[DB]
 
@@ -138,7 +144,7 @@ class LiveService:
                 log.warning("session %s was left live by a previous run; ended it", ls.id)
 
     async def _start_rtmp(self) -> None:
-        base = f"http://127.0.0.1:{self.settings.port}/api/live/rtmp"
+        base = f"http://{self.hook_host}:{self.settings.port}/api/live/rtmp"
         cfg = RtmpConfig(
             workdir=self.settings.data_dir.resolve() / "rtmp",
             listen_host=self.settings.host,
@@ -338,11 +344,12 @@ def _is_end(data: str) -> bool:
 
 # -- RTMP hooks (called by our nginx) -----------------------------------------------------------
 def _from_our_nginx(request: web.Request, service: LiveService) -> bool:
+    remote = request.remote or ""
     try:
-        loopback = ipaddress.ip_address(request.remote or "").is_loopback
+        local = ipaddress.ip_address(remote).is_loopback or remote == service.hook_host
     except ValueError:
-        loopback = False
-    return loopback and secrets.compare_digest(request.query.get("s", ""), service.hook_secret)
+        local = False
+    return local and secrets.compare_digest(request.query.get("s", ""), service.hook_secret)
 
 
 async def rtmp_on_publish(request: web.Request) -> web.Response:

@@ -48,10 +48,16 @@ class RtmpConfig:
     workdir: Path
     listen_host: str
     port: int
-    on_publish: str  # URLs of the server's hooks, on loopback
+    on_publish: str  # URLs of the server's hooks
     on_publish_done: str
 
+    @property
+    def local_host(self) -> str:
+        """Where this machine reaches nginx: loopback when it listens everywhere."""
+        return "127.0.0.1" if self.listen_host in ("0.0.0.0", "::", "") else self.listen_host
+
     def render(self, module: Path) -> str:
+        allow_local = "" if self.local_host == "127.0.0.1" else f"\n            allow play {self.local_host};"
         listen = (
             f"[{self.listen_host}]:{self.port}"
             if ":" in self.listen_host
@@ -71,7 +77,7 @@ rtmp {{
             live on;
             record off;
             # Only the server's own ffmpeg may play (pull) a stream.
-            allow play 127.0.0.1;
+            allow play 127.0.0.1;{allow_local}
             deny play all;
             on_publish {self.on_publish};
             on_publish_done {self.on_publish_done};
@@ -93,7 +99,7 @@ class NginxRtmp:
         return self._proc.pid if self._proc else None
 
     def pull_url(self, key: str) -> str:
-        return f"rtmp://127.0.0.1:{self.config.port}/{APP}/{key}"
+        return f"rtmp://{self.config.local_host}:{self.config.port}/{APP}/{key}"
 
     async def start(self, ready_within: float = 5.0) -> None:
         """Start nginx; raise RuntimeError (with nginx's reason) if it cannot serve RTMP."""
@@ -110,7 +116,7 @@ class NginxRtmp:
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
-        host = "127.0.0.1" if c.listen_host in ("0.0.0.0", "::", "") else c.listen_host
+        host = c.local_host
         try:
             async with asyncio.timeout(ready_within):
                 while True:

@@ -17,6 +17,12 @@ class LivePlayer {
   constructor(video, { booth, token, onState, socket, hlsConfig }) {
     this.video = video;
     this.hlsConfig = { ...LIVE_CONFIG, ...(hlsConfig || {}) };
+    if (hlsConfig && 'liveSyncDuration' in hlsConfig) {
+      // hls.js refuses a config that mixes the segment-count and the seconds forms.
+      delete this.hlsConfig.liveSyncDurationCount;
+      delete this.hlsConfig.liveMaxLatencyDurationCount;
+      this.hlsConfig.liveMaxLatencyDuration ??= hlsConfig.liveSyncDuration + 3;
+    }
     this.booth = booth;
     this.token = token;
     this.onState = onState;
