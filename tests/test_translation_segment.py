@@ -38,3 +38,11 @@ def test_join_keeps_line_breaks_and_uses_no_space_in_chinese() -> None:
     segments = split_sentences("Hi. Price?\nThanks")
     assert join_sentences(["A.", "B?", "C"], segments, "en") == "A. B?\nC"
     assert join_sentences(["甲。", "乙？", "丙"], segments, "zh") == "甲。乙？\n丙"
+
+
+def test_join_adds_spaces_between_sentences_translated_from_chinese() -> None:
+    segments = split_sentences("你好。价格是多少？谢谢")
+    assert (
+        join_sentences(["Hello.", "What is the price?", "Thanks"], segments, "en")
+        == "Hello. What is the price? Thanks"
+    )

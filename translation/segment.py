@@ -108,13 +108,16 @@ def split_sentences(text: str) -> list[Segment]:
 
 
 def join_sentences(sentences: list[str], segments: list[Segment], target: str) -> str:
-    """Reassemble, keeping line breaks; a plain space between sentences except in CJK targets."""
-    cjk = target in {"zh", "ja"}
+    """Reassemble, keeping line breaks; a plain space between sentences except in CJK targets.
+
+    The source's own spacing does not carry over: "你好。谢谢！" has none, its English must.
+    """
+    space = "" if target in {"zh", "ja"} else " "
     out: list[str] = []
-    for sentence, segment in zip(sentences, segments, strict=True):
+    for i, (sentence, segment) in enumerate(zip(sentences, segments, strict=True)):
         out.append(sentence)
         if "\n" in segment.gap:
             out.append(segment.gap)
-        elif segment.gap and not cjk:
-            out.append(" ")
-    return "".join(out).rstrip(" ")
+        elif i < len(sentences) - 1 and sentence:
+            out.append(space)
+    return "".join(out)
