@@ -179,7 +179,8 @@ class Fair:
         if country:
             await form.get_by_label(labels["f.country"]).select_option(country)
         await form.get_by_label(labels["f.language"]).select_option(lang)
-        await form.get_by_role("button", name=labels["f.enter"]).click()
+        async with page.expect_navigation():  # every page starts over once signed in
+            await form.get_by_role("button", name=labels["f.enter"]).click()
         await expect(form).to_have_count(0)
         return page
 
@@ -190,7 +191,8 @@ class Fair:
         form = page.locator("form.signin-form")
         await form.get_by_label("Email").fill(email)
         await form.get_by_label("Password").fill(demo_fair.DEMO_PASSWORD)
-        await form.get_by_role("button", name="Sign in").click()
+        async with page.expect_navigation():
+            await form.get_by_role("button", name="Sign in").click()
         await expect(form).to_have_count(0)
         return page
 
@@ -228,6 +230,11 @@ async def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def joined(page: Page) -> None:
+    """Wait until the booth page / console has joined its booth (its send buttons are live)."""
+    await expect(page.locator("#chat")).to_have_attribute("data-joined", "true")
 
 
 async def no_horizontal_scroll(page: Page) -> bool:

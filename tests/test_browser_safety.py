@@ -15,6 +15,7 @@ from tests.browser_support import (
     XSS_SCRIPT,
     Fair,
     booth,
+    joined,
     no_horizontal_scroll,
     open_fair,
     server_url,
@@ -86,6 +87,7 @@ async def test_xss_payloads_render_as_text(fair: Fair) -> None:
 async def test_booth_page_on_a_phone(fair: Fair) -> None:
     buyer = await fair.guest(f"/booths/{TOOLWORKS.slug}", name="Pat on a phone", lang="en", viewport=PHONE)
     await expect(buyer.locator("#conn")).to_have_attribute("data-state", "online")
+    await joined(buyer)
     assert await no_horizontal_scroll(buyer)
 
     chat = buyer.get_by_role("region", name="Chat")

@@ -15,6 +15,7 @@ from tests.browser_support import (
     PHONE,
     Fair,
     booth,
+    joined,
     no_horizontal_scroll,
     open_fair,
     screenshot,
@@ -77,6 +78,8 @@ async def test_screenshots_of_every_page(fair: Fair) -> None:
         await chat.get_by_role("textbox", name="Message").fill(text)
         await chat.get_by_role("button", name="Send").click()
         await expect(chat.locator(".msg", has_text=text)).to_have_count(1)
+    await joined(buyer)
+    await joined(supplier)
     es_chat = buyer.locator("#chat")
     await es_chat.locator("#chat-input").fill("Hola, ¿hacen envíos a Valencia? Precio CIF por favor.")
     await es_chat.locator("#chat-input").press("Enter")
