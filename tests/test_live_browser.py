@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
-from sqlalchemy import select
 
 from media.testing import ffmpeg_children
-from rooms.db import Database
-from rooms.demo_fair import DEMO_PASSWORD
-from rooms.migrate import upgrade
-from rooms.models import Booth, User
-from rooms.seed import seed_demo
-from server.app import create_app
-from server.settings import Settings
+from tests.support import Server
 
 pytestmark = [pytest.mark.media, pytest.mark.browser]
 
@@ -32,49 +20,21 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-async def site(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
-    settings = Settings(data_dir=tmp_path / "data", port=free_port(), rtmp_port=0, secret_key="b" * 48)
-    settings.data_dir.mkdir(parents=True)
-    await upgrade(settings.effective_database_url)
-    db = Database(settings.effective_database_url)
-    await seed_demo(db)
-    async with db.reader() as s:
-        supplier = (
-            (await s.execute(select(User).where(User.role == "supplier").order_by(User.id))).scalars().first()
-        )
-        assert supplier is not None and supplier.booth_id is not None
-        booth = await s.get(Booth, supplier.booth_id)
-        assert booth is not None
-        email, slug, booth_id = supplier.email, booth.slug, booth.id
-    await db.aclose()
-    runner = web.AppRunner(create_app(settings))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
-    url = f"http://127.0.0.1:{settings.port}"
-    async with aiohttp.ClientSession() as http:
-        async with http.post(url + "/api/auth/login", json={"email": email, "password": DEMO_PASSWORD}) as r:
-            staff = await r.json()
-        async with http.post(url + "/api/auth/guest", json={"display_name": "Lin", "lang": "en"}) as r:
-            buyer = await r.json()
-        yield {"url": url, "staff": staff, "buyer": buyer, "slug": slug, "booth_id": booth_id, "http": http}
-    await runner.cleanup()
-    assert ffmpeg_children() == []
-
-
 def session_script(session: dict[str, Any]) -> str:
     data = json.dumps({"token": session["token"], "user": session["user"]})
     return f"localStorage.setItem('boothcast.session', {json.dumps(data)});"
 
 
-async def test_go_live_watch_stop_replay(site: dict[str, Any]) -> None:
+async def test_go_live_watch_stop_replay(live_server: Server) -> None:
     from playwright.async_api import async_playwright, expect
+
+    slug = "shenzhen-brightway-led"
+    staff_token, staff_user = await live_server.supplier(slug)
+    buyer_token, buyer_user = await live_server.guest("Lin", "en")
+    site: dict[str, Any] = {
+        "url": live_server.url, "slug": slug, "booth_id": await live_server.booth_id(slug),
+        "staff": {"token": staff_token, "user": staff_user}, "buyer": {"token": buyer_token, "user": buyer_user},
+    }  # fmt: skip
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -112,8 +72,9 @@ async def test_go_live_watch_stop_replay(site: dict[str, Any]) -> None:
             await expect(booth.locator("#stream-offline")).to_be_visible(timeout=15_000)
             await expect(booth.locator("#live-badge")).to_be_hidden()
 
-            async with site["http"].get(f"{site['url']}/api/booths/{site['booth_id']}/sessions") as r:
-                sessions = (await r.json())["sessions"]
+            status, listing = await live_server.get(f"/api/booths/{site['booth_id']}/sessions")
+            assert status == 200, listing
+            sessions = listing["sessions"]
             assert sessions and sessions[0]["ended_at"] and sessions[0]["duration_ms"] > 2000
             replay = await booth.context.new_page()
             await replay.goto(site["url"] + sessions[0]["replay_url"])
@@ -128,3 +89,5 @@ async def test_go_live_watch_stop_replay(site: dict[str, Any]) -> None:
             await expect(replay.get_by_role("button", name="Inquire about this moment")).to_be_visible()
         finally:
             await browser.close()
+    # Every ffmpeg of the session has exited and been reaped.
+    assert ffmpeg_children() == []

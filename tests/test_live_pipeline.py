@@ -171,3 +171,12 @@ def test_servable_names_only(store: MediaStore, tmp_path: Path) -> None:
     assert store.servable_file(9, "r001_00000.ts") is not None
     for bad in ("r001_00001.ts", "../9/r001_00000.ts", "/etc/passwd", "r001.m3u8", "..", "%2e%2e"):
         assert store.servable_file(9, bad) is None
+
+
+def test_target_duration_rounds_to_nearest() -> None:
+    from media.playlist.hls import Segment
+
+    segs = [Segment("r001_00000.ts", 1.033, 1), Segment("r001_00001.ts", 1.4, 1)]
+    assert "#EXT-X-TARGETDURATION:1\n" in render_live(segs, ended=False)
+    segs.append(Segment("r001_00002.ts", 2.5, 1))
+    assert "#EXT-X-TARGETDURATION:3\n" in render_live(segs, ended=False)

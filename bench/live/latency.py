@@ -66,7 +66,7 @@ async ({boothId, token, hlsConfig}) => {
   window.__player = mountPlayer(video, {booth: {id: boothId}, token, onState: () => {}, hlsConfig});
   const c = document.createElement('canvas');
   const g = c.getContext('2d', {willReadFrequently: true});
-  window.__lat = []; window.__bad = 0; window.__stalls = 0;
+  window.__lat = []; window.__bad = 0; window.__stalls = 0; window.__hlsLat = [];
   video.addEventListener('waiting', () => { if (window.__lat.length) window.__stalls++; });
   const onFrame = () => {
     const W = video.videoWidth, H = video.videoHeight;
@@ -84,6 +84,9 @@ async ({boothId, token, hlsConfig}) => {
       if ((v >>> 0) === (inv >>> 0)) {
         const now = Date.now() >>> 0;
         window.__lat.push(((now - (v >>> 0)) >>> 0));
+        const hls = window.__player.hls;
+        // hls.js's own view: distance behind the live point it estimates, and its target.
+        if (hls) window.__hlsLat.push([hls.latency, hls.targetLatency]);
       } else window.__bad++;
     }
     video.requestVideoFrameCallback(onFrame);
@@ -111,7 +114,9 @@ async def run(seconds: float, hls_config: dict[str, Any]) -> dict[str, Any]:
                     args = {"boothId": booth_id, "token": staff["token"], "hlsConfig": hls_config}
                     await recv.evaluate(RECEIVER_JS, args)
                     await recv.wait_for_function("window.__lat.length > 30", timeout=60_000)
-                    await recv.evaluate("window.__lat = []; window.__bad = 0; window.__stalls = 0")
+                    await recv.evaluate(
+                        "window.__lat = []; window.__bad = 0; window.__stalls = 0; window.__hlsLat = []"
+                    )
                     ff = children(srv.pid, "ffmpeg")
                     c0 = cpu_seconds(srv.pid), sum(cpu_seconds(p) for p in ff)
                     await asyncio.sleep(seconds)
@@ -119,6 +124,7 @@ async def run(seconds: float, hls_config: dict[str, Any]) -> dict[str, Any]:
                     lat: list[float] = await recv.evaluate("window.__lat")
                     bad: int = await recv.evaluate("window.__bad")
                     stalls: int = await recv.evaluate("window.__stalls")
+                    hls_lat: list[list[float]] = await recv.evaluate("window.__hlsLat")
                     codec = await send.evaluate("window.__bc.mime")
                     await send.evaluate("window.__bc.end()")
                 finally:
@@ -127,6 +133,8 @@ async def run(seconds: float, hls_config: dict[str, Any]) -> dict[str, Any]:
         "hls_overrides": hls_config, "frames": len(lat), "undecodable": bad, "stalls": stalls, "codec": codec,
         "p50_ms": percentile(lat, 50), "p95_ms": percentile(lat, 95), "min_ms": min(lat or [0]),
         "max_ms": max(lat or [0]), "seconds": seconds,
+        "hls_latency_p50_s": percentile([x[0] for x in hls_lat], 50),
+        "hls_target_latency_s": percentile([x[1] for x in hls_lat], 50),
         "server_cpu_pct": 100 * (c1[0] - c0[0]) / seconds, "ffmpeg_cpu_pct": 100 * (c1[1] - c0[1]) / seconds,
     }  # fmt: skip
 

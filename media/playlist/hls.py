@@ -56,7 +56,9 @@ def read_run_playlist(path: Path, run: int) -> tuple[list[Segment], bool]:
 
 
 def _target_duration(segments: Sequence[Segment]) -> int:
-    return max(1, max((math.ceil(s.duration) for s in segments), default=1))
+    # The spec bounds each EXTINF *rounded to the nearest integer*; a ceil would turn a 1.03 s
+    # segment (keyframe a frame late) into TARGETDURATION 2 and double hls.js's reload pacing.
+    return max(1, max((math.floor(s.duration + 0.5) for s in segments), default=1))
 
 
 def _body(segments: Sequence[Segment], first_index: int, all_segments: Sequence[Segment]) -> list[str]:

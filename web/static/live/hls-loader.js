@@ -21,12 +21,15 @@ export function loadHls() {
   return loading;
 }
 
-// Low-latency live settings. Measured on this stack (1 s segments): liveSyncDurationCount 2 gives
-// 3.2–3.4 s glass-to-glass without stalls; 1 gives ~2 s but stalls now and then.
+// Low-latency live settings, 1 s segments. The live playlist advertises blocking reload, so in
+// lowLatencyMode hls.js asks for the next segment (`_HLS_msn`) and gets it the moment it exists;
+// glass-to-glass is then the target below plus ~0.1-0.2 s (bench/live/latency.py: 2.1 s p50,
+// 2.2 s p95 at 2.0; 1.8 s p50 at 1.5 with more stalls on a loaded machine). The seconds form is
+// used because liveSyncDurationCount measured 3.6 s here.
 export const LIVE_CONFIG = Object.freeze({
   lowLatencyMode: true,
-  liveSyncDurationCount: 2,
-  liveMaxLatencyDurationCount: 5,
+  liveSyncDuration: 2.0,
+  liveMaxLatencyDuration: 5,
   maxLiveSyncPlaybackRate: 1.15,
   maxBufferLength: 4,
   maxMaxBufferLength: 8,

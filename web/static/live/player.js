@@ -17,11 +17,15 @@ class LivePlayer {
   constructor(video, { booth, token, onState, socket, hlsConfig }) {
     this.video = video;
     this.hlsConfig = { ...LIVE_CONFIG, ...(hlsConfig || {}) };
+    // hls.js refuses a config that mixes the segment-count and the seconds forms.
     if (hlsConfig && 'liveSyncDuration' in hlsConfig) {
-      // hls.js refuses a config that mixes the segment-count and the seconds forms.
       delete this.hlsConfig.liveSyncDurationCount;
       delete this.hlsConfig.liveMaxLatencyDurationCount;
-      this.hlsConfig.liveMaxLatencyDuration ??= hlsConfig.liveSyncDuration + 3;
+      this.hlsConfig.liveMaxLatencyDuration = hlsConfig.liveMaxLatencyDuration ?? hlsConfig.liveSyncDuration + 3;
+    } else if (hlsConfig && 'liveSyncDurationCount' in hlsConfig) {
+      delete this.hlsConfig.liveSyncDuration;
+      delete this.hlsConfig.liveMaxLatencyDuration;
+      this.hlsConfig.liveMaxLatencyDurationCount ??= hlsConfig.liveSyncDurationCount + 3;
     }
     this.booth = booth;
     this.token = token;
