@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser_support import Fair, booth, open_fair, server_url, ui_strings
+from tests.support import BUNDLED
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +31,13 @@ async def fair(url: str) -> AsyncIterator[Fair]:
 
 
 async def translates(page: Page, source: str, target: str) -> bool:
+    """Whether the server translates source → target; with the bundled models it must."""
     response = await page.request.get("/api/translation")
     pairs = (await response.json()).get("pairs", [])
-    return any(p["source"] == source and p["target"] == target for p in pairs)
+    found = any(p["source"] == source and p["target"] == target for p in pairs)
+    if any(BUNDLED.glob("*.argosmodel")):
+        assert found, f"the bundled models are installed but {source}→{target} is not offered: {pairs}"
+    return found
 
 
 async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_path: Path) -> None:

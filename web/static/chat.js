@@ -70,8 +70,9 @@ export class ChatLog {
     this.updateEmpty();
   }
 
-  put(msg) {
-    if (msg == null || typeof msg.id !== 'number') return;
+  put(raw) {
+    if (raw == null || typeof raw.id !== 'number') return;
+    const msg = readable(raw);
     const key = this.orderBy === 'seq' && typeof msg.seq === 'number' ? msg.seq : msg.id;
     const li = this.render(msg);
     const existing = this.byId.get(msg.id);
@@ -156,4 +157,13 @@ export class ChatLog {
   updateEmpty() {
     if (this.empty) this.empty.hidden = this.items.length > 0;
   }
+}
+
+/**
+ * A translation that came back empty (a weak model can drop a whole sentence) is no use to the
+ * reader: show what the author wrote instead, as an untranslated line.
+ */
+export function readable(msg) {
+  if (typeof msg.text === 'string' && msg.text.trim()) return msg;
+  return { ...msg, text: msg.original ?? '', translated: false };
 }

@@ -293,7 +293,7 @@ function renderLead(lead, fresh) {
     [t('leads.destination'), lead.destination_country ? countryName(lead.destination_country) : null],
   ].filter(([, v]) => v);
 
-  const hasTranslation = lead.message_translated && lead.message_translated !== lead.message;
+  const hasTranslation = Boolean(lead.message_translated?.trim()) && lead.message_translated !== lead.message;
   const li = h('li', { class: `lead${fresh ? ' is-fresh' : ''}`, 'data-lead-id': lead.id, 'data-status': lead.status },
     h('div', { class: 'lead-head' },
       h('strong', { class: 'buyer-name' }, buyer.display_name || '?'),
