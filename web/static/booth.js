@@ -187,9 +187,18 @@ function renderStreamState() {
   if (state.noPlayerModule && state.live && url) playHls($('#player'), url);
 }
 
-function playHls(video, url) {
+async function playHls(video, url) {
   if (video.dataset.src === url) return;
   video.dataset.src = url;
+  if (!window.Hls && !video.canPlayType('application/vnd.apple.mpegurl')) {
+    // hls.js is ~400 kB: fetched only when there is something to play.
+    await new Promise((resolve) => {
+      const script = Object.assign(document.createElement('script'), { src: '/vendor/hls.min.js' });
+      script.addEventListener('load', resolve, { once: true });
+      script.addEventListener('error', resolve, { once: true });
+      document.head.append(script);
+    });
+  }
   if (window.Hls?.isSupported()) {
     const hls = new window.Hls();
     hls.loadSource(url);

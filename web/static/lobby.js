@@ -6,7 +6,7 @@ import { $, h, setChildren, say, select } from './dom.js';
 import { t, tn, chosenLang, rememberLang, nativeLangName, langName, countryName, categoryName, formatDateTime } from './i18n.js';
 import { api, getSession, saveSession } from './session.js';
 import { openSocket, call } from './socket.js';
-import { bootPage, connectionIndicator, onRefused } from './page.js';
+import { bootPage, connectionIndicator, onRefused, pageTitle } from './page.js';
 import { renderGuestSignIn, renderSessionBar, translationInfo, pickerLanguages } from './signin.js';
 
 const booths = new Map(); // id -> booth (GET /api/booths, updated by booth:state / stream:state)
@@ -14,6 +14,7 @@ const cards = new Map(); // id -> <li>
 
 async function main() {
   const session = bootPage();
+  pageTitle(t('nav.lobby'));
   renderSessionBar($('#session-bar'), session);
   renderLangPicker();
   renderTranslationInfo();

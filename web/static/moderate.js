@@ -6,7 +6,7 @@ import { $, h, setChildren, say } from './dom.js';
 import { t, errorText, nativeLangName, formatDateTime, formatTime } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { openSocket, call } from './socket.js';
-import { bootPage, connectionIndicator, pageError, onRefused } from './page.js';
+import { bootPage, connectionIndicator, pageError, pageTitle, onRefused } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 
@@ -31,6 +31,7 @@ async function main() {
     return;
   }
   $('#mod-root').hidden = false;
+  pageTitle(t('mod.title'));
   state.feed = new ChatLog($('#feed-list'), { layout: 'staff', orderBy: 'id', empty: $('#feed-empty'), decorate });
   setupDialog();
   $('#audit-refresh').addEventListener('click', loadAudit);
