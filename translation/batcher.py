@@ -64,15 +64,10 @@ class Batcher:
             ]
         return self._wakeup
 
-    async def translate(self, pair: Pair, sentences: Sequence[str]) -> list[str]:
-        """Translations of `sentences`, in order; raises the engine's error.
-
-        Callers bound the wait with `asyncio.timeout`; a cancelled request leaves the queue.
-        """
+    def submit(self, pair: Pair, sentences: Sequence[str]) -> list[asyncio.Future[str]]:
+        """Queue `sentences`; one future per sentence. Cancel a future to withdraw its sentence."""
         if self._closed:
             raise BatcherClosed("translator is closed")
-        if not sentences:
-            return []
         wakeup = self._start()
         loop = asyncio.get_running_loop()
         now = time.monotonic()
@@ -83,6 +78,18 @@ class Batcher:
             queue.append(_Item(text, future, now))
             futures.append(future)
         wakeup.set()
+        return futures
+
+    async def translate(self, pair: Pair, sentences: Sequence[str]) -> list[str]:
+        """Translations of `sentences`, in order; raises the engine's error.
+
+        Callers bound the wait with `asyncio.timeout`; a cancelled request leaves the queue.
+        """
+        if not sentences:
+            if self._closed:
+                raise BatcherClosed("translator is closed")
+            return []
+        futures = self.submit(pair, sentences)
         try:
             return list(await asyncio.gather(*futures))
         finally:

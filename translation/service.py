@@ -48,6 +48,18 @@ class _Prepared:
         return [s.text for s in self.sentences if s.needs_model]
 
 
+def _collect(futures: list[asyncio.Future[str]]) -> list[str] | BaseException | str:
+    """The results, else the first error, else "timeout" when some are unfinished or withdrawn."""
+    # Every error is retrieved, or asyncio logs "exception was never retrieved" for each.
+    errors = [f.exception() for f in futures if f.done() and not f.cancelled()]
+    for error in errors:
+        if error is not None:
+            return error
+    if len(errors) == len(futures):
+        return [f.result() for f in futures]
+    return "timeout"
+
+
 def prepare(text: str) -> _Prepared:
     protected = protect(text, limit=_NO_LIMIT)
     segments = split_sentences(protected.text)
@@ -131,42 +143,56 @@ class ArgosTranslator:
             # Only numbers, codes, links or punctuation: every language reads it as it is.
             return {target: Translation(text, False) for target in todo}
 
-        hops_memo: dict[tuple[Pair, tuple[str, ...]], asyncio.Task[list[str]]] = {}
-
-        def hop(pair: Pair, sentences: list[str]) -> asyncio.Task[list[str]]:
-            # zh→en for an English reader and for the zh→en→es pivot is the same work; do it once.
-            key = (pair, tuple(sentences))
-            if key not in hops_memo:
-                hops_memo[key] = asyncio.ensure_future(self._batcher.translate(pair, sentences))
-            return hops_memo[key]
-
-        async def to_target(target: str, hops: list[Pair]) -> str:
-            sentences = inputs
-            for pair in hops:
-                sentences = await hop(pair, sentences)
-            return self._assemble(prepared, sentences, target)
-
-        tasks = {target: asyncio.ensure_future(to_target(target, hops)) for target, hops in todo.items()}
-        try:
-            await asyncio.wait(tasks.values(), timeout=self._timeout)
-        finally:
-            for task in [*tasks.values(), *hops_memo.values()]:
-                task.cancel()
+        outputs = await self._run_hops(inputs, todo)
         results: dict[str, Translation] = {}
-        for target, task in tasks.items():
-            if task.done() and not task.cancelled() and task.exception() is None:
-                translated = task.result()
+        for target in todo:
+            produced = outputs.get(target)
+            if isinstance(produced, list):
+                translated = self._assemble(prepared, produced, target)
                 self._cache.put(source, target, text, translated)
                 results[target] = Translation(translated, True)
             else:
                 self.failures += 1
-                error = task.exception() if task.done() and not task.cancelled() else "timeout"
-                log.warning("translation %s→%s failed (%s); sending the original", source, target, error)
+                log.warning("translation %s→%s failed (%s); sending the original", source, target, produced)
                 results[target] = Translation(text, False)
-        for task in hops_memo.values():
-            if task.done() and not task.cancelled():
-                task.exception()  # retrieved: reported above through the target that awaited it
         return results
+
+    async def _run_hops(
+        self, inputs: list[str], todo: dict[str, list[Pair]]
+    ) -> dict[str, list[str] | BaseException | str]:
+        """Each target's sentences, or why it has none. Every route has one hop or two (pivot).
+
+        Futures, not tasks: at thousands of messages a second the event loop's own overhead
+        competes with the model for the same two cores.
+        """
+        # zh→en for an English reader and for the zh→en→es pivot is the same work; queue it once.
+        first: dict[Pair, list[asyncio.Future[str]]] = {}
+        for hops in todo.values():
+            if hops[0] not in first:
+                first[hops[0]] = self._batcher.submit(hops[0], inputs)
+        second: dict[str, list[asyncio.Future[str]]] = {}
+        try:
+            async with asyncio.timeout(self._timeout):
+                await asyncio.wait([f for futures in first.values() for f in futures])
+                for target, hops in todo.items():
+                    if len(hops) == 2 and isinstance(sentences := _collect(first[hops[0]]), list):
+                        second[target] = self._batcher.submit(hops[1], sentences)
+                if second:
+                    await asyncio.wait([f for futures in second.values() for f in futures])
+        except TimeoutError:
+            pass
+        finally:
+            for futures in [*first.values(), *second.values()]:
+                for future in futures:
+                    future.cancel()  # withdraws what is still queued; no-op on finished ones
+        outputs: dict[str, list[str] | BaseException | str] = {}
+        for target, hops in todo.items():
+            first_result = _collect(first[hops[0]])
+            if len(hops) == 1 or not isinstance(first_result, list):
+                outputs[target] = first_result
+            else:
+                outputs[target] = _collect(second[target]) if target in second else "timeout"
+        return outputs
 
     def _assemble(self, prepared: _Prepared, outputs: list[str], target: str) -> str:
         produced = iter(outputs)
