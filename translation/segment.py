@@ -72,7 +72,15 @@ def _ends_with_abbreviation(text: str) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and word.isascii())
 
 
+_TERMINATORS = ".!?…。！？\n"
+_TRAILING = " \t.!?…。！？\"'”’)]」』）"
+
+
 def split_sentences(text: str) -> list[Segment]:
+    body = text.rstrip(_TRAILING)
+    if body and not any(ch in _TERMINATORS for ch in body) and "\n" not in text:
+        # Most chat messages are one sentence: skip the general scan.
+        return [Segment(text.strip(), "")]
     segments: list[Segment] = []
     for line_part in _LINE_BREAK.split(text):
         if not line_part:
