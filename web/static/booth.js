@@ -20,9 +20,12 @@ const state = {
   products: [],
   pinnedId: null,
   live: false,
+  stream: null, // the last stream:state
+  playerModule: false, // web/static/live/ plays the stream and reports the live state
+  noPlayerModule: false, // no web/static/live/: play HLS here
   socket: null,
   chat: null,
-  inquiry: null, // {form, productSelect, touched}
+  inquiry: null, // {form, product, unit, currency, touched}
   mutedUntil: 0,
 };
 
@@ -92,9 +95,8 @@ async function enter() {
   socket.on(S.PRODUCT_PINNED, (p) => { if (p.booth_id === state.booth.id) setPinned(p.pinned_product); });
   socket.on(S.STREAM_STATE, (s) => {
     if (s.booth_id !== state.booth.id) return;
-    state.live = Boolean(s.live);
     state.stream = s;
-    renderStreamState();
+    setLive(s.live);
     if (!s.live) loadReplays(); // the session that just ended is a replay now
   });
   socket.on(S.USER_MUTED, (m) => { if (m.booth_id === state.booth.id) setMuted(m.until); });
@@ -150,8 +152,7 @@ async function join() {
   state.chat.merge(ack.history || []);
   state.chat.scrollToEnd();
   showViewers(ack.viewers);
-  state.live = Boolean(ack.live);
-  renderStreamState();
+  setLive(ack.live);
   setPinned(ack.pinned_product ?? null);
 }
 
@@ -165,13 +166,22 @@ async function mountPlayer() {
       token: state.session.token,
       socket: state.socket, // stream:state pushes reach the player at once
       onState: (s) => {
+        // The player knows best: "live" there means a segment is ready to play.
         state.live = typeof s === 'boolean' ? s : Boolean(s?.live);
         renderStreamState();
       },
     });
+    state.playerModule = true;
   } else {
     state.noPlayerModule = true;
   }
+}
+
+/** Live state from the join ack or stream:state; the player module's own report wins. */
+function setLive(live) {
+  if (state.playerModule) return;
+  state.live = Boolean(live);
+  renderStreamState();
 }
 
 function renderStreamState() {
