@@ -214,10 +214,15 @@ async def ui_strings(page: Page, lang: str) -> dict[str, str]:
     return strings
 
 
+# Going live needs a camera: Chromium's fake one, permission granted without a prompt.
+FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream=fps=30", "--use-fake-ui-for-media-stream"]
+
+
 @contextlib.asynccontextmanager
-async def open_fair(url: str) -> AsyncIterator[Fair]:
+async def open_fair(url: str, *, fake_media: bool = False) -> AsyncIterator[Fair]:
+    args = CHROMIUM_ARGS + (FAKE_MEDIA_ARGS if fake_media else [])
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
         fair = Fair(url=url, browser=browser)
         try:
             yield fair

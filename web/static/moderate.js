@@ -72,15 +72,16 @@ function renderBooths(list) {
     const langs = Array.isArray(b.languages) ? b.languages : Object.keys(b.languages || {});
     return h('tr', { 'data-booth-id': b.booth_id, class: b.live ? 'is-live' : '' },
       h('th', { scope: 'row' }, h('a', { href: `/booths/${encodeURIComponent(b.slug)}` }, b.name)),
-      h('td', {}, b.live ? h('span', { class: 'badge live-badge' }, t('booth.live')) : '—'),
+      h('td', {}, b.live ? h('div', { class: 'live-cell' },
+        h('span', { class: 'badge live-badge' }, t('booth.live')),
+        h('button', {
+          type: 'button',
+          class: 'btn small danger-outline',
+          onclick: () => openDialog({ action: 'end', booth: b }, t('mod.confirm_end', { booth: b.name }), '', { reason: false }),
+        }, t('console.end'))) : '—'),
       h('td', { class: 'num' }, String(b.viewers ?? 0)),
       h('td', { class: 'wide-only' }, langs.map((l) => nativeLangName(l)).join(', ') || '—'),
-      h('td', { class: 'num' }, String(Math.round((b.messages_per_minute ?? 0) * 10) / 10)),
-      h('td', {}, b.live ? h('button', {
-        type: 'button',
-        class: 'btn small danger-outline',
-        onclick: () => openDialog({ action: 'end', booth: b }, t('mod.confirm_end', { booth: b.name }), '', { reason: false }),
-      }, t('console.end')) : null));
+      h('td', { class: 'num' }, String(Math.round((b.messages_per_minute ?? 0) * 10) / 10)));
   }));
 }
 

@@ -1,0 +1,66 @@
+"""A live booth as the pages show it: the lobby's live badge, the booth page's player area, and a
+moderator closing the stream from the booths table. Needs ffmpeg (the server's HLS pipeline)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser_support import PHONE, Fair, booth, no_horizontal_scroll, open_fair, screenshot, server_url
+
+pytestmark = [pytest.mark.browser, pytest.mark.media]
+
+CASEWORKS = booth("yiwu-caseworks")
+
+
+@pytest.fixture
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return server_url(request, tmp_path)
+
+
+@pytest.fixture
+async def fair(url: str) -> AsyncIterator[Fair]:
+    async with open_fair(url, fake_media=True) as f:
+        yield f
+
+
+async def test_live_booth_in_lobby_booth_page_and_moderator_closes_it(fair: Fair) -> None:
+    supplier = await fair.staff("/console", CASEWORKS.email)
+    moderator = await fair.staff("/moderate", "moderator@demo.boothcast.test")
+    lobby = await fair.guest("/", name="Kim", lang="en")
+    buyer = await fair.guest(f"/booths/{CASEWORKS.slug}", name="Noor", lang="en", viewport=PHONE)
+
+    go = supplier.locator("#live-controls").get_by_role("button", name="Go live", exact=True)
+    await expect(go).to_be_enabled(timeout=20_000)
+    await go.click()
+
+    # The booth page plays it: badge on, offline card gone.
+    await expect(buyer.locator("#live-badge")).to_be_visible(timeout=30_000)
+    await expect(buyer.locator("#stream-offline")).to_be_hidden()
+    await buyer.wait_for_function("() => document.querySelector('#player').videoWidth > 0", timeout=30_000)
+    assert await no_horizontal_scroll(buyer)
+    await screenshot(buyer, "booth-live-phone")
+
+    # The lobby card turns live without a reload.
+    card = lobby.locator(f".booth-card[data-slug='{CASEWORKS.slug}']")
+    await expect(card.locator(".live-badge")).to_be_visible(timeout=15_000)
+    await expect(card.locator(".viewers")).to_be_visible()
+    await screenshot(lobby, "lobby-live-desktop")
+
+    # The moderator ends it from the booths table, behind the confirmation dialog.
+    row = moderator.locator(f"#booth-rows tr:has(a[href='/booths/{CASEWORKS.slug}'])")
+    await expect(row.locator(".live-badge")).to_be_visible(timeout=15_000)
+    await screenshot(moderator, "moderate-live-desktop")
+    await row.get_by_role("button", name="End stream").click()
+    dialog = moderator.get_by_role("dialog")
+    await expect(dialog).to_contain_text(CASEWORKS.name)
+    await dialog.get_by_role("button", name="Confirm").click()
+    await expect(moderator.locator("#mod-status")).to_contain_text("has ended")
+    await expect(buyer.locator("#stream-offline")).to_be_visible(timeout=20_000)
+    await expect(buyer.locator("#live-badge")).to_be_hidden()
+    await expect(card.locator(".live-badge")).to_have_count(0, timeout=15_000)
+    await expect(buyer.locator("#replays a")).to_have_count(1, timeout=15_000)
+    assert fair.errors == []
