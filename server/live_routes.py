@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 GRACE_SECONDS = 15.0
 PRUNE_EVERY_SECONDS = 3600.0
+HOUSEKEEPING_SECONDS = 60.0
+ORPHAN_AFTER_SECONDS = 60.0  # well above the grace period and any segment interval
 MAX_CHUNK = 8 * 1024 * 1024
 START_TIMEOUT = 10.0
 SEGMENT_CACHE = "public, max-age=31536000, immutable"
@@ -131,17 +133,35 @@ class LiveService:
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
         await asyncio.to_thread(self.store.ensure)
-        await self._recover()
+        await self.end_orphans()
         if self.settings.rtmp_port:
             await self._start_rtmp()
 
-    async def _recover(self) -> None:
-        """Sessions left `live` by a crashed server: finish their recordings and end them."""
-        async with self.db.session() as s:
-            for ls in await live.stale_live_sessions(s):
-                rec = await asyncio.to_thread(self.manager.recover, ls.id)
-                await live.do_end_session(s, ls.id, duration_ms=rec.duration_ms)
-                log.warning("session %s was left live by a previous run; ended it", ls.id)
+    async def end_orphans(self) -> list[int]:
+        """End sessions live in the database that no ffmpeg has written for a while.
+
+        They belong to a server that crashed. With several nodes, a session another node is
+        serving keeps getting segments, so only silent ones are ended; a broadcaster reconnecting
+        before that resumes the session on this node instead.
+        """
+        async with self.db.reader() as s:
+            candidates = [
+                ls.id for ls in await live.stale_live_sessions(s) if self.manager.get(ls.id) is None
+            ]
+        ended: list[int] = []
+        now = time.time()
+        for sid in candidates:
+            last = await asyncio.to_thread(self.store.last_write, sid)
+            if last is not None and now - last < ORPHAN_AFTER_SECONDS:
+                continue
+            rec = await asyncio.to_thread(self.manager.recover, sid)
+            async with self.db.session() as s:
+                ls = await live.do_end_session(s, sid, duration_ms=rec.duration_ms)
+            if ls is not None:
+                log.warning("session %s had no writer for %ss; ended it", sid, ORPHAN_AFTER_SECONDS)
+                ended.append(sid)
+                await self.emit_state(ls.booth_id, ls)
+        return ended
 
     async def _start_rtmp(self) -> None:
         base = f"http://{self.hook_host}:{self.settings.port}/api/live/rtmp"
@@ -167,13 +187,18 @@ class LiveService:
             await self.rtmp.stop()
             self.rtmp = None
 
-    async def prune_loop(self) -> None:
+    async def housekeeping(self) -> None:
+        """Every minute: end orphaned sessions; every hour: prune old recordings."""
+        last_prune = -PRUNE_EVERY_SECONDS
         while True:
             try:
-                await prune_recordings(self.db, self.store, self.settings.recording_retention_days)
+                await self.end_orphans()
+                if time.monotonic() - last_prune >= PRUNE_EVERY_SECONDS:
+                    last_prune = time.monotonic()
+                    await prune_recordings(self.db, self.store, self.settings.recording_retention_days)
             except Exception:
-                log.exception("recording retention failed")
-            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+                log.exception("livestream housekeeping failed")
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
 
     # -- media access ---------------------------------------------------------------------------
     async def servable_status(self, session_id: int) -> str | None:
@@ -612,7 +637,7 @@ def setup_live(app: web.Application, *, grace_seconds: float = GRACE_SECONDS) ->
         service = LiveService(app, app[SETTINGS], grace_seconds=grace_seconds)
         app[LIVE] = service
         await service.start()
-        pruner = asyncio.create_task(service.prune_loop())
+        pruner = asyncio.create_task(service.housekeeping())
         try:
             yield
         finally:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -152,27 +154,34 @@ async def test_a_crashed_servers_live_session_is_finished_at_start(tmp_path: Pat
     await upgrade(settings.effective_database_url)
     db = Database(settings.effective_database_url)
     await seed_demo(db)
-    booth = await first_booth(db)
+    async with db.reader() as s:
+        booths = list((await s.execute(select(Booth).order_by(Booth.id).limit(2))).scalars())
     async with db.session() as s:
-        ls = LiveSession(booth_id=booth.id, source="browser", status="live",
-                         started_at=datetime.now(UTC) - timedelta(minutes=2))  # fmt: skip
-        s.add(ls)
+        crashed, elsewhere = (LiveSession(booth_id=b.id, source="browser", status="live",
+                              started_at=datetime.now(UTC) - timedelta(minutes=2)) for b in booths)  # fmt: skip
+        s.add_all([crashed, elsewhere])
         await s.flush()
-        sid = ls.id
+        sid, other = crashed.id, elsewhere.id
     await db.aclose()
     store = MediaStore(settings.effective_media_dir)
     d = store.create_session_dir(sid)
     (d / "r001.m3u8").write_text("#EXTM3U\n#EXTINF:1.0,\nr001_00000.ts\n#EXTINF:1.5,\nr001_00001.ts\n")
     for n in (0, 1):
         shutil.copyfile(__file__, d / f"r001_0000{n}.ts")
+    for f in d.iterdir():  # nothing has written these for two minutes
+        os.utime(f, (time.time() - 120, time.time() - 120))
+    # Another node is still writing this one: it must stay live.
+    (store.create_session_dir(other) / "r001.m3u8").write_text("#EXTM3U\n")
     runner = web.AppRunner(create_app(settings))
     await runner.setup()
     try:
         db = Database(settings.effective_database_url)
         async with db.reader() as s:
             recovered = await s.get(LiveSession, sid)
+            still_live = await s.get(LiveSession, other)
         await db.aclose()
         assert recovered is not None and recovered.status == "ended" and recovered.duration_ms == 2500
+        assert still_live is not None and still_live.status == "live"
         vod = (d / "index.m3u8").read_text()
         assert "#EXT-X-ENDLIST" in vod and "r001_00001.ts" in vod
     finally:

@@ -59,6 +59,14 @@ class MediaStore:
             segments.extend(segs)
         return segments
 
+    def last_write(self, session_id: int) -> float | None:
+        """The newest mtime in the session's directory (is some ffmpeg still writing it?)."""
+        d = self.session_dir(session_id)
+        try:
+            return max((p.stat().st_mtime for p in d.iterdir()), default=d.stat().st_mtime)
+        except FileNotFoundError:
+            return None
+
     def write_recording(self, session_id: int, text: str) -> None:
         d = self.session_dir(session_id)
         tmp = d / f".{RECORDING}.tmp"
