@@ -233,6 +233,8 @@ class FastEmitManager(socketio.AsyncManager):  # type: ignore[misc]
                 event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs
             )
             return
+        if isinstance(room, str) and not self.rooms[namespace].get(room):
+            return  # e.g. a booth's `chat:message` room when every viewer asked for batches
         payload = list(data) if isinstance(data, tuple) else ([data] if data is not None else [])
         pkt = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, *payload])
         encoded = pkt.encode()
