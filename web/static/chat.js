@@ -18,9 +18,11 @@ export class ChatLog {
    *   orderBy: 'seq' (one booth) | 'id' (several booths: ids are global)
    *   empty: element shown while the list is empty
    *   decorate(msg, li): add extras (booth name, moderator buttons)
+   *   limit: lines kept on screen; the oldest go first (a busy fair runs for hours)
    */
-  constructor(list, { layout = 'viewer', orderBy = 'seq', empty = null, decorate = null } = {}) {
+  constructor(list, { layout = 'viewer', orderBy = 'seq', empty = null, decorate = null, limit = 500 } = {}) {
     this.list = list;
+    this.limit = limit;
     this.layout = layout;
     this.orderBy = orderBy;
     this.empty = empty;
@@ -34,6 +36,7 @@ export class ChatLog {
   merge(messages) {
     const stick = this.atBottom();
     for (const msg of messages) this.put(msg);
+    while (this.items.length > this.limit) this.remove(this.items[0].id);
     this.updateEmpty();
     if (stick) this.scrollToEnd();
   }
