@@ -58,17 +58,22 @@ async def run_server(data_dir: Path, *, rtmp_port: int = 0) -> AsyncIterator[Ser
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(200):
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(url + "/healthz") as r:
-                        if r.status == 200:
-                            break
-                await asyncio.sleep(0.05)
+            async with asyncio.timeout(120):  # model loading on a busy machine takes a while
+                while True:
+                    if proc.returncode is not None:
+                        raise RuntimeError(f"boothcast serve exited with {proc.returncode}")
+                    with contextlib.suppress(aiohttp.ClientError):
+                        async with http.get(url + "/healthz") as r:
+                            if r.status == 200:
+                                break
+                    await asyncio.sleep(0.1)
         yield ServerProc(proc, url, port, data_dir)
     finally:
         proc.send_signal(signal.SIGINT)
+        started = time.monotonic()
         try:
             await asyncio.wait_for(proc.wait(), 15)
+            print(f"(server stopped {time.monotonic() - started:.1f} s after SIGINT)", file=sys.stderr)
         except TimeoutError:
             proc.kill()
             await proc.wait()

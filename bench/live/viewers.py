@@ -39,7 +39,6 @@ SEQ_RE = re.compile(r"#EXT-X-MEDIA-SEQUENCE:(\d+)")
 class Stats:
     playlist_ms: list[float] = field(default_factory=list)
     segment_ms: list[float] = field(default_factory=list)
-    segment_age_ms: list[float] = field(default_factory=list)  # how late a viewer got a segment
     errors: int = 0
     bytes: int = 0
     segments: int = 0
@@ -58,8 +57,7 @@ async def viewer(http: aiohttp.ClientSession, base: str, stats: Stats, stop: asy
                     stats.errors += 1
                     await asyncio.sleep(1)
                     continue
-            got_playlist = time.monotonic()
-            stats.playlist_ms.append((got_playlist - t0) * 1000)
+            stats.playlist_ms.append((time.monotonic() - t0) * 1000)
             m = SEQ_RE.search(text)
             uris = [line for line in text.splitlines() if line.endswith(".ts")]
             if m is None or not uris:
@@ -80,8 +78,6 @@ async def viewer(http: aiohttp.ClientSession, base: str, stats: Stats, stop: asy
                 stats.bytes += len(body)
                 stats.segments += 1
                 seen.add(u)
-            if fresh and next_msn is not None:
-                stats.segment_age_ms.append((time.monotonic() - got_playlist) * 1000)
         except (aiohttp.ClientError, TimeoutError):
             stats.errors += 1
             await asyncio.sleep(1)
