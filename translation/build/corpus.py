@@ -262,9 +262,7 @@ GENERIC_UNITS: list[tuple[str, str, str]] = [
 
 CONTAINERS: list[tuple[str, str, str]] = [
     ("container", "集装箱", "contenedor"),
-    ("20-foot container", "20尺柜", "contenedor de 20 pies"),
-    ("40-foot container", "40尺柜", "contenedor de 40 pies"),
-    ("40HQ container", "40尺高柜", "contenedor 40HQ"),
+    ("[CT] container", "[CT]集装箱", "contenedor [CT]"),
 ]
 
 SHIP_MODES: list[tuple[str, str, str]] = [
@@ -287,7 +285,7 @@ PREFIXES: list[tuple[str, str, str]] = [
 # Protected-span markers and their raw (unprotected) values
 # --------------------------------------------------------------------------------------------
 
-MARKER_RE = re.compile(r"\[((?:Q|N|PR|CUR|PCT|DATE|SKU|HS|MAIL|URL|TEL|INC|DIM|ISO|YEAR)2?)\]")
+MARKER_RE = re.compile(r"\[((?:Q|N|PRC|PR|CUR|PCT|DATE|SKU|HS|MAIL|URL|TEL|INC|DIM|ISO|YEAR|CT)2?)\]")
 
 
 def _raw_value(kind: str, rng: random.Random) -> str:
@@ -298,6 +296,10 @@ def _raw_value(kind: str, rng: random.Random) -> str:
         return str(rng.choice([2, 3, 5, 7, 10, 12, 15, 20, 25, 30, 45, 60]))
     if k == "PR":
         return f"{rng.randint(0, 150)}.{rng.choice(['00', '50', '80', '95', '25', '10'])}"
+    if k == "PRC":
+        return rng.choice(["$", "US$", "€", "£", "USD ", "EUR "]) + _raw_value("PR", rng)
+    if k == "CT":
+        return rng.choice(["20GP", "40GP", "40HQ", "20-foot", "40-foot"])
     if k == "CUR":
         return rng.choice(["USD", "EUR", "GBP", "RMB"])
     if k == "PCT":
@@ -382,8 +384,8 @@ QUESTIONS: list[T] = [
     ("Can you do [Q] {us} of {p}?", "{pz}可以做[Q]{uz}吗？", "¿Pueden hacer [Q] {ues} de {pe}?"),
     ("Can I order [Q] {us}?", "我可以订[Q]{uz}吗？", "¿Puedo pedir [Q] {ues}?"),
     ("Can you accept [Q] {gu} for the first order?", "第一单可以接受[Q]{guz}吗？", "¿Pueden aceptar [Q] {gue} para el primer pedido?"),
-    ("Can you do [Q] {gu} at [PR] [CUR]?", "[Q]{guz}能做到[PR] [CUR]吗？", "¿Pueden hacer [Q] {gue} a [PR] [CUR]?"),
-    ("Can you do [PR] [CUR] per {u}?", "每{uz}能做到[PR] [CUR]吗？", "¿Pueden dejarlo en [PR] [CUR] por {ue}?"),
+    ("Can you do [Q] {gu} at {price}?", "[Q]{guz}能做到{price}吗？", "¿Pueden hacer [Q] {gue} a {price}?"),
+    ("Can you do {price} per {u}?", "每{uz}能做到{price}吗？", "¿Pueden dejarlo en {price} por {ue}?"),
     ("What is the price for [Q] {us}?", "[Q]{uz}的价格是多少？", "¿Cuál es el precio para [Q] {ues}?"),
     ("What is the price of the {p} for [Q] {us}?", "[Q]{uz}{pz}的价格是多少？", "¿Cuál es el precio de {el} para [Q] {ues}?"),
     ("What is your best price for [Q] {us}?", "[Q]{uz}你们最好的价格是多少？", "¿Cuál es su mejor precio para [Q] {ues}?"),
@@ -397,8 +399,8 @@ QUESTIONS: list[T] = [
     ("Is the price negotiable?", "价格可以商量吗？", "¿El precio es negociable?"),
     ("Does the price include shipping?", "价格包含运费吗？", "¿El precio incluye el envío?"),
     ("Does the price include tax?", "价格含税吗？", "¿El precio incluye impuestos?"),
-    ("Is [PR] [CUR] the price per {u}?", "[PR] [CUR]是每{uz}的价格吗？", "¿[PR] [CUR] es el precio por {ue}?"),
-    ("Can you lower the price to [PR] [CUR]?", "价格可以降到[PR] [CUR]吗？", "¿Pueden bajar el precio a [PR] [CUR]?"),
+    ("Is {price} the price per {u}?", "{price}是每{uz}的价格吗？", "¿{price} es el precio por {ue}?"),
+    ("Can you lower the price to {price}?", "价格可以降到{price}吗？", "¿Pueden bajar el precio a {price}?"),
     ("Can you mix colours in one order?", "一个订单可以混色吗？", "¿Pueden mezclar colores en un pedido?"),
     ("Can we mix different models in one order?", "一个订单可以混不同型号吗？", "¿Podemos mezclar diferentes modelos en un pedido?"),
     ("Is the MOQ [Q] {us}?", "最小起订量是[Q]{uz}吗？", "¿El pedido mínimo es de [Q] {ues}?"),
@@ -518,9 +520,9 @@ STATEMENTS: list[T] = [
     ("You can see all our products at [URL].", "你可以在[URL]看到我们所有的产品。", "Puede ver todos nuestros productos en [URL]."),
     ("The price is too high.", "价格太高了。", "El precio es demasiado alto."),
     ("Your price is too high for our market.", "你们的价格对我们的市场来说太高了。", "Su precio es demasiado alto para nuestro mercado."),
-    ("Another supplier offered [PR] [CUR].", "另一家供应商报价[PR] [CUR]。", "Otro proveedor nos ofreció [PR] [CUR]."),
-    ("Our target price is [PR] [CUR] per {u}.", "我们的目标价是每{uz}[PR] [CUR]。", "Nuestro precio objetivo es [PR] [CUR] por {ue}."),
-    ("Our budget is [PR] [CUR].", "我们的预算是[PR] [CUR]。", "Nuestro presupuesto es de [PR] [CUR]."),
+    ("Another supplier offered {price}.", "另一家供应商报价{price}。", "Otro proveedor nos ofreció {price}."),
+    ("Our target price is {price} per {u}.", "我们的目标价是每{uz}{price}。", "Nuestro precio objetivo es {price} por {ue}."),
+    ("Our budget is {price}.", "我们的预算是{price}。", "Nuestro presupuesto es de {price}."),
     ("We need the goods by [DATE].", "我们需要在[DATE]之前收到货。", "Necesitamos la mercancía antes del [DATE]."),
     ("We need the {ps} in {col}.", "我们需要{colz}的{pz}。", "Necesitamos {lospl} en {cole}."),
     ("We need {cert} certification for our market.", "我们的市场需要{certz}认证。", "Nuestro mercado exige la certificación {certe}."),
@@ -562,12 +564,12 @@ STATEMENTS: list[T] = [
     ("The MOQ is [Q] {us}.", "最小起订量是[Q]{uz}。", "El pedido mínimo es de [Q] {ues}."),
     ("The MOQ for the {p} is [Q] {us}.", "{pz}的最小起订量是[Q]{uz}。", "El pedido mínimo de {el} es de [Q] {ues}."),
     ("The MOQ for [SKU] is [Q] {gu}.", "[SKU]的最小起订量是[Q]{guz}。", "El pedido mínimo de [SKU] es de [Q] {gue}."),
-    ("The price is [PR] [CUR] per {u}.", "价格是每{uz}[PR] [CUR]。", "El precio es de [PR] [CUR] por {ue}."),
-    ("The price of the {p} is [PR] [CUR] per {u}.", "{pz}的价格是每{uz}[PR] [CUR]。", "El precio de {el} es de [PR] [CUR] por {ue}."),
-    ("The price of [SKU] is [PR] [CUR].", "[SKU]的价格是[PR] [CUR]。", "El precio de [SKU] es de [PR] [CUR]."),
-    ("The [INC] price is [PR] [CUR] per {u}.", "[INC]价格是每{uz}[PR] [CUR]。", "El precio [INC] es de [PR] [CUR] por {ue}."),
-    ("For [Q] {us}, the price is [PR] [CUR].", "[Q]{uz}的价格是[PR] [CUR]。", "Para [Q] {ues}, el precio es de [PR] [CUR]."),
-    ("We can do [PR] [CUR] for [Q] {us}.", "[Q]{uz}我们可以做到[PR] [CUR]。", "Podemos hacer [PR] [CUR] para [Q] {ues}."),
+    ("The price is {price} per {u}.", "价格是每{uz}{price}。", "El precio es de {price} por {ue}."),
+    ("The price of the {p} is {price} per {u}.", "{pz}的价格是每{uz}{price}。", "El precio de {el} es de {price} por {ue}."),
+    ("The price of [SKU] is {price}.", "[SKU]的价格是{price}。", "El precio de [SKU] es de {price}."),
+    ("The [INC] price is {price} per {u}.", "[INC]价格是每{uz}{price}。", "El precio [INC] es de {price} por {ue}."),
+    ("For [Q] {us}, the price is {price}.", "[Q]{uz}的价格是{price}。", "Para [Q] {ues}, el precio es de {price}."),
+    ("We can do {price} for [Q] {us}.", "[Q]{uz}我们可以做到{price}。", "Podemos hacer {price} para [Q] {ues}."),
     ("Our price is [INC] {city}.", "我们的价格是[INC] {cityz}。", "Nuestro precio es [INC] {citye}."),
     ("We can give you a [PCT] discount.", "我们可以给你[PCT]的折扣。", "Le podemos hacer un descuento del [PCT]."),
     ("We can give you a [PCT] discount for [Q] {gu}.", "[Q]{guz}我们可以给你[PCT]的折扣。", "Le podemos hacer un descuento del [PCT] por [Q] {gue}."),
@@ -575,7 +577,7 @@ STATEMENTS: list[T] = [
     ("Sorry, we cannot lower the price.", "抱歉，我们不能再降价了。", "Lo sentimos, no podemos bajar el precio."),
     ("The price is valid until [DATE].", "价格有效期到[DATE]。", "El precio es válido hasta el [DATE]."),
     ("The sample is free, but you pay the shipping.", "样品免费，但运费由你支付。", "La muestra es gratis, pero usted paga el envío."),
-    ("The sample costs [PR] [CUR].", "样品费是[PR] [CUR]。", "La muestra cuesta [PR] [CUR]."),
+    ("The sample costs {price}.", "样品费是{price}。", "La muestra cuesta {price}."),
     ("The sample will be ready in [N] days.", "样品[N]天后可以准备好。", "La muestra estará lista en [N] días."),
     ("The sample fee will be refunded after you place the order.", "下单后样品费会退还。", "El costo de la muestra se devolverá al hacer el pedido."),
     ("The lead time is [N] days.", "交货期是[N]天。", "El plazo de entrega es de [N] días."),
@@ -590,7 +592,7 @@ STATEMENTS: list[T] = [
     ("Shipping {ship} takes [N] to [N2] days.", "{shipz}需要[N]到[N2]天。", "El envío {shipe} tarda de [N] a [N2] días."),
     ("We usually ship from {city}.", "我们通常从{cityz}发货。", "Normalmente enviamos desde {citye}."),
     ("We can ship {ship} to {city}.", "我们可以{shipz}到{cityz}。", "Podemos enviar {shipe} a {citye}."),
-    ("A {cont} holds about [Q] {us}.", "一个{contz}大约能装[Q]{uz}。", "En un {conte} caben unos [Q] {ues}."),
+    ("A {cont} holds about [Q] {us}.", "一个{contz}大约能装[Q]{uz}。", "En un {conte} caben {unos_u} [Q] {ues}."),
     ("Our payment terms are [PCT] deposit and [PCT2] before shipment.", "我们的付款方式是[PCT]定金，发货前付[PCT2]。", "Nuestras condiciones de pago son [PCT] de depósito y [PCT2] antes del envío."),
     ("We accept {pay} and {pay2}.", "我们接受{payz}和{pay2z}。", "Aceptamos {paye} y {pay2e}."),
     ("We accept [PCT] deposit by {pay}.", "我们接受用{payz}支付[PCT]定金。", "Aceptamos un depósito del [PCT] por {paye}."),
@@ -607,7 +609,7 @@ STATEMENTS: list[T] = [
     ("The {p} {is} available in {col}.", "{pz}有{colz}的。", "{El} está{n_pl} disponible{s_adj} en {cole}."),
     ("The {p} {is} made of {mat}.", "{pz}是{matz}材质的。", "{El} {ser} de {mate}."),
     ("The warranty is [N] years.", "保修期是[N]年。", "La garantía es de [N] años."),
-    ("The {p} {has} a [N]-year warranty.", "{pz}有[N]年保修。", "{El} tiene{n_pl} una garantía de [N] años."),
+    ("The {p} {has} a warranty of [N] years.", "{pz}有[N]年保修。", "{El} tiene{n_pl} una garantía de [N] años."),
     ("We will replace any defective products.", "我们会更换任何有问题的产品。", "Reemplazaremos cualquier producto defectuoso."),
     ("We check every {u} before shipment.", "我们发货前检查每一{uz}。", "Revisamos cada {ue} antes del envío."),
     ("The HS code is [HS].", "HS编码是[HS]。", "El código HS es [HS]."),
@@ -655,7 +657,7 @@ STATEMENTS: list[T] = [
 # Fraction of sentences that keep raw (unprotected) values.
 RAW_FRACTION = 0.10
 # Fraction of sentences whose placeholder numbering starts above 0 (a later sentence of a message).
-OFFSET_FRACTION = 0.25
+OFFSET_FRACTION = 0.10
 # Probability that a question gets a greeting prefix.
 PREFIX_FRACTION = 0.25
 
@@ -707,7 +709,10 @@ def _draw_slots(rng: random.Random) -> Slots:
     s["pay2"], s["pay2z"], s["pay2e"] = p2
     _pick3(rng, GENERIC_UNITS, "gu", s)
     _pick3(rng, CONTAINERS, "cont", s)
+    # "6.80 USD" is two protected spans at run time, "$6.80" / "USD 6.80" is one.
+    s["price"] = "[PR] [CUR]" if rng.random() < 0.6 else "[PRC]"
     s["cuantos_u"] = "Cuántas" if s["ues"] in _ES_FEM_UNITS else "Cuántos"
+    s["unos_u"] = "unas" if s["ues"] in _ES_FEM_UNITS else "unos"
     s["cuantos_g"] = "Cuántas" if s["gue"] in _ES_FEM_UNITS else "Cuántos"
     s["looks"] = "look" if plural else "looks"
     s["comes"] = "come" if plural else "comes"

@@ -368,6 +368,85 @@ def export_ct2(model: Seq2Seq, sp: spm.SentencePieceProcessor, out_dir: Path, qu
     spec.save(str(out_dir))
 
 
+def load_ct2_weights(model: Seq2Seq, model_bin: Path) -> None:
+    """Load (dequantised) weights from a CTranslate2 model.bin written by export_ct2.
+
+    Used to continue training from an exported stage-1 model (``--init-from-ct2``).
+    """
+    import struct
+
+    dtypes = [np.float32, np.int8, np.int16, np.int32, np.float16]
+    v: dict[str, np.ndarray] = {}
+    with model_bin.open("rb") as f:
+
+        def u(fmt: str) -> int:
+            return int(struct.unpack(fmt, f.read(struct.calcsize(fmt)))[0])
+
+        def s() -> str:
+            return f.read(u("H"))[:-1].decode("utf-8")
+
+        u("I")
+        s()
+        u("I")
+        for _ in range(u("I")):
+            name = s()
+            dims = [u("I") for _ in range(u("B"))]
+            dt = dtypes[u("B")]
+            v[name] = np.frombuffer(f.read(u("I")), dtype=dt).reshape(dims)
+        for _ in range(u("I")):
+            alias, target = s(), s()
+            v[alias] = v[target]
+
+    def deq(name: str) -> np.ndarray:
+        w = v[name]
+        if w.dtype == np.int8:
+            return w.astype(np.float32) / v[name + "_scale"].reshape(-1, 1)
+        return w.astype(np.float32)
+
+    sd: dict[str, Tensor] = {}
+
+    def t(a: np.ndarray) -> Tensor:
+        return torch.from_numpy(np.array(a, dtype=np.float32))
+
+    def ln(prefix: str, key: str) -> None:
+        sd[key + ".weight"] = t(v[prefix + "/gamma"])
+        sd[key + ".bias"] = t(v[prefix + "/beta"])
+
+    def lin(prefix: str, keys: list[str]) -> None:
+        w, b = deq(prefix + "/weight"), v[prefix + "/bias"]
+        n = w.shape[0] // len(keys)
+        for i, key in enumerate(keys):
+            sd[key + ".weight"] = t(w[i * n : (i + 1) * n])
+            sd[key + ".bias"] = t(b[i * n : (i + 1) * n])
+
+    def ffn(p: str, q: str) -> None:
+        ln(p + "/ffn/layer_norm", q + ".ffn.ln")
+        lin(p + "/ffn/linear_0", [q + ".ffn.w1"])
+        lin(p + "/ffn/linear_1", [q + ".ffn.w2"])
+
+    sd["emb.weight"] = t(deq("decoder/embeddings/weight"))
+    sd["out_bias"] = t(v["decoder/projection/bias"])
+    ln("encoder/layer_norm", "enc_ln")
+    ln("decoder/layer_norm", "dec_ln")
+    for i in range(model.c.enc_layers):
+        p, q = f"encoder/layer_{i}", f"enc.{i}"
+        ln(p + "/self_attention/layer_norm", q + ".ln")
+        lin(p + "/self_attention/linear_0", [q + ".attn.q", q + ".attn.k", q + ".attn.v"])
+        lin(p + "/self_attention/linear_1", [q + ".attn.o"])
+        ffn(p, q)
+    for i in range(model.c.dec_layers):
+        p, q = f"decoder/layer_{i}", f"dec.{i}"
+        ln(p + "/self_attention/layer_norm", q + ".ln1")
+        lin(p + "/self_attention/linear_0", [q + ".self_attn.q", q + ".self_attn.k", q + ".self_attn.v"])
+        lin(p + "/self_attention/linear_1", [q + ".self_attn.o"])
+        ln(p + "/attention/layer_norm", q + ".ln2")
+        lin(p + "/attention/linear_0", [q + ".cross_attn.q"])
+        lin(p + "/attention/linear_1", [q + ".cross_attn.k", q + ".cross_attn.v"])
+        lin(p + "/attention/linear_2", [q + ".cross_attn.o"])
+        ffn(p, q)
+    model.load_state_dict(sd, strict=True)
+
+
 def ct2_translate(model_dir: Path, sp: spm.SentencePieceProcessor, sources: list[str], beam: int) -> list[str]:
     import ctranslate2
 
@@ -397,13 +476,18 @@ def train_model(args: argparse.Namespace) -> None:
     cfg = ModelConfig(vocab_size=sp.get_piece_size(), d_model=args.d_model, ffn=args.ffn,
                       enc_layers=args.enc_layers, dec_layers=args.dec_layers, dropout=args.dropout)
     model = Seq2Seq(cfg)
+    if args.init_from is not None:
+        model.load_state_dict(torch.load(args.init_from, map_location="cpu", weights_only=True))
+    if args.init_from_ct2 is not None:
+        load_ct2_weights(model, args.init_from_ct2)
     nparams = sum(p.numel() for p in model.parameters())
     print(f"[{d}] params={nparams / 1e6:.2f}M train={len(data)} dev={len(dev_pairs)}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9, weight_decay=0.0)
 
     def lr_at(step: int) -> float:
         # linear warm-up, then inverse square root decay
-        return args.lr * min((step + 1) / args.warmup, math.sqrt(args.warmup / (step + 1)))
+        s = step + args.step_offset
+        return args.lr * min((s + 1) / args.warmup, math.sqrt(args.warmup / (s + 1)))
 
     model.train()
     t0 = time.time()
@@ -448,6 +532,7 @@ def train_model(args: argparse.Namespace) -> None:
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
+    torch.save(best_state, out / "checkpoint.pt")  # stays in work/ (git-ignored); for --init-from
     model_dir = out / "model"
     export_ct2(model, sp, model_dir, args.quantization)
     sources = [s for s, _ in test_pairs]
@@ -500,6 +585,9 @@ def main(argv: list[str] | None = None) -> None:
                    help="wall-clock safety cap (makes the run non-reproducible if it triggers)")
     m.add_argument("--target-acc", type=float, default=0.99)
     m.add_argument("--quantization", default="int8")
+    m.add_argument("--init-from", type=Path, default=None, help="continue from a checkpoint.pt")
+    m.add_argument("--init-from-ct2", type=Path, default=None, help="continue from an exported model.bin")
+    m.add_argument("--step-offset", type=int, default=0, help="continue the LR schedule from this step")
     args = ap.parse_args(argv)
     if args.cmd == "spm":
         train_spm(args.data, args.out_prefix, args.vocab_size)
