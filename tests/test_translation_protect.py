@@ -77,6 +77,7 @@ def test_restore_repairs_missing_duplicated_and_invented() -> None:
     spans = (Span("500", "token"), Span("FOB", "incoterm"), Span("6.80", "token"))
     out, report = restore("price ⟦1⟧ ⟦1⟧ is ⟦2⟧ ⟦7⟧", spans, "en")
     assert out == "price FOB is 6.80 500"
+    assert restore("Price ⟦0⟧ ⟦1⟧?", (*spans, Span("x", "token")), "en")[0] == "Price 500 FOB 6.80 x?"
     assert report.missing == [0]
     assert report.duplicated == [1]
     assert report.invented == ["⟦7⟧"]
@@ -84,9 +85,11 @@ def test_restore_repairs_missing_duplicated_and_invented() -> None:
 
 
 def test_restore_appends_without_space_in_chinese() -> None:
-    out, report = restore("价格是⟦0⟧。", (Span("6.80", "token"), Span("FOB", "incoterm")), "zh")
-    assert out == "价格是6.80。FOB"
+    spans = (Span("6.80", "token"), Span("FOB", "incoterm"))
+    out, report = restore("价格是⟦0⟧。", spans, "zh")
+    assert out == "价格是6.80 FOB。"
     assert report.missing == [1]
+    assert restore("价格是。", spans, "zh")[0] == "价格是6.80 FOB。"
 
 
 def test_restore_accepts_spaced_placeholders() -> None:

@@ -116,7 +116,7 @@ async def test_dropped_placeholder_is_repaired(engine: FakeEngine) -> None:
     t = ArgosTranslator(FakeEngine(PAIRS, rewrite=lambda pair, s: "the price"), window=0.001)
     try:
         result = await t.translate("FOB price 6.80", "en", ["zh"])
-        assert result["zh"] == Translation("the priceFOB 6.80", True)
+        assert result["zh"] == Translation("the price FOB 6.80", True)
         assert t.repairs == 1
     finally:
         await t.aclose()
@@ -208,7 +208,9 @@ async def test_open_translator_with_no_packages(tmp_path: Path) -> None:
         assert await t.translate("hello", "en", ["zh"]) == {"zh": Translation("hello", False)}
 
 
-async def test_a_corrupt_package_is_skipped_not_fatal(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_corrupt_package_is_skipped_not_fatal(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     broken = tmp_path / "models" / "en_zh"
     (broken / "model").mkdir(parents=True)
     (broken / "model" / "model.bin").write_bytes(b"not a model")

@@ -84,6 +84,9 @@ class _Model:
             # pieces for one Chinese piece ("最小起订量是" is one piece).
             max_decoding_length=min(512, 4 * longest + 20),
             replace_unknowns=True,
+            # Small models loop on inputs unlike their training ("Hello." → "您好，您好，您好，…");
+            # on the held-out sets this costs < 0.5% exact match.
+            no_repeat_ngram_size=3,
         )
         out: list[str] = []
         for result in results:

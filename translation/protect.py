@@ -54,6 +54,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("currency", rf"{_NO_ALNUM_BEFORE}(?:{_CURRENCY_CODES}){_NO_ALNUM_AFTER}|US\$|HK\$"),
 ]
 _SCANNER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS))
+_FINAL_PUNCTUATION = re.compile(r"[.!?…。！？]+[\"'”’」』）)]*$")
 # Models sometimes emit "⟦ 3 ⟧"; accept that spelling when restoring.
 PLACEHOLDER_RE = re.compile(r"⟦\s*(\d{1,3})\s*⟧")
 
@@ -111,8 +112,11 @@ def protect(text: str, limit: int = MAX_PLACEHOLDERS) -> Protected:
     return Protected("".join(parts), tuple(spans))
 
 
-def _joiner(target: str) -> str:
-    return "" if target in {"zh", "ja", "th"} else " "
+def _joiner(target: str, before: str) -> str:
+    if not before.strip():
+        return ""
+    # No spaces in Chinese prose, but "6.80 FOB" still needs one between two ASCII terms.
+    return "" if target in {"zh", "ja", "th"} and not before[-1].isascii() else " "
 
 
 def restore(
@@ -143,8 +147,15 @@ def restore(
         out = re.sub(r"[ \t]{2,}", " ", out).strip()
     if report.missing:
         tail = " ".join(spans[i].text for i in report.missing)
-        out = f"{out.rstrip()}{_joiner(target) if out.strip() else ''}{tail}"
+        # Before the sentence's final punctuation: "价格是FOB 6.80 USD。", not "价格是FOB 6.80。USD".
+        body, end = _split_final_punctuation(out.rstrip())
+        out = f"{body}{_joiner(target, body)}{tail}{end}"
     return out, report
+
+
+def _split_final_punctuation(text: str) -> tuple[str, str]:
+    match = _FINAL_PUNCTUATION.search(text)
+    return (text[: match.start()], match.group(0)) if match else (text, "")
 
 
 def renumber(
