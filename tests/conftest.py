@@ -16,8 +16,8 @@ from tests.support import (
     install_models,
     pg_admin,
     prepare_template,
-    start_server,
     settings_for_test,
+    start_server,
 )
 
 # The suite never reaches the network: argos must not look for packages or sentence splitters.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
-from tests.support import Server
+from tests.support import Client, Server
 
 
 async def _pair(s: Server, *, buyer_lang: str = "es") -> tuple[int, object, object]:
@@ -50,19 +51,21 @@ async def test_seq_strictly_increases_under_concurrent_senders(fair_server: Serv
     seqs = sorted(a["message"]["seq"] for a in acks)
     assert seqs == list(range(seqs[0], seqs[0] + 15))
     await staff.wait_message(lambda m: m["seq"] == seqs[-1])
-    await asyncio.wait_for(_until(lambda: len(staff.messages()) == 15), 10)
+    await asyncio.wait_for(_until(staff, lambda: len(staff.messages()) == 15), 10)
     received = [m["seq"] for m in staff.messages()]
     assert sorted(received) == seqs
 
 
-async def _until(cond: object) -> None:
-    while not cond():  # type: ignore[operator]
-        await asyncio.sleep(0.02)
+async def _until(client: Client, cond: Callable[[], bool]) -> None:
+    """Wait until `cond()` holds, re-checking whenever the client receives an event."""
+    while not cond():
+        client.events.changed.clear()
+        await client.events.changed.wait()
 
 
 @pytest.mark.parametrize("fair_server", [{"chat_rate_limit": 0}], indirect=True)
 async def test_history_is_last_50_oldest_first_in_joiners_language(fair_server: Server) -> None:
-    booth_id, buyer, staff = await _pair(fair_server)
+    booth_id, _buyer, staff = await _pair(fair_server)
     for i in range(55):
         ack = await staff.call("chat:send", {"booth_id": booth_id, "text": f"消息 {i}"})
         assert ack["ok"], ack
@@ -139,7 +142,7 @@ async def test_batch_clients_get_chat_batch_in_seq_order(fair_server: Server) ->
     acks = await asyncio.gather(*[staff.call("chat:send", {"booth_id": booth_id, "text": f"第{i}条"}) for i in range(8)])
     last = max(a["message"]["seq"] for a in acks)
     await viewer.wait_message(lambda m: m["seq"] == last)
-    await asyncio.wait_for(_until(lambda: len(viewer.messages()) == 8), 10)
+    await asyncio.wait_for(_until(viewer, lambda: len(viewer.messages()) == 8), 10)
     assert viewer.events.of("chat:message") == []
     batches = viewer.events.of("chat:batch")
     assert batches and all(b["booth_id"] == booth_id for b in batches)
@@ -164,7 +167,7 @@ async def test_names_and_text_are_plain_text(fair_server: Server) -> None:
 
 
 async def test_preview_returns_what_each_language_sees(fair_server: Server) -> None:
-    booth_id, buyer, staff = await _pair(fair_server)
+    booth_id, _buyer, staff = await _pair(fair_server)
     ack = await staff.call("chat:preview", {"booth_id": booth_id, "text": "最小起订量是500件"})
     assert ack["ok"] and ack["source_lang"] == "zh"
     assert set(ack["translations"]) == {"es"}

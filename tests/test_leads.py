@@ -19,7 +19,7 @@ async def _setup(s: Server) -> tuple[int, object, object, str, str]:
 
 
 async def test_inquiry_about_pinned_product_reaches_staff_live(fair_server: Server) -> None:
-    booth_id, buyer, staff, tok, stok = await _setup(fair_server)
+    booth_id, buyer, staff, tok, _stok = await _setup(fair_server)
     _, booth = await fair_server.get(f"/api/booths/{booth_id}")
     product = booth["products"][1]
     pin = await staff.call("product:pin", {"booth_id": booth_id, "product_id": product["id"]})

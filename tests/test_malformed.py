@@ -19,7 +19,7 @@ def _valid(booth_id: int, product_id: int, lead_id: int, message_id: int, user_i
         events.CHAT_SEND: {"booth_id": booth_id, "text": "hello", "client_id": "x1"},
         events.CHAT_PREVIEW: {"booth_id": booth_id, "text": "hello"},
         events.INQUIRY_SUBMIT: {"booth_id": booth_id, "message": "hi", "email": "a@b.co", "consent": True,
-                                "product_id": product_id, "quantity": 10},  # fmt: skip
+                                "product_id": product_id, "quantity": 10},
         events.PRODUCT_PIN: {"booth_id": booth_id, "product_id": product_id},
         events.LEAD_UPDATE: {"lead_id": lead_id, "status": "contacted"},
         events.LEAD_NOTE: {"lead_id": lead_id, "text": "called"},

@@ -29,7 +29,7 @@ async def test_hide_removes_message_live_and_from_history(fair_server: Server) -
     later = await fair_server.client(tok2)
     join = await later.call("booth:join", {"booth_id": booth_id})
     assert all(m["id"] != ack["message"]["id"] for m in join["history"])
-    status, body = await fair_server.get("/api/moderation/audit", mtok)
+    _status, body = await fair_server.get("/api/moderation/audit", mtok)
     assert body["entries"][0]["action"] == "hide" and body["entries"][0]["message_id"] == ack["message"]["id"]
 
 

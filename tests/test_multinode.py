@@ -56,7 +56,7 @@ async def two_nodes(templates: object, tmp_path: Path, models_dir: Path) -> Asyn
             "BOOTHCAST_RTMP_PORT": "0",
             "BOOTHCAST_AUTH_RATE_LIMIT": "10000",
         }
-        log = open(tmp_path / f"node-{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        log = open(tmp_path / f"node-{name}.log", "wb")
         proc = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env, stdout=log, stderr=subprocess.STDOUT,
