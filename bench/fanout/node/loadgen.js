@@ -76,7 +76,7 @@ class Client {
       const ws = new WebSocket(wsUrl, { skipUTF8Validation: true });
       this.ws = ws;
       let connected = false;
-      const timer = setTimeout(() => reject(new Error('connect timeout')), 30000);
+      const timer = setTimeout(() => reject(new Error('connect timeout')), 120000);
       ws.on('error', (e) => { if (!connected) { clearTimeout(timer); reject(e); } });
       ws.on('close', () => { if (!connected) { clearTimeout(timer); reject(new Error('closed during connect')); } this.closed = true; });
       ws.on('message', (data) => {
