@@ -48,7 +48,9 @@ async def measure(codec: str, seconds: float, sessions: int, work: Path) -> dict
         s1 = cpu_seconds(srv.pid)
         f1 = {p: cpu_seconds(p) for p in ffmpegs}
         stop.set()
-        await asyncio.gather(*feeders)
+        await asyncio.wait(feeders, timeout=30)
+        for f in feeders:
+            f.cancel()
     wall = t1 - t0
     return {
         "sessions": len(suppliers),

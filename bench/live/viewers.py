@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import re
 import tempfile
 import time
@@ -130,7 +131,9 @@ async def run(steps: list[int], step_seconds: float) -> None:
                           f"{stats.errors:>6} {100 * (c1 - c0) / wall:>9.0f}% (ffmpeg {100 * (f1 - f0) / wall:.0f}%)",
                           flush=True)  # fmt: skip
             feed_stop.set()
-            await feeder
+            # The numbers are printed; never let a slow goodbye from the source hang the run.
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(feeder, 30)
 
 
 async def main() -> None:
