@@ -80,7 +80,7 @@ class ArgosTranslator:
         workers: int = 1,
         timeout: float = 2.0,
         cache_size: int = 20000,
-        max_batch: int = 32,
+        max_batch: int = 64,
         window: float = 0.005,
     ) -> None:
         self._engine = engine
