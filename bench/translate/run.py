@@ -171,7 +171,9 @@ def heldout_quality(models: Path, heldout: Path) -> dict[str, dict[str, float]]:
             path = heldout / f"{src}_{tgt}.tsv"
             if not path.exists():
                 continue
-            rows = [line.split("\t")[:2] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+            rows = [
+                line.split("\t")[:2] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line
+            ]
             hyps = engine.translate_batch((src, tgt), [r[0] for r in rows])
             exact = sum(h.strip() == r[1].strip() for h, r in zip(hyps, rows, strict=True))
             kept = sum(
@@ -256,12 +258,16 @@ async def _lt_clients(url: str, stream: list[Message], clients: int) -> tuple[fl
         return time.perf_counter() - started, errors
 
 
-def run_libretranslate(data: Path, models: Path, stream: list[Message], clients: int) -> dict[str, Any]:
+def run_libretranslate(
+    data: Path, models: Path, stream: list[Message], clients: int, beam: str | None
+) -> dict[str, Any]:
     lt = LT_VENV / "bin" / "libretranslate"
     if not lt.exists():
         raise SystemExit(f"LibreTranslate is not installed in {LT_VENV}; see bench/translate/README.md")
     port = _free_port()
     env = {**os.environ, **offline_env(data, models)}
+    if beam is not None:
+        env["ARGOS_BEAM_SIZE"] = beam  # LibreTranslate decodes through argos' settings
     log = (data / "libretranslate.log").open("w")
     server = subprocess.Popen(
         [str(lt), "--host", "127.0.0.1", "--port", str(port), "--load-only", ",".join(LANGS),
@@ -278,9 +284,12 @@ def run_libretranslate(data: Path, models: Path, stream: list[Message], clients:
         server.wait(timeout=30)
         log.close()
     boot_log = (data / "libretranslate.log").read_text(encoding="utf-8", errors="replace")
-    tried_network = any(w in boot_log for w in ("Updating language models", "Downloading", "Cannot update models"))
+    tried_network = any(
+        w in boot_log for w in ("Updating language models", "Downloading", "Cannot update models")
+    )
     return {"messages": len(stream), "seconds": seconds, "msg_per_s": len(stream) / seconds,
-            "errors": errors, "clients": clients, "tried_network": tried_network}  # fmt: skip
+            "errors": errors, "clients": clients, "tried_network": tried_network,
+            "beam": beam or "default(4)"}  # fmt: skip
 
 
 def _wait_http(url: str, server: subprocess.Popen[bytes], timeout: float) -> None:
@@ -311,7 +320,7 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--messages", type=int, default=2000, help="messages in the throughput stream")
-    parser.add_argument("--argos-messages", type=int, default=600, help="argos per call is slow: a prefix")
+    parser.add_argument("--argos-messages", type=int, default=0, help="a prefix for argos per call (0: all)")
     parser.add_argument("--workers", type=int, default=1, help="the layer's worker threads")
     parser.add_argument("--concurrency", type=int, default=512, help="messages in flight for the layer")
     parser.add_argument("--rate", type=float, default=20.0, help="steady messages/s for the latency run")
@@ -333,6 +342,7 @@ def main(argv: list[str] | None = None) -> None:
             "packages": {p.code: p.sha256 for p in installed},
             "stream": {"messages": len(stream), "by_lang": {g: sum(1 for s, _ in stream if s == g) for g in LANGS}},
             "cpus": os.cpu_count(),
+            "loadavg_before": os.getloadavg(),  # other work on the machine skews every figure
         }  # fmt: skip
         print(f"{len(stream)} messages, packages: {', '.join(p.code for p in installed)}", flush=True)
         results["heldout"] = heldout_quality(models, args.bundled / "heldout")
@@ -340,20 +350,23 @@ def main(argv: list[str] | None = None) -> None:
         results["layer"] = asyncio.run(_layer_throughput(models, stream, args.workers, args.concurrency))
         print("layer", results["layer"], flush=True)
         if not args.skip_argos:
-            prefix = stream[: args.argos_messages]
+            prefix = stream[: args.argos_messages or None]
             results["argos_beam1"] = run_argos(data, models, prefix, "1")
             print("argos per call, beam 1", results["argos_beam1"], flush=True)
             results["argos_default"] = run_argos(data, models, prefix, None)
             print("argos per call, defaults", results["argos_default"], flush=True)
         if not args.skip_lt:
-            results["libretranslate"] = run_libretranslate(data, models, stream, args.clients)
-            print("libretranslate", results["libretranslate"], flush=True)
+            results["libretranslate"] = run_libretranslate(data, models, stream, args.clients, None)
+            print("libretranslate, defaults", results["libretranslate"], flush=True)
+            results["libretranslate_beam1"] = run_libretranslate(data, models, stream, args.clients, "1")
+            print("libretranslate, beam 1", results["libretranslate_beam1"], flush=True)
         results["latency"] = asyncio.run(
             _layer_latency(models, stream, args.workers, args.rate, args.seconds)
         )
         print("latency", results["latency"], flush=True)
         layer = results["layer"]["msg_per_s"]
-        for name in ("argos_beam1", "argos_default", "libretranslate"):
+        results["loadavg_after"] = os.getloadavg()
+        for name in ("argos_beam1", "argos_default", "libretranslate", "libretranslate_beam1"):
             if name in results:
                 results[f"ratio_vs_{name}"] = layer / results[name]["msg_per_s"]
         print(json.dumps({k: v for k, v in results.items() if k.startswith("ratio")}, indent=2))
