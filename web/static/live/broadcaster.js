@@ -154,6 +154,8 @@ class Broadcaster {
     const run = (this.acquiring || Promise.resolve()).catch(() => {}).then(() => this.acquire());
     this.acquiring = run.finally(() => { if (this.acquiring === tracked) this.acquiring = null; });
     const tracked = this.acquiring;
+    // The caller handles `run`'s failure; this tracking copy must not become an unhandled rejection.
+    tracked.catch(() => {});
     return run;
   }
 
