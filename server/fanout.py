@@ -3,7 +3,7 @@
 What makes a 2,000-viewer booth cheap:
 - a message is translated once per language present, never per viewer;
 - `chat:batch` clients get coalescing: a message goes out at once when the room is idle, later
-  ones gather into at most one frame per room per tick;
+  ones gather into one frame per room per interval, which stretches with what a flush costs;
 - an emit builds its websocket frame (header and all) once and writes those bytes to each
   recipient's transport: no asyncio task per recipient (python-socketio's stock `emit`), no
   writer-task wake-up per frame (engine.io's queue), no per-recipient encoding;
