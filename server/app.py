@@ -92,7 +92,7 @@ def create_app(settings: Settings) -> web.Application:
 
 def _optional_features(app: web.Application, settings: Settings) -> None:
     try:
-        from server.live_routes import setup_live
+        from server.live import setup_live
     except ImportError:
         log.warning("livestream module not available")
     else:

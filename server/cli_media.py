@@ -6,7 +6,7 @@ import argparse
 
 from media.storage.layout import MediaStore
 from rooms.db import Database
-from server.live_routes import prune_recordings
+from server.live.service import prune_recordings
 from server.settings import Settings
 
 

@@ -25,7 +25,7 @@ from rooms.migrate import upgrade
 from rooms.models import Booth, LiveSession, User
 from rooms.seed import seed_demo
 from server.app import create_app
-from server.live_routes import LIVE
+from server.live.service import LIVE
 from server.settings import Settings
 
 pytestmark = pytest.mark.media

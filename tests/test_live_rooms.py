@@ -24,7 +24,7 @@ from rooms.models import Booth, LiveSession, PinEvent, Product
 from rooms.seed import seed_demo
 from server.app import create_app
 from server.cli_media import add_media_commands, cmd_media_prune
-from server.live_routes import prune_recordings
+from server.live.service import prune_recordings
 from server.settings import Settings
 
 pytestmark = pytest.mark.media
