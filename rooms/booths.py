@@ -41,7 +41,7 @@ async def list_booths(fair: Fair) -> list[Json]:
     for b in booths:
         item = booth_summary(b, live=b.id in live, viewers=presence[b.id].viewers)
         item["product_count"] = counts.get(b.id, 0)
-        item["languages"] = sorted(presence[b.id].languages)
+        item["languages"] = dict(sorted(presence[b.id].languages.items()))
         out.append(item)
     return out
 

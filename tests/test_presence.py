@@ -35,4 +35,4 @@ async def test_lobby_watchers_get_booth_state(fair_server: Server) -> None:
     v = await fair_server.client(tok2)
     await v.call("booth:join", {"booth_id": booth_id})
     state = await lobby.events.wait_for("booth:state", lambda d: d["booth_id"] == booth_id and d["viewers"] == 1)
-    assert state["languages"] == ["es"]
+    assert state["languages"] == {"es": 1}

@@ -116,7 +116,7 @@ async function join() {
 
 function renderLanguages(languages) {
   const el = $('#languages');
-  // `languages` is {lang: count} in presence:update, a list elsewhere.
+  // `languages` is {lang: count} everywhere; a list (older servers) is accepted too.
   const entries = Array.isArray(languages) ? languages.map((l) => [l, null]) : Object.entries(languages || {});
   if (!entries.length) {
     setChildren(el, h('span', { class: 'muted' }, t('console.no_viewers')));
