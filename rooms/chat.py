@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -140,13 +141,16 @@ async def languages_present(fair: Fair, booth_id: int) -> set[str]:
 async def translate_records(fair: Fair, records: Iterable[ChatRecord], langs: Iterable[str]) -> None:
     """Fill in each record's missing translations for `langs`, once per language, and store them."""
     langs = set(langs)
-    rows: list[dict[str, Any]] = []
+    work = []
     for rec in records:
         targets = [lang for lang in langs if lang != rec.source_lang and lang not in rec.translations]
-        if not targets:
-            continue
-        results = await fair.translator.translate(rec.original, rec.source_lang, targets)
-        for lang, result in results.items():
+        if targets:
+            work.append((rec, fair.translator.translate(rec.original, rec.source_lang, targets)))
+    # All at once, so a join's 50 messages share the translator's batches instead of queueing.
+    results = await asyncio.gather(*(call for _, call in work))
+    rows: list[dict[str, Any]] = []
+    for (rec, _), per_lang in zip(work, results, strict=True):
+        for lang, result in per_lang.items():
             rec.translations[lang] = (result.text, result.translated)
             # Only real translations are stored: an untranslated fallback is retried next time.
             if result.translated:
