@@ -17,11 +17,12 @@ from rooms.context import Fair, Limits
 from rooms.db import Database
 from rooms.presence import MemoryPresence, Presence, RedisPresence
 from rooms.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from server.fanout import ChatFanout, DirectSocketIO, FastEmitManager, FastRedisManager
+from server.fanout import ChatFanout
 from server.http_api import setup_api
 from server.keys import CONNECTIONS, DB, FAIR, FANOUT, REDIS, SETTINGS, SIO, TOKENS, TRANSLATOR
 from server.settings import Settings
 from server.sockets import Connections, SocketApi
+from server.wire import DirectSocketIO, FastEmitManager, FastRedisManager
 from translation.api import Translator
 
 log = logging.getLogger(__name__)
