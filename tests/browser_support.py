@@ -8,19 +8,12 @@ The browser is always /usr/bin/chromium: Playwright never downloads one.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from rooms import demo_fair
@@ -49,71 +42,6 @@ XSS_SCRIPT = "<script>window.__pwned = 1; alert(2)</script>"
 
 def booth(slug: str) -> demo_fair.DemoBooth:
     return next(b for b in demo_fair.BOOTHS if b.slug == slug)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def demo_server(data_dir: Path) -> Iterator[str]:
-    """`boothcast demo` in a subprocess; yields its base URL once /healthz answers."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        # Every test signs several people in from 127.0.0.1; no RTMP listener (port clashes).
-        "BOOTHCAST_AUTH_RATE_LIMIT": "1000",
-        "BOOTHCAST_RTMP_PORT": "0",
-    }
-    exe = ROOT / ".venv" / "bin" / "boothcast"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "server"]
-    log = (data_dir / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [*cmd, "--data-dir", str(data_dir), "demo", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"boothcast demo exited: see {data_dir / 'server.log'}")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("boothcast demo did not answer /healthz within 60 s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-def server_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Call from a *sync* fixture: the conftest's live_server if there is one, else a subprocess."""
-    try:
-        live = request.getfixturevalue("live_server")
-    except pytest.FixtureLookupError:
-        (tmp_path / "server").mkdir(exist_ok=True)
-        cm = demo_server(tmp_path / "server")
-        url = cm.__enter__()
-        request.addfinalizer(lambda: cm.__exit__(None, None, None))
-        return url
-    return str(live.url).rstrip("/")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import Fair, open_fair
 from tests.support import (
     BUNDLED,
     Server,
@@ -82,3 +83,16 @@ async def live_server(templates: Callable[[str], str], tmp_path: Path, models_di
     """The real server on SQLite with the demo fair and the bundled models."""
     async for server in _serve("sqlite", templates, tmp_path, models_dir):
         yield server
+
+
+@pytest.fixture
+def url(live_server: Server) -> str:
+    """The base URL of the live server, for the browser tests."""
+    return str(live_server.url).rstrip("/")
+
+
+@pytest.fixture
+async def fair(url: str) -> AsyncIterator[Fair]:
+    """One Chromium on the live server; each person in a test gets a browser context."""
+    async with open_fair(url) as f:
+        yield f

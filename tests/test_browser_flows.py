@@ -4,13 +4,12 @@ chat, pin, inquire and export; a moderator hides and mutes."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser_support import Fair, booth, open_fair, server_url, ui_strings
+from tests.browser_support import Fair, booth, ui_strings
 from tests.support import BUNDLED
 
 pytestmark = pytest.mark.browser
@@ -18,16 +17,6 @@ pytestmark = pytest.mark.browser
 BRIGHTWAY = booth("shenzhen-brightway-led")
 CERAMICA = booth("valencia-ceramica")
 
-
-@pytest.fixture
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return server_url(request, tmp_path)
-
-
-@pytest.fixture
-async def fair(url: str) -> AsyncIterator[Fair]:
-    async with open_fair(url) as f:
-        yield f
 
 
 async def translates(page: Page, source: str, target: str) -> bool:

@@ -4,12 +4,11 @@ moderator closing the stream from the booths table. Needs ffmpeg (the server's H
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
 
-from tests.browser_support import PHONE, Fair, booth, no_horizontal_scroll, open_fair, screenshot, server_url
+from tests.browser_support import PHONE, Fair, booth, no_horizontal_scroll, open_fair, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
 
@@ -17,12 +16,8 @@ CASEWORKS = booth("yiwu-caseworks")
 
 
 @pytest.fixture
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return server_url(request, tmp_path)
-
-
-@pytest.fixture
 async def fair(url: str) -> AsyncIterator[Fair]:
+    """This test's Chromium has a fake camera and microphone."""
     async with open_fair(url, fake_media=True) as f:
         yield f
 

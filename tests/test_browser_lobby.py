@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
 
-from tests.browser_support import Fair, booth, open_fair, server_url, ui_strings
+from tests.browser_support import Fair, booth, ui_strings
 
 pytestmark = pytest.mark.browser
 
 TOOLWORKS = booth("birmingham-toolworks")
 
-
-@pytest.fixture
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return server_url(request, tmp_path)
-
-
-@pytest.fixture
-async def fair(url: str) -> AsyncIterator[Fair]:
-    async with open_fair(url) as f:
-        yield f
 
 
 async def test_lobby_filters_sign_in_live_state_and_language(fair: Fair) -> None:

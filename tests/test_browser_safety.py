@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, expect
@@ -17,24 +15,12 @@ from tests.browser_support import (
     booth,
     joined,
     no_horizontal_scroll,
-    open_fair,
-    server_url,
 )
 
 pytestmark = pytest.mark.browser
 
 TOOLWORKS = booth("birmingham-toolworks")
 
-
-@pytest.fixture
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return server_url(request, tmp_path)
-
-
-@pytest.fixture
-async def fair(url: str) -> AsyncIterator[Fair]:
-    async with open_fair(url) as f:
-        yield f
 
 
 async def assert_inert(page: Page) -> None:

@@ -4,9 +4,6 @@ English accessible names, and no horizontal scrolling at 390 px."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from playwright.async_api import Page, expect
 
@@ -17,25 +14,13 @@ from tests.browser_support import (
     booth,
     joined,
     no_horizontal_scroll,
-    open_fair,
     screenshot,
-    server_url,
 )
 
 pytestmark = pytest.mark.browser
 
 TOOLWORKS = booth("birmingham-toolworks")
 
-
-@pytest.fixture
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return server_url(request, tmp_path)
-
-
-@pytest.fixture
-async def fair(url: str) -> AsyncIterator[Fair]:
-    async with open_fair(url) as f:
-        yield f
 
 
 async def both_sizes(page: Page, name: str) -> None:
