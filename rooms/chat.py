@@ -12,10 +12,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rooms import live_lookup
 from rooms.auth import AuthUser
 from rooms.context import Fair
 from rooms.errors import BadRequest, Muted, NotFound, TooLong
-from rooms.models import Booth, LiveSession, Message, MessageTranslation, Mute, User
+from rooms.models import Booth, Message, MessageTranslation, Mute, User
 from rooms.payloads import ChatRecord, iso
 
 # Moderators watching every booth are counted as present in this pseudo-booth, so their
@@ -86,13 +87,7 @@ async def do_send_message(
         ).scalar_one_or_none()
         if seq is None:
             raise NotFound("no such booth")
-        live = (
-            await s.execute(
-                select(LiveSession.id, LiveSession.started_at).where(
-                    LiveSession.booth_id == booth_id, LiveSession.status == "live"
-                )
-            )
-        ).first()
+        live = await live_lookup.live_offset(s, booth_id, now)
         msg = Message(
             booth_id=booth_id,
             seq=seq,
@@ -101,7 +96,7 @@ async def do_send_message(
             text=text,
             client_id=client_id,
             session_id=live[0] if live else None,
-            stream_offset_ms=int((now - live[1]).total_seconds() * 1000) if live else None,
+            stream_offset_ms=live[1] if live else None,
             created_at=now,
         )
         s.add(msg)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -217,7 +216,3 @@ def leads_csv(leads: list[Json]) -> str:
         ]  # fmt: skip
         w.writerow([_cell(v) for v in row])
     return buf.getvalue()
-
-
-def parse_price(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))

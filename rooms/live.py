@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rooms import live_lookup
 from rooms.auth import AuthUser
 from rooms.errors import Conflict, Forbidden, NotFound
-from rooms.models import Booth, LiveSession
+from rooms.models import Booth, LiveSession, utcnow
 from rooms.payloads import Json, iso
 
 Source = str  # "browser" | "rtmp"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def hls_url(session_id: int) -> str:
@@ -106,16 +101,6 @@ async def do_end_session(
 async def stale_live_sessions(s: AsyncSession) -> list[LiveSession]:
     """Sessions still `live` in the database; at start-up these belong to a crashed server."""
     return list((await s.execute(select(LiveSession).where(LiveSession.status == "live"))).scalars())
-
-
-async def current_session_offset(s: AsyncSession, booth_id: int) -> tuple[int, int] | None:
-    """(session id, ms into it) of the booth's live session, or None; stamped on chat messages."""
-    return await live_lookup.live_offset(s, booth_id)
-
-
-async def pinned_product_at(s: AsyncSession, session_id: int, offset_ms: int) -> int | None:
-    """The product id pinned at `offset_ms` into session `session_id` (for replay inquiries)."""
-    return await live_lookup.pinned_product_at(s, session_id, offset_ms)
 
 
 def session_payload(ls: LiveSession) -> Json:

@@ -15,7 +15,7 @@ async def session_of_booth(s: AsyncSession, session_id: int, booth_id: int) -> b
     return ls is not None and ls.booth_id == booth_id
 
 
-async def live_offset(s: AsyncSession, booth_id: int) -> tuple[int, int] | None:
+async def live_offset(s: AsyncSession, booth_id: int, now: datetime | None = None) -> tuple[int, int] | None:
     """(session id, ms since it started) of the booth's live session, if it is live."""
     row = (
         await s.execute(
@@ -26,7 +26,7 @@ async def live_offset(s: AsyncSession, booth_id: int) -> tuple[int, int] | None:
     ).first()
     if row is None:
         return None
-    return row[0], int((datetime.now(UTC) - row[1]).total_seconds() * 1000)
+    return row[0], int(((now or datetime.now(UTC)) - row[1]).total_seconds() * 1000)
 
 
 async def pinned_product_at(s: AsyncSession, session_id: int, offset_ms: int) -> int | None:
@@ -42,7 +42,3 @@ async def pinned_product_at(s: AsyncSession, session_id: int, offset_ms: int) ->
         .limit(1)
     )
     return (await s.execute(q)).scalar_one_or_none()
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

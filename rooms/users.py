@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,7 +85,3 @@ async def do_create_account(
 
 async def _email_taken(s: AsyncSession, email: str) -> bool:
     return (await s.execute(select(User.id).where(User.email == email.lower()))).first() is not None
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

@@ -27,7 +27,3 @@ async def require_user(request: web.Request) -> AuthUser:
     if user is None:
         raise Unauthorized("sign in first (Authorization: Bearer <token>)")
     return user
-
-
-def is_staff_of(user: AuthUser, booth_id: int) -> bool:
-    return user.is_staff_of(booth_id)

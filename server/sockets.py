@@ -115,7 +115,7 @@ class SocketApi:
                 except ValidationError as exc:
                     raise from_validation(exc) from None
                 if await moderation.is_banned(self.fair, conn.user.id):
-                    await self._kick(sid, "banned")
+                    await self._kick(sid)
                     raise Banned("this account is banned from the fair")
                 return await fn(sid, conn, payload)
             except DomainError as err:
@@ -318,10 +318,10 @@ class SocketApi:
         await self.sio.emit(events.USER_BANNED, {"reason": p.reason}, room=user_room(p.user_id))
         # This node's sockets go now; other nodes' go at their next event (every handler checks).
         for other in self.conns.sids_of_user(p.user_id):
-            await self._kick(other, "banned")
+            await self._kick(other)
         return {"ok": True}
 
-    async def _kick(self, sid: str, reason: str) -> None:
+    async def _kick(self, sid: str) -> None:
         self._keep(asyncio.create_task(self.sio.disconnect(sid)))
 
     def _keep(self, task: asyncio.Task[Any]) -> None:

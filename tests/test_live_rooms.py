@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from media.storage.layout import MediaStore
-from rooms import live
+from rooms import live, live_lookup
 from rooms.auth import AuthUser
 from rooms.db import Database
 from rooms.errors import Conflict, Forbidden, NotFound
@@ -61,14 +61,14 @@ async def test_start_resume_conflict_end(db: Database) -> None:
         with pytest.raises(NotFound):
             await live.do_start_or_resume(s, booth.id, "browser", started_by=None, session_id=sid + 1)
     async with db.reader() as s:
-        offset = await live.current_session_offset(s, booth.id)
+        offset = await live_lookup.live_offset(s, booth.id)
     assert offset is not None and offset[0] == sid and 0 <= offset[1] < 60_000
     async with db.session() as s:
         ended = await live.do_end_session(s, sid, duration_ms=1234)
         assert ended is not None and ended.status == "ended" and ended.duration_ms == 1234
         assert await live.do_end_session(s, sid, duration_ms=1) is None
     async with db.reader() as s:
-        assert await live.current_session_offset(s, booth.id) is None
+        assert await live_lookup.live_offset(s, booth.id) is None
         state = live.stream_state(booth.id, await s.get(LiveSession, sid))
     assert state == {
         "booth_id": booth.id,
@@ -93,9 +93,9 @@ async def test_pinned_product_at_an_offset(db: Database) -> None:
         await s.flush()
         sid = ls.id
     async with db.reader() as s:
-        assert await live.pinned_product_at(s, sid, 10_000) == p1
-        assert await live.pinned_product_at(s, sid, 45_000) == p2
-        assert await live.pinned_product_at(s, sid, 100_000) is None
+        assert await live_lookup.pinned_product_at(s, sid, 10_000) == p1
+        assert await live_lookup.pinned_product_at(s, sid, 45_000) == p2
+        assert await live_lookup.pinned_product_at(s, sid, 100_000) is None
 
 
 async def test_stream_key_rotation_is_staff_only(db: Database) -> None:

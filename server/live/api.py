@@ -15,7 +15,7 @@ from media.playlist.hls import render_live
 from media.storage.layout import CONTENT_TYPES, PLAYLIST_NAMES
 from rooms import live
 from rooms.errors import Conflict, NotFound, Unauthorized
-from rooms.models import Booth, LiveSession, PinEvent, Product
+from rooms.models import Booth, LiveSession, PinEvent, Product, utcnow
 from rooms.payloads import Json, product_payload
 from server.http_api import jsonify
 from server.http_auth import optional_user, require_user
@@ -193,7 +193,7 @@ async def _session_chat(app: web.Application, session_id: int, lang: str) -> lis
 
 async def _pin_timeline(s: Any, ls: LiveSession) -> list[Json]:
     """What was pinned when, as offsets into the session; the first entry is the pin at start."""
-    end = ls.ended_at or live.utcnow()
+    end = ls.ended_at or utcnow()
     before = (
         select(PinEvent)
         .where(PinEvent.booth_id == ls.booth_id, PinEvent.at <= ls.started_at)
