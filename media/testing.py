@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -44,11 +45,8 @@ def process_gone(pid: int | None) -> bool:
     return "ffmpeg" not in status.split("\n", 1)[0] or "\nState:\tZ" in status
 
 
-def ffmpeg_children() -> list[int]:
-    """ffmpeg processes whose parent is this test process."""
-    import os
-
-    me = os.getpid()
+def child_processes(parent: int, name: str) -> list[int]:
+    """Pids of the processes called `name` whose parent is `parent`, read from /proc."""
     found = []
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
@@ -57,8 +55,13 @@ def ffmpeg_children() -> list[int]:
             stat = (d / "stat").read_text()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if name == "ffmpeg" and ppid == me:
+        if comm == name and ppid == parent:
             found.append(int(d.name))
     return found
+
+
+def ffmpeg_children() -> list[int]:
+    """ffmpeg processes whose parent is this test process."""
+    return child_processes(os.getpid(), "ffmpeg")

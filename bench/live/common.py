@@ -17,6 +17,8 @@ from pathlib import Path
 
 import aiohttp
 
+from media.testing import child_processes
+
 ROOT = Path(__file__).resolve().parents[2]
 PY = str(ROOT / ".venv" / "bin" / "python")
 DEMO_PASSWORD = "demo-pass-2026"
@@ -170,19 +172,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def children(pid: int, name: str) -> list[int]:
-    out = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            stat = (d / "stat").read_text()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if ppid == pid and comm == name:
-            out.append(int(d.name))
-    return out
+    return child_processes(pid, name)
 
 
 def percentile(values: list[float], p: float) -> float:
