@@ -6,8 +6,8 @@ import { C, S } from './events.js';
 import { $, h, setChildren, say, field, select } from './dom.js';
 import { t, tn, uiLang, errorText, countryName, formatDateTime, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
-import { openSocket, call } from './socket.js';
-import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle, onRefused } from './page.js';
+import { call } from './socket.js';
+import { bootPage, loadLiveModule, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderGuestSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
@@ -74,17 +74,7 @@ async function enter() {
   renderStreamState();
   $('#chat-form').addEventListener('submit', sendChat);
 
-  const showStatus = connectionIndicator();
-  setJoined(false);
-  const socket = openSocket(state.session.token, {
-    onStatus: (s) => {
-      showStatus(s);
-      if (s !== 'online') setJoined(false);
-    },
-    onConnect: join,
-    onReconnect: join,
-    onRefused,
-  });
+  const socket = openBoothSocket(state.session.token, { join, setJoined });
   state.socket = socket;
   // For the browser console and the reconnect test: nothing here is secret from this page.
   window.boothcastDebug = { socket };

@@ -6,8 +6,8 @@ import { C, S } from './events.js';
 import { $, h, setChildren, say, select } from './dom.js';
 import { t, tn, errorText, langName, nativeLangName, countryName, formatDateTime } from './i18n.js';
 import { api, download, ApiError } from './session.js';
-import { openSocket, call } from './socket.js';
-import { bootPage, connectionIndicator, loadLiveModule, pageError, pageTitle, onRefused } from './page.js';
+import { call } from './socket.js';
+import { bootPage, loadLiveModule, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 import { LEAD_STATUSES } from './trade.js';
@@ -60,17 +60,7 @@ async function main() {
   $('#preview-btn').addEventListener('click', preview);
   $('#export-csv').addEventListener('click', exportCsv);
 
-  const showStatus = connectionIndicator();
-  setJoined(false);
-  const socket = openSocket(state.session.token, {
-    onStatus: (s) => {
-      showStatus(s);
-      if (s !== 'online') setJoined(false);
-    },
-    onConnect: join,
-    onReconnect: join,
-    onRefused,
-  });
+  const socket = openBoothSocket(state.session.token, { join, setJoined });
   state.socket = socket;
   socket.on(S.CHAT_MESSAGE, (m) => { if (m.booth_id === state.booth.id) state.chat.add(m); });
   socket.on(S.CHAT_BATCH, (b) => { if (b.booth_id === state.booth.id) state.chat.merge(b.messages || []); });

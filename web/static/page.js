@@ -3,7 +3,7 @@
 import { applyI18n, chosenLang, errorText, setUiLang, t } from './i18n.js';
 import { getSession, clearSession } from './session.js';
 import { $, say } from './dom.js';
-import { showConnection } from './socket.js';
+import { openSocket, showConnection } from './socket.js';
 
 /** Pick the UI language (the signed-in user's, else the chosen one), localise the static HTML. */
 export function bootPage() {
@@ -44,6 +44,24 @@ let livePromise = null;
  * The livestream engineer's module (web/static/live/live.js) sets `window.BoothcastLive`
  * with mountPlayer / mountBroadcaster / mountReplay. It's optional: pages work without it.
  */
+/**
+ * The socket of a page that joins one booth (booth page, supplier console): shows the connection
+ * state, marks the page not joined while offline, and (re-)joins on every connect.
+ */
+export function openBoothSocket(token, { join, setJoined }) {
+  const showStatus = connectionIndicator();
+  setJoined(false);
+  return openSocket(token, {
+    onStatus: (s) => {
+      showStatus(s);
+      if (s !== 'online') setJoined(false);
+    },
+    onConnect: join,
+    onReconnect: join,
+    onRefused,
+  });
+}
+
 export function loadLiveModule() {
   livePromise ??= (async () => {
     if (!window.BoothcastLive) {
