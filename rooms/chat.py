@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rooms import live_lookup
 from rooms.auth import AuthUser
+from rooms.chat_writer import record_of
 from rooms.context import Fair
-from rooms.errors import BadRequest, Muted, NotFound, TooLong
-from rooms.models import Booth, Message, MessageTranslation, Mute, User
-from rooms.payloads import ChatRecord, iso
+from rooms.errors import BadRequest, TooLong
+from rooms.models import Message, MessageTranslation, User
+from rooms.payloads import ChatRecord
 
 # Moderators watching every booth are counted as present in this pseudo-booth, so their
 # languages are translated too without inflating any booth's viewer count.
@@ -33,20 +32,6 @@ def check_chat_text(text: str, max_length: int) -> str:
     return text
 
 
-def _author(actor: AuthUser) -> dict[str, Any]:
-    return {"id": actor.id, "display_name": actor.display_name, "role": actor.role}
-
-
-async def active_mute(s: AsyncSession, booth_id: int, user_id: int) -> datetime | None:
-    q = (
-        select(Mute.until)
-        .where(Mute.booth_id == booth_id, Mute.user_id == user_id, Mute.until > datetime.now(UTC))
-        .order_by(Mute.until.desc())
-        .limit(1)
-    )
-    return (await s.execute(q)).scalar_one_or_none()
-
-
 async def do_send_message(
     fair: Fair, actor: AuthUser, booth_id: int, text: str, client_id: str | None = None
 ) -> ChatRecord:
@@ -59,49 +44,7 @@ async def do_send_message(
         message="you are sending messages too fast",
     )
     source_lang = await source_language(fair, actor.lang, text)
-    now = datetime.now(UTC)
-    async with fair.db.session() as s:
-        if client_id is not None:
-            # A client resending after a reconnect gets its original message back, not a copy.
-            existing = (
-                await s.execute(
-                    select(Message).where(
-                        Message.booth_id == booth_id,
-                        Message.author_id == actor.id,
-                        Message.client_id == client_id,
-                    )
-                )
-            ).scalar_one_or_none()
-            if existing is not None:
-                return _record(existing, _author(actor))
-        until = await active_mute(s, booth_id, actor.id)
-        if until is not None:
-            raise Muted("you are muted in this booth", until=iso(until))
-        seq = (
-            await s.execute(
-                update(Booth)
-                .where(Booth.id == booth_id)
-                .values(last_seq=Booth.last_seq + 1)
-                .returning(Booth.last_seq)
-            )
-        ).scalar_one_or_none()
-        if seq is None:
-            raise NotFound("no such booth")
-        live = await live_lookup.live_offset(s, booth_id, now)
-        msg = Message(
-            booth_id=booth_id,
-            seq=seq,
-            author_id=actor.id,
-            source_lang=source_lang,
-            text=text,
-            client_id=client_id,
-            session_id=live[0] if live else None,
-            stream_offset_ms=live[1] if live else None,
-            created_at=now,
-        )
-        s.add(msg)
-        await s.flush()
-    return _record(msg, _author(actor))
+    return await fair.chat_writer.write(actor, booth_id, text, client_id, source_lang)
 
 
 async def source_language(fair: Fair, declared: str, text: str) -> str:
@@ -111,21 +54,6 @@ async def source_language(fair: Fair, declared: str, text: str) -> str:
         return declared
     detected = await fair.translator.detect(text)
     return detected if detected in known else declared
-
-
-def _record(msg: Message, author: dict[str, Any]) -> ChatRecord:
-    return ChatRecord(
-        id=msg.id,
-        seq=msg.seq,
-        booth_id=msg.booth_id,
-        author=author,
-        source_lang=msg.source_lang,
-        original=msg.text,
-        created_at=msg.created_at,
-        client_id=msg.client_id,
-        session_id=msg.session_id,
-        stream_offset_ms=msg.stream_offset_ms,
-    )
 
 
 async def languages_present(fair: Fair, booth_id: int) -> set[str]:
@@ -187,7 +115,7 @@ async def load_records(
             q = q.limit(limit)
         rows = (await s.execute(q)).all()
         records = [
-            _record(m, {"id": m.author_id, "display_name": name, "role": role}) for m, name, role in rows
+            record_of(m, {"id": m.author_id, "display_name": name, "role": role}) for m, name, role in rows
         ]
         if newest_first:
             records.reverse()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rooms.chat_writer import ChatWriter
 from rooms.db import Database
 from rooms.presence import Presence
 from rooms.ratelimit import RateLimiter
@@ -26,3 +27,4 @@ class Fair:
     limiter: RateLimiter
     translator: Translator
     limits: Limits
+    chat_writer: ChatWriter

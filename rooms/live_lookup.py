@@ -15,8 +15,8 @@ async def session_of_booth(s: AsyncSession, session_id: int, booth_id: int) -> b
     return ls is not None and ls.booth_id == booth_id
 
 
-async def live_offset(s: AsyncSession, booth_id: int, now: datetime | None = None) -> tuple[int, int] | None:
-    """(session id, ms since it started) of the booth's live session, if it is live."""
+async def live_start(s: AsyncSession, booth_id: int) -> tuple[int, datetime] | None:
+    """(session id, start time) of the booth's live session, if it is live."""
     row = (
         await s.execute(
             select(LiveSession.id, LiveSession.started_at).where(
@@ -24,9 +24,19 @@ async def live_offset(s: AsyncSession, booth_id: int, now: datetime | None = Non
             )
         )
     ).first()
-    if row is None:
+    return None if row is None else (row[0], row[1])
+
+
+def offset_ms(started_at: datetime, at: datetime) -> int:
+    return int((at - started_at).total_seconds() * 1000)
+
+
+async def live_offset(s: AsyncSession, booth_id: int, now: datetime | None = None) -> tuple[int, int] | None:
+    """(session id, ms since it started) of the booth's live session, if it is live."""
+    live = await live_start(s, booth_id)
+    if live is None:
         return None
-    return row[0], int(((now or datetime.now(UTC)) - row[1]).total_seconds() * 1000)
+    return live[0], offset_ms(live[1], now or datetime.now(UTC))
 
 
 async def pinned_product_at(s: AsyncSession, session_id: int, offset_ms: int) -> int | None:

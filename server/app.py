@@ -13,6 +13,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from rooms.auth import Tokens
+from rooms.chat_writer import ChatWriter
 from rooms.context import Fair, Limits
 from rooms.db import Database
 from rooms.presence import MemoryPresence, Presence, RedisPresence
@@ -162,8 +163,10 @@ async def _fair(app: web.Application) -> AsyncIterator[None]:
         inquiries_per_10_min=settings.inquiry_rate_limit,
         history_size=settings.history_size,
     )
-    app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits)
+    writer = ChatWriter(app[DB])
+    app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits, writer)
     yield
+    await writer.aclose()
     await presence.aclose()
 
 

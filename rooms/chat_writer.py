@@ -1,0 +1,218 @@
+"""Group commit for chat: a booth's queued messages share one transaction.
+
+A commit costs the same whether it carries one message or a hundred (the fsync and the round
+trips dominate), so during a burst each message paying for its own commit made the commit path
+the bottleneck of the whole room. Here a booth's first message commits at once when the booth
+is idle; messages that arrive while a commit is in flight wait for it and then go together:
+one seq range from one `UPDATE … RETURNING`, one bulk insert, one commit. Every sender still
+gets its record only after that commit, so "acked means stored" holds, and a failure in one
+group is retried message by message so one bad row cannot fail its neighbours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rooms import live_lookup
+from rooms.auth import AuthUser
+from rooms.db import Database
+from rooms.errors import DomainError, Muted, NotFound
+from rooms.models import Booth, Message, Mute
+from rooms.payloads import ChatRecord, iso
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Draft:
+    """A validated message waiting for its commit."""
+
+    actor: AuthUser
+    text: str
+    client_id: str | None
+    source_lang: str
+    at: datetime
+    done: asyncio.Future[ChatRecord] = field(repr=False)
+
+
+def author_of(actor: AuthUser) -> dict[str, Any]:
+    return {"id": actor.id, "display_name": actor.display_name, "role": actor.role}
+
+
+def record_of(msg: Message, author: dict[str, Any]) -> ChatRecord:
+    return ChatRecord(
+        id=msg.id,
+        seq=msg.seq,
+        booth_id=msg.booth_id,
+        author=author,
+        source_lang=msg.source_lang,
+        original=msg.text,
+        created_at=msg.created_at,
+        client_id=msg.client_id,
+        session_id=msg.session_id,
+        stream_offset_ms=msg.stream_offset_ms,
+    )
+
+
+class ChatWriter:
+    def __init__(self, db: Database, max_group: int = 500) -> None:
+        self._db = db
+        self._max_group = max_group
+        self._queues: dict[int, list[Draft]] = {}
+        self._drains: dict[int, asyncio.Task[None]] = {}
+
+    async def write(
+        self, actor: AuthUser, booth_id: int, text: str, client_id: str | None, source_lang: str
+    ) -> ChatRecord:
+        """Commit one message (with the booth's next seq) and return it once it is stored."""
+        loop = asyncio.get_running_loop()
+        draft = Draft(actor, text, client_id, source_lang, datetime.now(UTC), loop.create_future())
+        self._queues.setdefault(booth_id, []).append(draft)
+        if booth_id not in self._drains:
+            self._drains[booth_id] = asyncio.create_task(self._drain(booth_id))
+        # Shielded: a sender that goes away must not cancel a commit its neighbours share.
+        return await asyncio.shield(draft.done)
+
+    async def _drain(self, booth_id: int) -> None:
+        queue = self._queues[booth_id]
+        group: list[Draft] = []
+        try:
+            while queue:
+                group = queue[: self._max_group]
+                del queue[: self._max_group]
+                await self._commit_group(booth_id, group)
+        finally:
+            # Only when cancelled at shutdown: nobody will commit these, so nobody may wait.
+            for draft in group + queue:
+                if not draft.done.done():
+                    draft.done.cancel()
+            del self._drains[booth_id]
+            del self._queues[booth_id]
+
+    async def _commit_group(self, booth_id: int, group: list[Draft]) -> None:
+        outcomes: list[ChatRecord | Exception]
+        try:
+            async with self._db.session() as s:
+                outcomes = await _insert_group(s, booth_id, group)
+        except DomainError as err:
+            outcomes = [err] * len(group)
+        except Exception as exc:
+            if len(group) == 1:
+                log.exception("committing a chat message failed")
+                outcomes = [exc]
+            else:
+                log.warning("a group of %d messages failed; committing them one by one", len(group))
+                for draft in group:
+                    await self._commit_group(booth_id, [draft])
+                return
+        for draft, outcome in zip(group, outcomes, strict=True):
+            _settle(draft, outcome)
+
+    async def aclose(self) -> None:
+        """Let queued messages commit (their senders are waiting), then stop."""
+        for task in list(self._drains.values()):
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(task, 10)
+
+
+def _settle(draft: Draft, outcome: ChatRecord | BaseException) -> None:
+    if draft.done.done():
+        return
+    if isinstance(outcome, BaseException):
+        draft.done.set_exception(outcome)
+    else:
+        draft.done.set_result(outcome)
+
+
+async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> list[ChatRecord | Exception]:
+    """Insert the group's new messages in one transaction; one outcome per draft, in order."""
+    now = datetime.now(UTC)
+    authors = {d.actor.id for d in group}
+    resent = await _already_stored(s, booth_id, group)
+    muted = await _mutes(s, booth_id, authors, now)
+
+    outcomes: list[ChatRecord | Exception | None] = []
+    fresh: list[int] = []  # indexes into group of the drafts to insert
+    first_of: dict[tuple[int, str], int] = {}  # a client_id sent twice in one group
+    twins: list[tuple[int, int]] = []
+    for i, d in enumerate(group):
+        key = (d.actor.id, d.client_id) if d.client_id is not None else None
+        if key is not None and key in resent:
+            # A client resending after a reconnect gets its original message back, not a copy.
+            outcomes.append(record_of(resent[key], author_of(d.actor)))
+        elif key is not None and key in first_of:
+            outcomes.append(None)
+            twins.append((i, first_of[key]))
+        elif d.actor.id in muted:
+            outcomes.append(Muted("you are muted in this booth", until=iso(muted[d.actor.id])))
+        else:
+            if key is not None:
+                first_of[key] = i
+            outcomes.append(None)
+            fresh.append(i)
+
+    if fresh:
+        last_seq = (
+            await s.execute(
+                update(Booth)
+                .where(Booth.id == booth_id)
+                .values(last_seq=Booth.last_seq + len(fresh))
+                .returning(Booth.last_seq)
+            )
+        ).scalar_one_or_none()
+        if last_seq is None:
+            raise NotFound("no such booth")
+        live = await live_lookup.live_start(s, booth_id)
+        rows = []
+        for n, i in enumerate(fresh):
+            d = group[i]
+            rows.append(
+                {
+                    "booth_id": booth_id,
+                    "seq": last_seq - len(fresh) + 1 + n,
+                    "author_id": d.actor.id,
+                    "source_lang": d.source_lang,
+                    "text": d.text,
+                    "client_id": d.client_id,
+                    "session_id": live[0] if live else None,
+                    "stream_offset_ms": live_lookup.offset_ms(live[1], d.at) if live else None,
+                    "created_at": d.at,
+                }
+            )
+        ids = (
+            await s.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows)
+        ).all()
+        for i, row, msg_id in zip(fresh, rows, ids, strict=True):
+            outcomes[i] = record_of(Message(id=msg_id, **row), author_of(group[i].actor))
+    for i, first in twins:
+        outcomes[i] = outcomes[first]
+    return [o if o is not None else RuntimeError("message not written") for o in outcomes]
+
+
+async def _already_stored(
+    s: AsyncSession, booth_id: int, group: list[Draft]
+) -> dict[tuple[int, str], Message]:
+    keys = {(d.actor.id, d.client_id) for d in group if d.client_id is not None}
+    if not keys:
+        return {}
+    q = select(Message).where(
+        Message.booth_id == booth_id, tuple_(Message.author_id, Message.client_id).in_(keys)
+    )
+    return {(m.author_id, m.client_id): m for m in (await s.scalars(q)) if m.client_id is not None}
+
+
+async def _mutes(s: AsyncSession, booth_id: int, authors: set[int], now: datetime) -> dict[int, datetime]:
+    q = (
+        select(Mute.user_id, func.max(Mute.until))
+        .where(Mute.booth_id == booth_id, Mute.user_id.in_(authors), Mute.until > now)
+        .group_by(Mute.user_id)
+    )
+    return {int(uid): until for uid, until in (await s.execute(q)).all()}
