@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rooms.bans import Bans
 from rooms.chat_writer import ChatWriter
 from rooms.db import Database
 from rooms.presence import Presence
@@ -28,3 +29,4 @@ class Fair:
     translator: Translator
     limits: Limits
     chat_writer: ChatWriter
+    bans: Bans

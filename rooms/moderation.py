@@ -95,13 +95,6 @@ async def audit_log(fair: Fair, actor: AuthUser, limit: int = 200) -> list[Json]
         ]
 
 
-async def is_banned(fair: Fair, user_id: int) -> bool:
-    async with fair.db.reader() as s:
-        return (
-            await s.execute(select(User.banned_at).where(User.id == user_id))
-        ).scalar_one_or_none() is not None
-
-
 async def message_rates(fair: Fair) -> dict[int, int]:
     """Messages per booth in the last minute."""
     since = datetime.now(UTC) - timedelta(minutes=1)

@@ -13,6 +13,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from rooms.auth import Tokens
+from rooms.bans import Bans
 from rooms.chat_writer import ChatWriter
 from rooms.context import Fair, Limits
 from rooms.db import Database
@@ -163,10 +164,13 @@ async def _fair(app: web.Application) -> AsyncIterator[None]:
         inquiries_per_10_min=settings.inquiry_rate_limit,
         history_size=settings.history_size,
     )
+    bans = Bans(app[DB], app.get(REDIS), channel=f"{settings.redis_prefix}:bans")
+    await bans.start()
     writer = ChatWriter(app[DB])
-    app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits, writer)
+    app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits, writer, bans)
     yield
     await writer.aclose()
+    await bans.aclose()
     await presence.aclose()
 
 

@@ -69,6 +69,7 @@ class SocketApi:
         self.lobby_push = Throttle(self._push_booth_state, 1.0)
         self._mod_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        fair.bans.on_ban(self._kick_banned)
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         self._register()
@@ -114,7 +115,7 @@ class SocketApi:
                     payload = model.model_validate(data)
                 except ValidationError as exc:
                     raise from_validation(exc) from None
-                if await moderation.is_banned(self.fair, conn.user.id):
+                if self.fair.bans.is_banned(conn.user.id):
                     await self._kick(sid)
                     raise Banned("this account is banned from the fair")
                 return await fn(sid, conn, payload)
@@ -315,11 +316,14 @@ class SocketApi:
 
     async def mod_ban(self, sid: str, conn: Conn, p: schemas.ModBan) -> Ack:
         await moderation.do_ban(self.fair, conn.user, p.user_id, p.reason)
-        await self.sio.emit(events.USER_BANNED, {"reason": p.reason}, room=user_room(p.user_id))
-        # This node's sockets go now; other nodes' go at their next event (every handler checks).
-        for other in self.conns.sids_of_user(p.user_id):
-            await self._kick(other)
+        await self.fair.bans.announce(p.user_id, p.reason)
         return {"ok": True}
+
+    async def _kick_banned(self, user_id: int, reason: str | None) -> None:
+        """Tell this node's sockets of a banned user why, then disconnect them."""
+        for sid in self.conns.sids_of_user(user_id):
+            await self.sio.emit(events.USER_BANNED, {"reason": reason}, to=sid)
+            await self._kick(sid)
 
     async def _kick(self, sid: str) -> None:
         self._keep(asyncio.create_task(self.sio.disconnect(sid)))

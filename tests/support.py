@@ -140,9 +140,13 @@ class Client:
         self.events = Events()
         self.sio.on("*", self._any)
         self.sio.on("connect_error", self._connect_error)
+        self.sio.on("disconnect", self._disconnected)
 
     async def _connect_error(self, data: Any = None) -> None:
         self.events.add("connect_error", data)
+
+    async def _disconnected(self, *_reason: Any) -> None:
+        self.events.add("disconnect", None)
 
     async def _any(self, event: str, data: Any = None) -> None:
         self.events.add(event, data)

@@ -55,7 +55,8 @@ async def test_ban_disconnects_and_refuses_reconnect_and_login(fair_server: Serv
     mtok, _ = await fair_server.moderator()
     buyer, mod = await fair_server.client(tok), await fair_server.client(mtok)
     assert (await mod.call("mod:ban", {"user_id": user["id"], "reason": "abuse"}))["ok"]
-    await buyer.events.wait_for("user:banned")
+    assert (await buyer.events.wait_for("user:banned")) == {"reason": "abuse"}
+    await buyer.events.wait_for("disconnect")
     again = Client(fair_server.url, tok)
     try:
         await again.connect()

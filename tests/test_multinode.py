@@ -111,3 +111,18 @@ async def test_buyer_on_a_and_supplier_on_b_share_one_booth(two_nodes: tuple[Ser
 
     await viewer.close()
     await staff.events.wait_for("presence:update", lambda d: d["viewers"] == 2)
+
+
+async def test_a_ban_on_b_disconnects_the_user_on_a_at_once(two_nodes: tuple[Server, Server]) -> None:
+    a, b = two_nodes
+    tok, user = await a.guest("Troll", "en")
+    mtok, _ = await b.moderator()
+    troll, mod = await a.client(tok), await b.client(mtok)
+    assert (await mod.call("mod:ban", {"user_id": user["id"], "reason": "spam"}))["ok"]
+    # Node A learns of the ban from B without the troll sending anything first.
+    got = await troll.events.wait_for("user:banned")
+    assert got == {"reason": "spam"}
+    await troll.events.wait_for("disconnect")
+    assert not troll.sio.connected
+    status, body = await a.get("/api/me", tok)
+    assert status == 403 and body["error"]["code"] == "banned"

@@ -1,0 +1,106 @@
+"""Who is banned from the fair, answered from memory on every event.
+
+The database is the record (`users.banned_at`); this is its copy in memory, loaded at start, so
+the check every socket event makes costs a set lookup instead of a query. With Redis, a ban is
+published and every node applies it at once (its listeners disconnect that user's sockets there);
+a node reloads the list from the database whenever it (re)subscribes, so a ban it missed while
+disconnected from Redis is not lost. Connect and login still check the database itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from redis.asyncio import Redis
+from sqlalchemy import select
+
+from rooms.db import Database
+from rooms.models import User
+
+log = logging.getLogger(__name__)
+
+BanListener = Callable[[int, str | None], Awaitable[None]]
+
+
+class Bans:
+    def __init__(self, db: Database, redis: Redis | None = None, channel: str = "boothcast:bans") -> None:
+        self._db = db
+        self._redis = redis
+        self._channel = channel
+        self._ids: set[int] = set()
+        self._listeners: list[BanListener] = []
+        self._task: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+        self._node = uuid.uuid4().hex
+
+    async def start(self) -> None:
+        await self.reload()
+        if self._redis is not None:
+            self._task = asyncio.create_task(self._listen(self._redis))
+            # A ban published before we listen would be missed; wait until we are subscribed.
+            await asyncio.wait_for(self._subscribed.wait(), 10)
+
+    async def reload(self) -> None:
+        async with self._db.reader() as s:
+            ids = (await s.scalars(select(User.id).where(User.banned_at.is_not(None)))).all()
+        self._ids.update(ids)
+
+    def is_banned(self, user_id: int) -> bool:
+        return user_id in self._ids
+
+    def on_ban(self, listener: BanListener) -> None:
+        """Call `listener(user_id, reason)` on this node whenever a user is banned on any node."""
+        self._listeners.append(listener)
+
+    async def announce(self, user_id: int, reason: str | None) -> None:
+        """Apply a ban the database already records, here and (with Redis) on every other node."""
+        await self._apply(user_id, reason)
+        if self._redis is not None:
+            await self._redis.publish(
+                self._channel, json.dumps({"user_id": user_id, "reason": reason, "node": self._node})
+            )
+
+    async def _apply(self, user_id: int, reason: str | None) -> None:
+        self._ids.add(user_id)
+        for listener in self._listeners:
+            try:
+                await listener(user_id, reason)
+            except Exception:
+                log.exception("a ban listener failed")
+
+    async def _listen(self, redis: Redis) -> None:
+        while True:
+            pubsub = redis.pubsub()
+            try:
+                await pubsub.subscribe(self._channel)
+                await self.reload()
+                self._subscribed.set()
+                async for msg in pubsub.listen():
+                    if msg.get("type") != "message":
+                        continue
+                    try:
+                        data = json.loads(msg["data"])
+                        if data.get("node") == self._node:
+                            continue  # applied when announced
+                        await self._apply(int(data["user_id"]), data.get("reason"))
+                    except (ValueError, KeyError, TypeError):
+                        log.warning("ignoring a malformed ban message: %r", msg.get("data"))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("ban channel lost; resubscribing", exc_info=True)
+                await asyncio.sleep(1)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
