@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,7 +78,9 @@ class ChatWriter:
         draft = Draft(actor, text, client_id, source_lang, datetime.now(UTC), loop.create_future())
         self._queues.setdefault(booth_id, []).append(draft)
         if booth_id not in self._drains:
-            self._drains[booth_id] = asyncio.create_task(self._drain(booth_id))
+            # A fresh context: the drain serves every sender, so it must not inherit the first
+            # sender's context variables (such as being inside a write transaction already).
+            self._drains[booth_id] = asyncio.create_task(self._drain(booth_id), context=contextvars.Context())
         # Shielded: a sender that goes away must not cancel a commit its neighbours share.
         return await asyncio.shield(draft.done)
 
