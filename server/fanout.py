@@ -85,7 +85,7 @@ class Coalescer:
 
 
 class ChatFanout:
-    def __init__(self, sio: socketio.AsyncServer, fair: Fair, *, tick: float = 0.05) -> None:
+    def __init__(self, sio: socketio.AsyncServer, fair: Fair, *, tick: float = 0.015) -> None:
         self._sio = sio
         self._fair = fair
         self._coalescer = Coalescer(self._emit_room, tick)
