@@ -143,7 +143,10 @@ class NodeTarget(Target):
 class BoothcastTarget(Target):
     name = "boothcast"
 
-    def __init__(self, data_dir: Path, workers: int, lang: str, batch: bool, log_dir: Path) -> None:
+    def __init__(
+        self, data_dir: Path, workers: int, lang: str, batch: bool, log_dir: Path, database_url: str | None
+    ) -> None:
+        self.database_url = database_url
         self.data_dir = data_dir
         self.workers = workers
         self.lang = lang
@@ -157,6 +160,8 @@ class BoothcastTarget(Target):
             BOOTHCAST_AUTH_RATE_LIMIT="100000",
             BOOTHCAST_RTMP_PORT="0",
         )
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         return env
 
     def prepare(self) -> None:
@@ -284,6 +289,44 @@ def report(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def create_pg_database(admin_dsn: str) -> str:
+    """A fresh, empty database on that server; its SQLAlchemy URL."""
+    import asyncio
+    import uuid
+
+    import asyncpg
+
+    name = f"bc_bench_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return f"{base}/{name}"
+
+
+def drop_pg_database(admin_dsn: str, url: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--viewers", type=int, default=2000, help="viewers in scenario A (default 2000)")
@@ -301,6 +344,12 @@ def main() -> int:
     ap.add_argument("--no-batch", action="store_true", help="Boothcast viewers without auth.batch")
     ap.add_argument("--connect-concurrency", type=int, default=100)
     ap.add_argument("--quick", action="store_true", help="500 viewers, 5 s: a smoke test")
+    ap.add_argument(
+        "--postgres",
+        metavar="ADMIN_DSN",
+        help="persist Boothcast's chat in a fresh PostgreSQL database made (and dropped) through this "
+        "server, e.g. postgresql://postgres@127.0.0.1:5432/test (default: the embedded SQLite)",
+    )
     ap.add_argument("--json", type=Path, help="also write the raw results here")
     ap.add_argument("--profile", type=Path, help="run Boothcast under py-spy, raw stacks to this path")
     args = ap.parse_args()
@@ -318,12 +367,15 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="boothcast-fanout-"))
     targets: list[Target] = []
+    database_url = create_pg_database(args.postgres) if args.postgres else None
     try:
         for t in args.targets.split(","):
             if t == "node":
                 targets.append(NodeTarget())
             elif t == "boothcast":
-                bt = BoothcastTarget(work / "data", args.workers, args.lang, not args.no_batch, work)
+                bt = BoothcastTarget(
+                    work / "data", args.workers, args.lang, not args.no_batch, work, database_url
+                )
                 print("preparing the Boothcast demo database ...", flush=True)
                 bt.prepare()
                 targets.append(bt)
@@ -341,6 +393,8 @@ def main() -> int:
             args.json.write_text(json.dumps(rows, indent=2))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if database_url:
+            drop_pg_database(args.postgres, database_url)
     return 0
 
 
