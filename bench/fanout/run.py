@@ -144,11 +144,10 @@ class BoothcastTarget(Target):
     name = "boothcast"
 
     def __init__(
-        self, data_dir: Path, workers: int, lang: str, batch: bool, log_dir: Path, database_url: str | None
+        self, data_dir: Path, lang: str, batch: bool, log_dir: Path, database_url: str | None
     ) -> None:
         self.database_url = database_url
         self.data_dir = data_dir
-        self.workers = workers
         self.lang = lang
         self.batch = batch
         self.log_dir = log_dir
@@ -172,8 +171,6 @@ class BoothcastTarget(Target):
 
     def start(self, port: int) -> subprocess.Popen[bytes]:
         cmd = [str(VENV_BIN / "boothcast"), "--data-dir", str(self.data_dir), "serve", "--port", str(port)]
-        if self.workers > 1:
-            cmd += ["--workers", str(self.workers)]
         # The child keeps its own copy of the descriptor; ours can close at once.
         with open(self.log_dir / f"boothcast-{port}.log", "wb") as log:
             return subprocess.Popen(cmd, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
@@ -335,7 +332,6 @@ def main() -> int:
     ap.add_argument("--burst", type=int, default=100, help="burst size in scenario A (0 skips it)")
     ap.add_argument("--scenarios", default="A,B", help="which scenarios: A, B or A,B")
     ap.add_argument("--targets", default="boothcast,node", help="boothcast, node or both")
-    ap.add_argument("--workers", type=int, default=1, help="boothcast serve --workers (default 1)")
     ap.add_argument(
         "--lang",
         default="zh",
@@ -373,9 +369,7 @@ def main() -> int:
             if t == "node":
                 targets.append(NodeTarget())
             elif t == "boothcast":
-                bt = BoothcastTarget(
-                    work / "data", args.workers, args.lang, not args.no_batch, work, database_url
-                )
+                bt = BoothcastTarget(work / "data", args.lang, not args.no_batch, work, database_url)
                 print("preparing the Boothcast demo database ...", flush=True)
                 bt.prepare()
                 targets.append(bt)
