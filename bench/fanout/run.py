@@ -286,42 +286,33 @@ def report(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def create_pg_database(admin_dsn: str) -> str:
-    """A fresh, empty database on that server; its SQLAlchemy URL."""
+def pg_admin(admin_dsn: str, sql: str) -> None:
     import asyncio
-    import uuid
 
     import asyncpg
 
-    name = f"bc_bench_{uuid.uuid4().hex[:10]}"
-
-    async def create() -> None:
+    async def run() -> None:
         conn = await asyncpg.connect(admin_dsn)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(sql)
         finally:
             await conn.close()
 
-    asyncio.run(create())
+    asyncio.run(run())
+
+
+def create_pg_database(admin_dsn: str) -> str:
+    """A fresh, empty database on that server; its SQLAlchemy URL."""
+    import uuid
+
+    name = f"bc_bench_{uuid.uuid4().hex[:10]}"
+    pg_admin(admin_dsn, f'CREATE DATABASE "{name}"')
     base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     return f"{base}/{name}"
 
 
 def drop_pg_database(admin_dsn: str, url: str) -> None:
-    import asyncio
-
-    import asyncpg
-
-    name = url.rsplit("/", 1)[1]
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(admin_dsn)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+    pg_admin(admin_dsn, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def main() -> int:
