@@ -7,13 +7,13 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.support import REDIS_URL, Server, database_from_template, free_port, settings_for_test
+from tests.support import REDIS_URL, Client, Server, database_from_template, free_port, settings_for_test
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -36,8 +36,10 @@ async def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float 
 
 
 @pytest.fixture
-async def two_nodes(templates: object, tmp_path: Path, models_dir: Path) -> AsyncIterator[tuple[Server, Server]]:
-    template = await asyncio.to_thread(templates, "postgres")  # type: ignore[operator]
+async def two_nodes(
+    templates: Callable[[str], str], tmp_path: Path, models_dir: Path
+) -> AsyncIterator[tuple[Server, Server]]:
+    template = await asyncio.to_thread(templates, "postgres")
     url, drop = await database_from_template("postgres", template, tmp_path)
     secret = "multinode-" + uuid.uuid4().hex + uuid.uuid4().hex
     procs, servers = [], []
@@ -55,6 +57,7 @@ async def two_nodes(templates: object, tmp_path: Path, models_dir: Path) -> Asyn
             "BOOTHCAST_DATA_DIR": str(data_dir),
             "BOOTHCAST_RTMP_PORT": "0",
             "BOOTHCAST_AUTH_RATE_LIMIT": "10000",
+            "BOOTHCAST_CHAT_RATE_LIMIT": "0",
         }
         log = open(tmp_path / f"node-{name}.log", "wb")
         proc = subprocess.Popen(
@@ -62,7 +65,9 @@ async def two_nodes(templates: object, tmp_path: Path, models_dir: Path) -> Asyn
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         procs.append((proc, log))
-        servers.append(Server(f"http://127.0.0.1:{port}", settings_for_test(data_dir, url, secret_key=secret)))
+        servers.append(
+            Server(f"http://127.0.0.1:{port}", settings_for_test(data_dir, url, secret_key=secret))
+        )
     try:
         for server, (proc, _) in zip(servers, procs, strict=True):
             await _wait_healthy(server.url, proc)
@@ -126,3 +131,40 @@ async def test_a_ban_on_b_disconnects_the_user_on_a_at_once(two_nodes: tuple[Ser
     assert not troll.sio.connected
     status, body = await a.get("/api/me", tok)
     assert status == 403 and body["error"]["code"] == "banned"
+
+
+async def test_bursts_on_both_nodes_share_one_gapless_seq(two_nodes: tuple[Server, Server]) -> None:
+    a, b = two_nodes
+    stok, sup = await b.supplier()
+    booth_id = sup["booth_id"]
+    btok, _ = await a.guest("Ana", "zh")
+    buyer, staff = await a.client(btok, batch=True), await b.client(stok)
+    for c in (buyer, staff):
+        assert (await c.call("booth:join", {"booth_id": booth_id}))["ok"]
+    # Both nodes group-commit their own burst into the same booth row at the same time.
+    sends = [buyer.call("chat:send", {"booth_id": booth_id, "text": f"A{i}"}) for i in range(30)]
+    sends += [staff.call("chat:send", {"booth_id": booth_id, "text": f"B{i}"}) for i in range(30)]
+    acks = await asyncio.gather(*sends)
+    assert all(x["ok"] for x in acks), acks
+    seqs = sorted(x["message"]["seq"] for x in acks)
+    assert seqs == list(range(seqs[0], seqs[0] + 60))
+    for sent in (acks[:30], acks[30:]):
+        mine = [x["message"]["seq"] for x in sent]
+        assert mine == sorted(mine), "a sender's messages keep the order they were sent in"
+    for c in (buyer, staff):
+        await c.wait_message(lambda m: m["seq"] == seqs[-1])
+        await asyncio.wait_for(_until_received(c, 60), 10)
+        got = c.messages()
+        assert sorted(m["seq"] for m in got) == seqs
+        # Each node fans out its own commits in order; across nodes clients order by seq.
+        for prefix in ("A", "B"):
+            from_node = [m["seq"] for m in got if m["original"].startswith(prefix)]
+            assert from_node == sorted(from_node)
+    for batch in buyer.events.of("chat:batch"):
+        assert [m["seq"] for m in batch["messages"]] == sorted(m["seq"] for m in batch["messages"])
+
+
+async def _until_received(client: Client, n: int) -> None:
+    while len(client.messages()) < n:
+        client.events.changed.clear()
+        await client.events.changed.wait()
