@@ -12,7 +12,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rooms.auth import AuthUser
-from rooms.chat_writer import record_of
 from rooms.context import Fair
 from rooms.errors import BadRequest, TooLong
 from rooms.models import Message, MessageTranslation, User
@@ -115,7 +114,8 @@ async def load_records(
             q = q.limit(limit)
         rows = (await s.execute(q)).all()
         records = [
-            record_of(m, {"id": m.author_id, "display_name": name, "role": role}) for m, name, role in rows
+            ChatRecord.of(m, {"id": m.author_id, "display_name": name, "role": role})
+            for m, name, role in rows
         ]
         if newest_first:
             records.reverse()

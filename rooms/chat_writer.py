@@ -48,21 +48,6 @@ def author_of(actor: AuthUser) -> dict[str, Any]:
     return {"id": actor.id, "display_name": actor.display_name, "role": actor.role}
 
 
-def record_of(msg: Message, author: dict[str, Any]) -> ChatRecord:
-    return ChatRecord(
-        id=msg.id,
-        seq=msg.seq,
-        booth_id=msg.booth_id,
-        author=author,
-        source_lang=msg.source_lang,
-        original=msg.text,
-        created_at=msg.created_at,
-        client_id=msg.client_id,
-        session_id=msg.session_id,
-        stream_offset_ms=msg.stream_offset_ms,
-    )
-
-
 class ChatWriter:
     def __init__(self, db: Database, max_group: int = 500) -> None:
         self._db = db
@@ -150,7 +135,7 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
         key = (d.actor.id, d.client_id) if d.client_id is not None else None
         if key is not None and key in resent:
             # A client resending after a reconnect gets its original message back, not a copy.
-            outcomes.append(record_of(resent[key], author_of(d.actor)))
+            outcomes.append(ChatRecord.of(resent[key], author_of(d.actor)))
         elif key is not None and key in first_of:
             outcomes.append(None)
             twins.append((i, first_of[key]))
@@ -194,7 +179,7 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
             await s.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows)
         ).all()
         for i, row, msg_id in zip(fresh, rows, ids, strict=True):
-            outcomes[i] = record_of(Message(id=msg_id, **row), author_of(group[i].actor))
+            outcomes[i] = ChatRecord.of(Message(id=msg_id, **row), author_of(group[i].actor))
     for i, first in twins:
         outcomes[i] = outcomes[first]
     return [o if o is not None else RuntimeError("message not written") for o in outcomes]

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from rooms.models import Booth, Lead, Product, User
+from rooms.models import Booth, Lead, Message, Product, User
 
 Json = dict[str, Any]
 
@@ -82,6 +82,21 @@ class ChatRecord:
     session_id: int | None = None
     stream_offset_ms: int | None = None
     translations: dict[str, tuple[str, bool]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, msg: Message, author: Json) -> ChatRecord:
+        return cls(
+            id=msg.id,
+            seq=msg.seq,
+            booth_id=msg.booth_id,
+            author=author,
+            source_lang=msg.source_lang,
+            original=msg.text,
+            created_at=msg.created_at,
+            client_id=msg.client_id,
+            session_id=msg.session_id,
+            stream_offset_ms=msg.stream_offset_ms,
+        )
 
     def payload(self, lang: str) -> Json:
         """The message as a recipient reading `lang` sees it."""
