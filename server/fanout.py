@@ -48,35 +48,42 @@ class Coalescer:
         self._max_tick = max_tick
         self._buffers: dict[str, list[dict[str, Any]]] = {}
         self._next: dict[str, float] = {}
-        self._pending: set[str] = set()
+        # Rooms with a flush scheduled or in flight. One flusher per room at a time: with the
+        # Redis manager an emit awaits its publish, and two overlapping flushes of one room
+        # could reach Redis (and so the viewers) in the wrong order.
+        self._flushing: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def add(self, room: str, booth_id: int, message: dict[str, Any]) -> None:
         self._buffers.setdefault(room, []).append(message)
-        if room in self._pending:
-            return
-        self._pending.add(room)
-        delay = max(0.0, self._next.get(room, 0.0) - time.monotonic())
-        task = asyncio.create_task(self._flush_after(room, booth_id, delay))
+        if room in self._flushing:
+            return  # the room's flusher takes it with the next frame
+        self._flushing.add(room)
+        task = asyncio.create_task(self._flusher(room, booth_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _flush_after(self, room: str, booth_id: int, delay: float) -> None:
-        if delay:
-            await asyncio.sleep(delay)
-        self._pending.discard(room)
-        messages = self._buffers.pop(room, [])
-        if not messages:
-            return
-        messages.sort(key=lambda m: m["seq"])
-        started = time.monotonic()
+    async def _flusher(self, room: str, booth_id: int) -> None:
+        """Flush the room's buffer until it stays empty, one frame per interval."""
         try:
-            await self._emit(events.CHAT_BATCH, {"booth_id": booth_id, "messages": messages}, room)
-        except Exception:
-            log.exception("chat:batch to %s failed", room)
-        done = time.monotonic()
-        interval = min(self._max_tick, max(self._tick, self._spread * (done - started)))
-        self._next[room] = started + interval
+            while True:
+                delay = self._next.get(room, 0.0) - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                messages = self._buffers.pop(room, [])
+                if not messages:
+                    return
+                messages.sort(key=lambda m: m["seq"])
+                started = time.monotonic()
+                try:
+                    await self._emit(events.CHAT_BATCH, {"booth_id": booth_id, "messages": messages}, room)
+                except Exception:
+                    log.exception("chat:batch to %s failed", room)
+                done = time.monotonic()
+                interval = min(self._max_tick, max(self._tick, self._spread * (done - started)))
+                self._next[room] = started + interval
+        finally:
+            self._flushing.discard(room)
 
     async def aclose(self) -> None:
         for task in list(self._tasks):
