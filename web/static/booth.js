@@ -74,7 +74,7 @@ async function enter() {
   renderStreamState();
   $('#chat-form').addEventListener('submit', sendChat);
 
-  const socket = openBoothSocket(state.session.token, { join, setJoined });
+  const socket = openBoothSocket(state.session.token, { boothId: state.booth.id, chat: state.chat, setJoined, onJoined });
   state.socket = socket;
   // For the browser console and the reconnect test: nothing here is secret from this page.
   window.boothcastDebug = { socket };
@@ -130,17 +130,8 @@ function setJoined(joined) {
   if (submit) submit.disabled = !joined;
 }
 
-async function join() {
-  setJoined(false);
-  const ack = await call(state.socket, C.BOOTH_JOIN, { booth_id: state.booth.id });
-  if (!ack.ok) {
-    pageError(errorText(ack.error));
-    return;
-  }
-  setJoined(true);
-  say($('#page-status'), '');
-  state.chat.merge(ack.history || []);
-  state.chat.scrollToEnd();
+/** What a booth:join's ack tells the page besides the history. */
+function onJoined(ack) {
   showViewers(ack.viewers);
   setLive(ack.live);
   setPinned(ack.pinned_product ?? null);

@@ -60,7 +60,7 @@ async function main() {
   $('#preview-btn').addEventListener('click', preview);
   $('#export-csv').addEventListener('click', exportCsv);
 
-  const socket = openBoothSocket(state.session.token, { join, setJoined });
+  const socket = openBoothSocket(state.session.token, { boothId: state.booth.id, chat: state.chat, setJoined, onJoined });
   state.socket = socket;
   socket.on(S.CHAT_MESSAGE, (m) => { if (m.booth_id === state.booth.id) state.chat.add(m); });
   socket.on(S.CHAT_BATCH, (b) => { if (b.booth_id === state.booth.id) state.chat.merge(b.messages || []); });
@@ -86,17 +86,8 @@ function setJoined(joined) {
   $('#preview-btn').disabled = !joined;
 }
 
-async function join() {
-  setJoined(false);
-  const ack = await call(state.socket, C.BOOTH_JOIN, { booth_id: state.booth.id });
-  if (!ack.ok) {
-    pageError(errorText(ack.error));
-    return;
-  }
-  setJoined(true);
-  say($('#page-status'), '');
-  state.chat.merge(ack.history || []);
-  state.chat.scrollToEnd();
+/** What a booth:join's ack tells the console besides the history. */
+function onJoined(ack) {
   if (typeof ack.viewers === 'number') $('#viewer-count').textContent = String(ack.viewers);
   if (ack.languages) renderLanguages(ack.languages);
   setPinned(ack.pinned_product?.id ?? null);

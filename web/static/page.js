@@ -3,7 +3,8 @@
 import { applyI18n, chosenLang, errorText, setUiLang, t } from './i18n.js';
 import { getSession, clearSession } from './session.js';
 import { $, say } from './dom.js';
-import { openSocket, showConnection } from './socket.js';
+import { call, openSocket, showConnection } from './socket.js';
+import { C } from './events.js';
 
 /** Pick the UI language (the signed-in user's, else the chosen one), localise the static HTML. */
 export function bootPage() {
@@ -38,20 +39,28 @@ export function onRefused(error) {
   pageError(errorText(error));
 }
 
-let livePromise = null;
-
-/**
- * The livestream engineer's module (web/static/live/live.js) sets `window.BoothcastLive`
- * with mountPlayer / mountBroadcaster / mountReplay. It's optional: pages work without it.
- */
 /**
  * The socket of a page that joins one booth (booth page, supplier console): shows the connection
- * state, marks the page not joined while offline, and (re-)joins on every connect.
+ * state, marks the page not joined while offline, and (re-)joins on every connect. After each
+ * join the history is merged into `chat` by seq and `onJoined(ack)` updates the rest of the page.
  */
-export function openBoothSocket(token, { join, setJoined }) {
+export function openBoothSocket(token, { boothId, chat, setJoined, onJoined }) {
   const showStatus = connectionIndicator();
   setJoined(false);
-  return openSocket(token, {
+  const join = async () => {
+    setJoined(false);
+    const ack = await call(socket, C.BOOTH_JOIN, { booth_id: boothId });
+    if (!ack.ok) {
+      pageError(errorText(ack.error));
+      return;
+    }
+    setJoined(true);
+    say($('#page-status'), '');
+    chat.merge(ack.history || []);
+    chat.scrollToEnd();
+    onJoined(ack);
+  };
+  const socket = openSocket(token, {
     onStatus: (s) => {
       showStatus(s);
       if (s !== 'online') setJoined(false);
@@ -60,8 +69,15 @@ export function openBoothSocket(token, { join, setJoined }) {
     onReconnect: join,
     onRefused,
   });
+  return socket;
 }
 
+let livePromise = null;
+
+/**
+ * The livestream engineer's module (web/static/live/live.js) sets `window.BoothcastLive`
+ * with mountPlayer / mountBroadcaster / mountReplay. It's optional: pages work without it.
+ */
 export function loadLiveModule() {
   livePromise ??= (async () => {
     if (!window.BoothcastLive) {

@@ -20,6 +20,21 @@ export async function pickerLanguages() {
   return [...set].sort();
 }
 
+/** POST the sign-in form's body; save the session and hand it on, or show why it was refused. */
+async function signIn(path, body, { submit, status, onDone }) {
+  submit.disabled = true;
+  say(status, '');
+  try {
+    const session = await api(path, { method: 'POST', body });
+    saveSession(session);
+    onDone(session);
+  } catch (err) {
+    say(status, errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
+  } finally {
+    submit.disabled = false;
+  }
+}
+
 /** One-step guest sign-in. Calls onDone(session) after it is saved. */
 export async function renderGuestSignIn(container, { onDone }) {
   const langs = await pickerLanguages();
@@ -46,20 +61,10 @@ export async function renderGuestSignIn(container, { onDone }) {
       name.focus();
       return;
     }
-    submit.disabled = true;
-    say(status, '');
-    try {
-      const body = { display_name: name.value.trim(), lang: lang.value };
-      if (company.value.trim()) body.company = company.value.trim();
-      if (country.value) body.country = country.value;
-      const session = await api('/api/auth/guest', { method: 'POST', body });
-      saveSession(session);
-      onDone(session);
-    } catch (err) {
-      say(status, errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
-    } finally {
-      submit.disabled = false;
-    }
+    const body = { display_name: name.value.trim(), lang: lang.value };
+    if (company.value.trim()) body.company = company.value.trim();
+    if (country.value) body.country = country.value;
+    await signIn('/api/auth/guest', body, { submit, status, onDone });
   });
   container.replaceChildren(form);
   name.focus();
@@ -80,17 +85,8 @@ export function renderStaffSignIn(container, { title, onDone }) {
     h('div', { class: 'form-actions' }, submit));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    submit.disabled = true;
-    say(status, '');
-    try {
-      const session = await api('/api/auth/login', { method: 'POST', body: { email: email.value.trim(), password: password.value } });
-      saveSession(session);
-      onDone(session);
-    } catch (err) {
-      say(status, errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
-    } finally {
-      submit.disabled = false;
-    }
+    const body = { email: email.value.trim(), password: password.value };
+    await signIn('/api/auth/login', body, { submit, status, onDone });
   });
   container.replaceChildren(form);
   email.focus();
