@@ -67,7 +67,11 @@ class ChatWriter:
             # sender's context variables (such as being inside a write transaction already).
             self._drains[booth_id] = asyncio.create_task(self._drain(booth_id), context=contextvars.Context())
         # Shielded: a sender that goes away must not cancel a commit its neighbours share.
-        return await asyncio.shield(draft.done)
+        try:
+            return await asyncio.shield(draft.done)
+        except asyncio.CancelledError:
+            draft.done.add_done_callback(_nobody_waits)
+            raise
 
     async def _drain(self, booth_id: int) -> None:
         queue = self._queues[booth_id]
@@ -109,6 +113,13 @@ class ChatWriter:
         for task in list(self._drains.values()):
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(task, 10)
+
+
+def _nobody_waits(done: asyncio.Future[ChatRecord]) -> None:
+    # The sender left; a failure was logged by the writer and must not be reported again as
+    # "exception never retrieved".
+    if not done.cancelled():
+        done.exception()
 
 
 def _settle(draft: Draft, outcome: ChatRecord | BaseException) -> None:

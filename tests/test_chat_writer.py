@@ -141,3 +141,21 @@ async def test_an_unknown_booth_is_not_found(db: Database) -> None:
     assert getattr(info.value, "code", None) == "not_found"
     async with db.reader() as s:
         assert (await s.scalar(select(func.count()).select_from(Message))) == 0
+
+
+async def test_a_sender_that_goes_away_does_not_cancel_the_shared_commit(db: Database) -> None:
+    booth_id, (ana, bo) = await _booth_and_people(db, 2)
+    writer = ChatWriter(db)
+    first = asyncio.create_task(writer.write(ana, booth_id, "first", None, "en"))
+    leaving = asyncio.create_task(writer.write(bo, booth_id, "sent, then gone", None, "en"))
+    staying = asyncio.create_task(writer.write(ana, booth_id, "stays", None, "en"))
+    await asyncio.sleep(0)
+    leaving.cancel()
+    await first
+    kept = await staying
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+    await writer.aclose()
+    stored = await _stored(db, booth_id)
+    assert [m.text for m in stored] == ["first", "sent, then gone", "stays"]
+    assert stored[-1].id == kept.id
