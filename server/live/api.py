@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from media.playlist.hls import render_live
 from media.storage.layout import CONTENT_TYPES, PLAYLIST_NAMES
-from rooms import live
+from rooms import booths, live
 from rooms.errors import Conflict, NotFound, Unauthorized
 from rooms.models import Booth, LiveSession, PinEvent, Product, utcnow
 from rooms.payloads import Json, product_payload
@@ -142,8 +142,7 @@ async def get_live_state(request: web.Request) -> web.Response:
     service = request.app[LIVE]
     booth_id = _booth_id(request)
     async with service.db.reader() as s:
-        if await s.get(Booth, booth_id) is None:
-            raise NotFound("no such booth")
+        await booths.access_booth_by_id(s, booth_id)
         ls = await live.live_session_of(s, booth_id)
     state = live.stream_state(booth_id, ls)
     pipeline = service.manager.get(ls.id) if ls else None
@@ -158,8 +157,7 @@ async def list_booth_sessions(request: web.Request) -> web.Response:
     service = request.app[LIVE]
     booth_id = _booth_id(request)
     async with service.db.reader() as s:
-        if await s.get(Booth, booth_id) is None:
-            raise NotFound("no such booth")
+        await booths.access_booth_by_id(s, booth_id)
         sessions = await live.list_sessions(s, booth_id)
     return jsonify({"sessions": [live.session_payload(ls) for ls in sessions if ls.status != "pruned"]})
 
