@@ -143,7 +143,22 @@ _codes = st.one_of(
     st.from_regex(r"\+[1-9][0-9]{1,2} [0-9]{3} [0-9]{4} [0-9]{4}", fullmatch=True),
     st.sampled_from(["EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP"]),
 )
-_values = st.one_of(_numbers, _codes)
+# The trade terms that must never be translated: certifications and standards, payment and
+# shipping terms, technical values and model names.
+_terms = st.one_of(
+    st.sampled_from(
+        "CE RoHS FCC UL ETL FDA REACH GS SAA BSCI SGS TUV CCC PSE KC CB EMC LVD UKCA CPSIA LFGB FSC GOTS "
+        "OEKO-TEX T/T TT L/C D/P D/A PayPal LCL FCL B/L AWB DHL FedEx UPS".split()
+    ),
+    st.sampled_from(["Western Union", "Trade Assurance", "MoneyGram"]),
+    st.tuples(st.sampled_from(["ISO", "IEC", "EN", "ASTM"]), st.integers(1, 99999)).map(lambda t: f"{t[0]} {t[1]}"),
+    st.tuples(st.integers(1, 9999), st.sampled_from(["K", "W", "V", "Hz", "mAh", "lm", "GP", "HQ"])).map(
+        lambda t: f"{t[0]}{t[1]}"
+    ),
+    st.integers(20, 69).map(lambda n: f"IP{n}"),
+    st.from_regex(r"[A-Z]{1,3}[0-9]{2,4}[A-Z]?", fullmatch=True),  # model names: X200, LP-less codes
+)
+_values = st.one_of(_numbers, _codes, _terms)
 
 
 @st.composite
@@ -204,3 +219,19 @@ def test_any_value_survives_a_translation_that_drops_placeholders(case: tuple[st
 def test_identity_round_trip_for_any_text(text: str) -> None:
     protected = protect(text)
     assert restore(protected.text, protected.spans)[0] == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_terms, min_size=1, max_size=6), st.sampled_from([" ", "、", ", ", " y ", "和"]))
+def test_every_trade_term_is_one_span_of_its_own(terms: list[str], sep: str) -> None:
+    message = "我们有" + sep.join(terms) + "认证" if sep in "、和" else "we have " + sep.join(terms) + " here"
+    spans = [s.text for s in protect(message).spans]
+    assert spans == terms
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ce que je reach", "el ce de la", "we reach out", "a gs b", "tt", "ups and downs", "cb radio"],
+)
+def test_common_words_that_look_like_terms_are_left_alone(text: str) -> None:
+    assert protect(text).spans == ()
