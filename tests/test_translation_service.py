@@ -9,11 +9,15 @@ from pathlib import Path
 import pytest
 
 from translation.api import PairInfo, Translation, Translator
+from translation.confidence import GateConfig
 from translation.engine import Pair, plan_threads, route
 from translation.fake import FakeEngine
 from translation.service import ArgosTranslator, open_translator
 
 PAIRS = {("en", "zh"), ("zh", "en"), ("en", "es"), ("es", "en")}
+# These tests are about routing, protection, batching and failures; tests/test_translation_gate.py
+# covers the confidence gate.
+OFF = GateConfig.off()
 
 
 @pytest.fixture
@@ -23,7 +27,7 @@ async def engine() -> FakeEngine:
 
 @pytest.fixture
 async def translator(engine: FakeEngine) -> AsyncIterator[ArgosTranslator]:
-    t = ArgosTranslator(engine, timeout=1.0, window=0.002)
+    t = ArgosTranslator(engine, timeout=1.0, window=0.002, gate=OFF)
     yield t
     await t.aclose()
 
@@ -85,7 +89,7 @@ async def test_trade_terms_are_protected_and_restored(engine: FakeEngine) -> Non
         seen.append(sentence)
         return "MOQ ⟦0⟧ pieces, price ⟦1⟧ ⟦2⟧ dollars."
 
-    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=rewrite), window=0.001)
+    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=rewrite), window=0.001, gate=OFF)
     try:
         result = await t.translate("我们的最小起订量是500件，FOB深圳价格是6.80美元", "zh", ["en"])
         assert seen == ["我们的最小起订量是⟦0⟧件，⟦1⟧深圳价格是⟦2⟧美元"]
@@ -101,7 +105,7 @@ async def test_each_sentence_is_numbered_from_zero_and_reassembled() -> None:
         seen.append(sentence)
         return sentence.upper()
 
-    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=rewrite), window=0.001)
+    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=rewrite), window=0.001, gate=OFF)
     try:
         result = await t.translate("Price is 6.80 USD. MOQ is 500.\nThanks!", "en", ["es"])
         assert sorted(seen) == sorted(["Price is ⟦0⟧ ⟦1⟧.", "MOQ is ⟦0⟧.", "Thanks!"])
@@ -111,10 +115,11 @@ async def test_each_sentence_is_numbered_from_zero_and_reassembled() -> None:
 
 
 async def test_dropped_placeholder_is_repaired(engine: FakeEngine) -> None:
-    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=lambda pair, s: "the price"), window=0.001)
+    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=lambda pair, s: "the price"), window=0.001, gate=OFF)
     try:
         result = await t.translate("FOB price 6.80", "en", ["zh"])
-        assert result["zh"] == Translation("the price FOB 6.80", True)
+        # Repaired, never trusted: a span the model lost makes the translation uncertain.
+        assert result["zh"] == Translation("the price FOB 6.80", True, True, ("coverage",))
         assert t.repairs == 1
     finally:
         await t.aclose()
@@ -139,7 +144,7 @@ async def test_cache_hits_skip_the_engine(translator: ArgosTranslator, engine: F
 
 async def test_engine_failure_returns_original_and_is_not_cached() -> None:
     engine = FakeEngine(PAIRS, fail=True)
-    t = ArgosTranslator(engine, window=0.001)
+    t = ArgosTranslator(engine, window=0.001, gate=OFF)
     try:
         assert await t.translate("hello", "en", ["zh", "es"]) == {
             "zh": Translation("hello", False),
@@ -153,7 +158,7 @@ async def test_engine_failure_returns_original_and_is_not_cached() -> None:
 
 
 async def test_timeout_returns_original_quickly() -> None:
-    t = ArgosTranslator(FakeEngine(PAIRS, delay=0.5), timeout=0.05, window=0.001)
+    t = ArgosTranslator(FakeEngine(PAIRS, delay=0.5), timeout=0.05, window=0.001, gate=OFF)
     try:
         async with asyncio.timeout(0.4):
             result = await t.translate("hello", "en", ["zh"])
@@ -168,7 +173,7 @@ async def test_pivot_failure_keeps_the_direct_target() -> None:
             raise RuntimeError("es model broken")
         return f"[{pair[1]}] {sentence}"
 
-    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=rewrite), window=0.001)
+    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=rewrite), window=0.001, gate=OFF)
     try:
         result = await t.translate("你好", "zh", ["en", "es"])
         assert result == {"en": Translation("[en] 你好", True), "es": Translation("你好", False)}
@@ -177,7 +182,7 @@ async def test_pivot_failure_keeps_the_direct_target() -> None:
 
 
 async def test_many_concurrent_messages_are_batched(engine: FakeEngine) -> None:
-    t = ArgosTranslator(engine, window=0.01)
+    t = ArgosTranslator(engine, window=0.01, gate=OFF)
     try:
         results = await asyncio.gather(*(t.translate(f"message {i}", "en", ["zh", "es"]) for i in range(50)))
         assert all(r["zh"].translated and r["es"].translated for r in results)
@@ -194,7 +199,7 @@ async def test_detect(translator: ArgosTranslator) -> None:
 
 
 async def test_aclose_closes_the_engine(engine: FakeEngine) -> None:
-    t = ArgosTranslator(engine)
+    t = ArgosTranslator(engine, gate=OFF)
     await t.translate("hi", "en", ["zh"])
     await t.aclose()
     assert engine.closed

@@ -10,11 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from translation.glossary import Glossary
+
 
 @dataclass(frozen=True, slots=True)
 class Translation:
     text: str
     translated: bool  # False: `text` is the original, because no model or the engine failed
+    # True: delivered, but the confidence gate doubts it; readers see the original first.
+    uncertain: bool = False
+    doubts: tuple[str, ...] = ()  # why (`translation.confidence.judge`), for previews and metrics
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +40,13 @@ class Translator(Protocol):
 
     def can_translate(self, source: str, target: str) -> bool: ...
 
-    async def translate(self, text: str, source: str, targets: Iterable[str]) -> dict[str, Translation]:
+    async def translate(
+        self, text: str, source: str, targets: Iterable[str], glossary: Glossary | None = None
+    ) -> dict[str, Translation]:
         """One result per target (targets equal to `source` are returned untranslated).
 
-        Never raises for engine failures or timeouts: the original comes back with
-        `translated=False`.
+        `glossary` (a booth's terms) is applied in both directions. Never raises for engine
+        failures or timeouts: the original comes back with `translated=False`.
         """
         ...
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from translation.engine import BatchEngine, Pair
+from translation.engine import BatchEngine, Hypothesis, Pair
 
 
 class BatcherClosed(RuntimeError):
@@ -26,7 +26,7 @@ class BatcherClosed(RuntimeError):
 @dataclass(slots=True)
 class _Item:
     text: str
-    future: asyncio.Future[str]
+    future: asyncio.Future[Hypothesis]
     enqueued: float
 
 
@@ -64,7 +64,7 @@ class Batcher:
             ]
         return self._wakeup
 
-    def submit(self, pair: Pair, sentences: Sequence[str]) -> list[asyncio.Future[str]]:
+    def submit(self, pair: Pair, sentences: Sequence[str]) -> list[asyncio.Future[Hypothesis]]:
         """Queue `sentences`; one future per sentence. Cancel a future to withdraw its sentence."""
         if self._closed:
             raise BatcherClosed("translator is closed")
@@ -72,15 +72,15 @@ class Batcher:
         loop = asyncio.get_running_loop()
         now = time.monotonic()
         queue = self._pending.setdefault(pair, deque())
-        futures: list[asyncio.Future[str]] = []
+        futures: list[asyncio.Future[Hypothesis]] = []
         for text in sentences:
-            future: asyncio.Future[str] = loop.create_future()
+            future: asyncio.Future[Hypothesis] = loop.create_future()
             queue.append(_Item(text, future, now))
             futures.append(future)
         wakeup.set()
         return futures
 
-    async def translate(self, pair: Pair, sentences: Sequence[str]) -> list[str]:
+    async def translate(self, pair: Pair, sentences: Sequence[str]) -> list[Hypothesis]:
         """Translations of `sentences`, in order; raises the engine's error.
 
         Callers bound the wait with `asyncio.timeout`; a cancelled request leaves the queue.

@@ -1,4 +1,4 @@
-"""A bounded LRU of finished translations, keyed by (source, target, text).
+"""A bounded LRU of finished translations, keyed by (source, target, glossary version, text).
 
 Chat repeats itself ("hello", "MOQ?", "thanks"), and `chat:preview` is usually followed by the
 `chat:send` of the same text, so most repeats never reach the model.
@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-CacheKey = tuple[str, str, str]
+from translation.api import Translation
+
+CacheKey = tuple[str, str, str, str]
 
 
 class TranslationCache:
     def __init__(self, max_size: int = 20000) -> None:
         self._max_size = max(0, max_size)
-        self._items: OrderedDict[CacheKey, str] = OrderedDict()
+        self._items: OrderedDict[CacheKey, Translation] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, source: str, target: str, text: str) -> str | None:
-        key = (source, target, text)
+    def get(self, source: str, target: str, text: str, glossary: str = "") -> Translation | None:
+        key = (source, target, glossary, text)
         value = self._items.get(key)
         if value is None:
             self.misses += 1
@@ -31,10 +33,10 @@ class TranslationCache:
         self.hits += 1
         return value
 
-    def put(self, source: str, target: str, text: str, translated: str) -> None:
+    def put(self, source: str, target: str, text: str, translated: Translation, glossary: str = "") -> None:
         if self._max_size == 0:
             return
-        key = (source, target, text)
+        key = (source, target, glossary, text)
         self._items[key] = translated
         self._items.move_to_end(key)
         while len(self._items) > self._max_size:

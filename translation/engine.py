@@ -21,12 +21,21 @@ Pair = tuple[str, str]
 PIVOT = "en"
 
 
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """A model's output for one sentence, with what the confidence gate reads from the model."""
+
+    text: str
+    score: float = 0.0  # mean log-probability per output token; 0 is certain, -1 is a guess
+    unknown: int = 0  # source pieces the model's vocabulary does not have (it never saw them)
+
+
 class BatchEngine(Protocol):
     """What the batcher needs; a fake one drives the unit tests."""
 
     def pairs(self) -> set[Pair]: ...
 
-    def translate_batch(self, pair: Pair, sentences: Sequence[str]) -> list[str]:
+    def translate_batch(self, pair: Pair, sentences: Sequence[str]) -> list[Hypothesis]:
         """Translate already protected single sentences; called from worker threads."""
         ...
 
@@ -79,8 +88,10 @@ class _Model:
         self.prefix = package.target_prefix
         self.replicas = plan.inter_threads
 
-    def translate(self, sentences: Sequence[str], max_batch_size: int) -> list[str]:
+    def translate(self, sentences: Sequence[str], max_batch_size: int) -> list[Hypothesis]:
         tokens: list[list[str]] = [self.sp.encode(s, out_type=str) for s in sentences]
+        unk = self.sp.unk_id()
+        unknown = [sum(1 for t in toks if self.sp.piece_to_id(t) == unk) for toks in tokens]
         # Split the batch so every replica gets a share (CTranslate2 sorts by length first).
         max_batch_size = min(max_batch_size, max(1, -(-len(tokens) // self.replicas)))
         longest = max((len(t) for t in tokens), default=1)
@@ -96,13 +107,17 @@ class _Model:
             # Small models loop on inputs unlike their training ("Hello." → "您好，您好，您好，…");
             # on the held-out sets this costs < 0.5% exact match.
             no_repeat_ngram_size=3,
+            return_scores=True,
         )
-        out: list[str] = []
-        for result in results:
+        out: list[Hypothesis] = []
+        for result, unknowns in zip(results, unknown, strict=True):
             pieces: list[str] = list(result.hypotheses[0])
             if self.prefix and pieces and pieces[0] == self.prefix:
                 pieces = pieces[1:]
-            out.append(str(self.sp.decode(pieces)).strip())
+            # Greedy scores come back as the sum of log-probabilities; the gate wants a per-token
+            # figure that does not punish long sentences (+1 for the end token).
+            score = float(result.scores[0]) / (len(pieces) + 1) if result.scores else 0.0
+            out.append(Hypothesis(str(self.sp.decode(pieces)).strip(), score, unknowns))
         return out
 
 
@@ -128,7 +143,7 @@ class CTranslate2Engine:
     def pairs(self) -> set[Pair]:
         return set(self._models)
 
-    def translate_batch(self, pair: Pair, sentences: Sequence[str]) -> list[str]:
+    def translate_batch(self, pair: Pair, sentences: Sequence[str]) -> list[Hypothesis]:
         model = self._models.get(pair)
         if model is None:
             raise KeyError(f"no model for {pair[0]}→{pair[1]}")

@@ -2,7 +2,8 @@
 
 `ArgosTranslator(FakeEngine())` behaves like the real translator (protection, batching, pivot,
 cache, timeouts) but "translates" by tagging each sentence with its target: "hello" en→zh becomes
-"[zh] hello". Placeholders pass through untouched, as a good model would leave them.
+"[zh] hello". Placeholders pass through untouched, as a good model would leave them. Its
+hypotheses are fully confident (score 0) unless `rewrite` returns a `Hypothesis` of its own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from translation.engine import Pair
+from translation.engine import Hypothesis, Pair
 
 DEFAULT_PAIRS: frozenset[Pair] = frozenset({("en", "zh"), ("zh", "en"), ("en", "es"), ("es", "en")})
 
@@ -23,7 +24,7 @@ class FakeEngine:
         *,
         delay: float = 0.0,
         fail: bool = False,
-        rewrite: Callable[[Pair, str], str] | None = None,
+        rewrite: Callable[[Pair, str], str | Hypothesis] | None = None,
     ) -> None:
         self._pairs = set(pairs)
         self.delay = delay  # seconds per batch, to simulate a slow model
@@ -36,7 +37,7 @@ class FakeEngine:
     def pairs(self) -> set[Pair]:
         return set(self._pairs)
 
-    def translate_batch(self, pair: Pair, sentences: Sequence[str]) -> list[str]:
+    def translate_batch(self, pair: Pair, sentences: Sequence[str]) -> list[Hypothesis]:
         with self._lock:
             self.calls.append((pair, list(sentences)))
         if self.delay:
@@ -46,8 +47,9 @@ class FakeEngine:
         if pair not in self._pairs:
             raise KeyError(pair)
         if self._rewrite is not None:
-            return [self._rewrite(pair, s) for s in sentences]
-        return [f"[{pair[1]}] {s}" for s in sentences]
+            rewritten = [self._rewrite(pair, s) for s in sentences]
+            return [h if isinstance(h, Hypothesis) else Hypothesis(h) for h in rewritten]
+        return [Hypothesis(f"[{pair[1]}] {s}") for s in sentences]
 
     @property
     def sentences_translated(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from translation.api import PairInfo, Translation
+from translation.glossary import Glossary
 
 
 class PassthroughTranslator:
@@ -17,7 +18,9 @@ class PassthroughTranslator:
     def can_translate(self, source: str, target: str) -> bool:
         return source == target
 
-    async def translate(self, text: str, source: str, targets: Iterable[str]) -> dict[str, Translation]:
+    async def translate(
+        self, text: str, source: str, targets: Iterable[str], glossary: Glossary | None = None
+    ) -> dict[str, Translation]:
         return {t: Translation(text, False) for t in targets}
 
     async def detect(self, text: str) -> str | None:

@@ -10,19 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from translation.api import PairInfo, Translation, Translator
 from translation.argos_env import apply_argos_settings
 from translation.batcher import Batcher
 from translation.cache import TranslationCache
+from translation.confidence import (
+    GateConfig,
+    Observation,
+    Signals,
+    Verdict,
+    combine,
+    invented_digits,
+    judge,
+    leftover,
+    length_ratio,
+    repeated,
+)
 from translation.detect import detect_language
-from translation.engine import BatchEngine, CTranslate2Engine, Pair, route
+from translation.engine import BatchEngine, CTranslate2Engine, Hypothesis, Pair, route
+from translation.glossary import Glossary
 from translation.packages import install_bundled, list_installed
 from translation.protect import Span, has_words, protect, renumber, restore
+from translation.roundtrip import chrf
 from translation.segment import Segment, join_sentences, split_sentences
 
 log = logging.getLogger(__name__)
@@ -48,7 +62,10 @@ class _Prepared:
         return [s.text for s in self.sentences if s.needs_model]
 
 
-def _collect(futures: list[asyncio.Future[str]]) -> list[str] | BaseException | str:
+Futures = list[asyncio.Future[Hypothesis]]
+
+
+def _collect(futures: Futures) -> list[Hypothesis] | BaseException | str:
     """The results, else the first error, else "timeout" when some are unfinished or withdrawn."""
     # Every error is retrieved, or asyncio logs "exception was never retrieved" for each.
     errors = [f.exception() for f in futures if f.done() and not f.cancelled()]
@@ -60,14 +77,34 @@ def _collect(futures: list[asyncio.Future[str]]) -> list[str] | BaseException | 
     return "timeout"
 
 
-def prepare(text: str) -> _Prepared:
-    protected = protect(text, limit=_NO_LIMIT)
+def _collect_ok(futures: Futures) -> list[Hypothesis]:
+    done = _collect(futures)
+    if not isinstance(done, list):
+        raise RuntimeError("hop unfinished")  # callers only ask for finished hops
+    return done
+
+
+def prepare(
+    text: str, glossary: Glossary | None = None, source: str = "", targets: tuple[str, ...] = ()
+) -> _Prepared:
+    protected = protect(text, limit=_NO_LIMIT, glossary=glossary, source=source, targets=targets)
     segments = split_sentences(protected.text)
     sentences = []
     for segment in segments:
         local_text, local_spans = renumber(segment.text, protected.spans)
         sentences.append(_Sentence(local_text, local_spans, has_words(local_text)))
     return _Prepared(segments, sentences)
+
+
+@dataclass(slots=True)
+class _Route:
+    """One target's hops, and the futures of its model work and of the gate's round trips."""
+
+    hops: list[Pair]
+    first: Futures
+    second: Futures | None = None
+    # (pair, futures, compare-to): back-translations and what each must agree with.
+    checks: list[tuple[Pair, Futures, list[str]]] = field(default_factory=list)
 
 
 class ArgosTranslator:
@@ -82,14 +119,19 @@ class ArgosTranslator:
         cache_size: int = 20000,
         max_batch: int = 64,
         window: float = 0.005,
+        gate: GateConfig | None = None,
     ) -> None:
         self._engine = engine
         self._direct = engine.pairs()
         self._timeout = timeout
         self._cache = TranslationCache(cache_size)
         self._batcher = Batcher(engine, workers=workers, max_batch=max_batch, window=window)
+        self._gate = gate or GateConfig()
         self.repairs = 0  # sentences whose placeholders the model garbled (a quality signal)
         self.failures = 0  # targets answered with the original because of an error or timeout
+        self.uncertain = 0  # translations the confidence gate doubted
+        # Sees every judged translation with its raw signals (calibration and the bench use it).
+        self.observer: Callable[[Observation], None] | None = None
 
     @property
     def batcher(self) -> Batcher:
@@ -98,6 +140,10 @@ class ArgosTranslator:
     @property
     def cache(self) -> TranslationCache:
         return self._cache
+
+    @property
+    def gate(self) -> GateConfig:
+        return self._gate
 
     def languages(self) -> list[str]:
         return sorted({code for pair in self._direct for code in pair})
@@ -114,27 +160,30 @@ class ArgosTranslator:
     def can_translate(self, source: str, target: str) -> bool:
         return source != target and route(self._direct, source, target) is not None
 
-    async def translate(self, text: str, source: str, targets: Iterable[str]) -> dict[str, Translation]:
+    async def translate(
+        self, text: str, source: str, targets: Iterable[str], glossary: Glossary | None = None
+    ) -> dict[str, Translation]:
         results: dict[str, Translation] = {}
         todo: dict[str, list[Pair]] = {}
+        version = glossary.version if glossary else ""
         for target in dict.fromkeys(targets):
             hops = route(self._direct, source, target) if target != source and text.strip() else None
-            cached = self._cache.get(source, target, text) if hops else None
+            cached = self._cache.get(source, target, text, version) if hops else None
             if not hops:
                 results[target] = Translation(text, False)
             elif cached is not None:
-                results[target] = Translation(cached, True)
+                results[target] = cached
             else:
                 todo[target] = hops
         if todo:
-            results.update(await self._translate_uncached(text, source, todo))
+            results.update(await self._translate_uncached(text, source, todo, glossary))
         return results
 
     async def _translate_uncached(
-        self, text: str, source: str, todo: dict[str, list[Pair]]
+        self, text: str, source: str, todo: dict[str, list[Pair]], glossary: Glossary | None
     ) -> dict[str, Translation]:
         try:
-            prepared = prepare(text)
+            prepared = prepare(text, glossary or None, source, tuple(todo))
         except Exception:
             log.exception("cannot prepare message for translation")
             return {target: Translation(text, False) for target in todo}
@@ -143,68 +192,138 @@ class ArgosTranslator:
             # Only numbers, codes, links or punctuation: every language reads it as it is.
             return {target: Translation(text, False) for target in todo}
 
-        outputs = await self._run_hops(inputs, todo)
+        routes = await self._run(inputs, source, todo)
+        version = glossary.version if glossary else ""
         results: dict[str, Translation] = {}
-        for target in todo:
-            produced = outputs.get(target)
+        for target, r in routes.items():
+            if len(r.hops) == 2 and r.second is None:
+                produced: list[Hypothesis] | BaseException | str = "timeout"  # never got to hop 2
+            else:
+                produced = _collect(r.second if r.second is not None else r.first)
             if isinstance(produced, list):
-                translated = self._assemble(prepared, produced, target)
-                self._cache.put(source, target, text, translated)
-                results[target] = Translation(translated, True)
+                translation = self._assemble(prepared, produced, r, text, source, target)
+                self._cache.put(source, target, text, translation, version)
+                results[target] = translation
             else:
                 self.failures += 1
                 log.warning("translation %s→%s failed (%s); sending the original", source, target, produced)
                 results[target] = Translation(text, False)
         return results
 
-    async def _run_hops(
-        self, inputs: list[str], todo: dict[str, list[Pair]]
-    ) -> dict[str, list[str] | BaseException | str]:
-        """Each target's sentences, or why it has none. Every route has one hop or two (pivot).
+    async def _run(self, inputs: list[str], source: str, todo: dict[str, list[Pair]]) -> dict[str, _Route]:
+        """Every target's hops (one, or two through English), then the gate's round trips.
 
         Futures, not tasks: at thousands of messages a second the event loop's own overhead
         competes with the model for the same two cores.
         """
         # zh→en for an English reader and for the zh→en→es pivot is the same work; queue it once.
-        first: dict[Pair, list[asyncio.Future[str]]] = {}
+        first: dict[Pair, Futures] = {}
         for hops in todo.values():
             if hops[0] not in first:
                 first[hops[0]] = self._batcher.submit(hops[0], inputs)
-        second: dict[str, list[asyncio.Future[str]]] = {}
+        routes = {target: _Route(hops, first[hops[0]]) for target, hops in todo.items()}
+        backs: dict[Pair, Futures] = {}
+        everything: list[Futures] = list(first.values())
         try:
             async with asyncio.timeout(self._timeout):
                 await asyncio.wait([f for futures in first.values() for f in futures])
-                for target, hops in todo.items():
-                    if len(hops) == 2 and isinstance(sentences := _collect(first[hops[0]]), list):
-                        second[target] = self._batcher.submit(hops[1], sentences)
-                if second:
-                    await asyncio.wait([f for futures in second.values() for f in futures])
+                for hop, futures in first.items():
+                    # A hop's round trip back to its own source, shared by every target through it.
+                    done = _collect(futures)
+                    back = (hop[1], hop[0])
+                    if isinstance(done, list) and back in self._direct and self._gate.round_trip:
+                        backs[hop] = self._batcher.submit(back, [h.text for h in done])
+                        everything.append(backs[hop])
+                for r in routes.values():
+                    if isinstance(done1 := _collect(r.first), list):
+                        if r.hops[0] in backs:
+                            r.checks.append((r.hops[0], backs[r.hops[0]], inputs))
+                        if len(r.hops) == 2:
+                            middle = [h.text for h in done1]
+                            r.second = self._batcher.submit(r.hops[1], middle)
+                            everything.append(r.second)
+                if seconds := [f for r in routes.values() if r.second for f in r.second]:
+                    await asyncio.wait(seconds)
+                for r in routes.values():
+                    if r.second is not None and isinstance(done2 := _collect(r.second), list):
+                        back = (r.hops[1][1], r.hops[1][0])
+                        if back in self._direct and self._gate.round_trip:
+                            futures = self._batcher.submit(back, [h.text for h in done2])
+                            r.checks.append((r.hops[1], futures, [h.text for h in _collect_ok(r.first)]))
+                            everything.append(futures)
+                pending = [f for futures in everything for f in futures if not f.done()]
+                if pending:
+                    await asyncio.wait(pending)
         except TimeoutError:
             pass
         finally:
-            for futures in [*first.values(), *second.values()]:
+            for futures in everything:
                 for future in futures:
                     future.cancel()  # withdraws what is still queued; no-op on finished ones
-        outputs: dict[str, list[str] | BaseException | str] = {}
-        for target, hops in todo.items():
-            first_result = _collect(first[hops[0]])
-            if len(hops) == 1 or not isinstance(first_result, list):
-                outputs[target] = first_result
-            else:
-                outputs[target] = _collect(second[target]) if target in second else "timeout"
-        return outputs
+        return routes
 
-    def _assemble(self, prepared: _Prepared, outputs: list[str], target: str) -> str:
+    def _assemble(
+        self,
+        prepared: _Prepared,
+        outputs: list[Hypothesis],
+        r: _Route,
+        original: str,
+        source: str,
+        target: str,
+    ) -> Translation:
         produced = iter(outputs)
         parts: list[str] = []
+        observed: list[tuple[Pair, Signals]] = []
+        model_index = 0
         for sentence in prepared.sentences:
-            raw = next(produced) if sentence.needs_model else sentence.text
-            restored, report = restore(raw, sentence.spans, target)
+            if not sentence.needs_model:
+                parts.append(restore(sentence.text, sentence.spans, target)[0])
+                continue
+            hyp = next(produced)
+            restored, report = restore(hyp.text, sentence.spans, target)
             if not report.clean:
                 self.repairs += 1
                 log.info("repaired placeholders for %s: %s", target, report)
+            observed.extend(self._signals(sentence.text, hyp, report.clean, r, model_index))
             parts.append(restored)
-        return join_sentences(parts, prepared.segments, target)
+            model_index += 1
+        text = join_sentences(parts, prepared.segments, target)
+        invented = invented_digits(text, original)
+        verdicts = [judge(sig, self._gate.for_hop(source, target, hop)) for hop, sig in observed]
+        if invented:
+            verdicts.append(Verdict(True, ("invented_number",)))
+        verdict = combine(verdicts)
+        if verdict.uncertain:
+            self.uncertain += 1
+        if self.observer is not None:
+            self.observer(Observation(source, target, original, text, tuple(observed), invented))
+        return Translation(text, True, verdict.uncertain, verdict.doubts)
+
+    def _signals(
+        self, source_text: str, hyp: Hypothesis, clean: bool, r: _Route, index: int
+    ) -> list[tuple[Pair, Signals]]:
+        """The gate's signals for one sentence, per hop (a pivot is judged on both)."""
+        out = []
+        hop_hyps = [_collect_ok(r.first)[index]] + ([hyp] if len(r.hops) == 2 else [])
+        hop_sources = [source_text, hop_hyps[0].text][: len(r.hops)]
+        for hop, hop_hyp, hop_source in zip(r.hops, hop_hyps, hop_sources, strict=True):
+            roundtrip: float | None = None
+            check = next((c for c in r.checks if c[0] == hop), None)
+            if check is not None:
+                back = _collect(check[1])
+                # No time for the round trip: not confirmed, so it counts as disagreement.
+                roundtrip = chrf(back[index].text, check[2][index]) if isinstance(back, list) else 0.0
+            signals = Signals(
+                score=hop_hyp.score,
+                unknown=hop_hyp.unknown,
+                roundtrip=roundtrip,
+                length_ratio=length_ratio(hop_source, hop_hyp.text, hop[0], hop[1]),
+                repeated=repeated(hop_hyp.text, hop_source, hop[1]),
+                leftover=leftover(hop_hyp.text, hop_source, hop[0], hop[1]),
+                coverage=clean,
+            )
+            out.append((hop, signals))
+        return out
 
     async def detect(self, text: str) -> str | None:
         return detect_language(text, set(self.languages()) or None)
@@ -233,7 +352,8 @@ async def open_translator(
         await asyncio.to_thread(install_bundled, packages_dir)
     packages = await asyncio.to_thread(list_installed, packages_dir)
     engine = await asyncio.to_thread(lambda: CTranslate2Engine(packages, workers=workers))
-    translator = ArgosTranslator(engine, workers=workers, timeout=timeout, cache_size=cache_size)
+    gate = await asyncio.to_thread(GateConfig.load)
+    translator = ArgosTranslator(engine, workers=workers, timeout=timeout, cache_size=cache_size, gate=gate)
     try:
         yield translator
     finally:
