@@ -16,6 +16,7 @@ from rooms.context import Fair
 from rooms.errors import BadRequest, TooLong
 from rooms.models import Message, MessageTranslation, User
 from rooms.payloads import ChatRecord
+from translation.glossary import Glossary
 
 # Moderators watching every booth are counted as present in this pseudo-booth, so their
 # languages are translated too without inflating any booth's viewer count.
@@ -64,19 +65,31 @@ async def translate_records(fair: Fair, records: Iterable[ChatRecord], langs: It
     """Fill in each record's missing translations for `langs`, once per language, and store them."""
     langs = set(langs)
     work = []
+    glossaries: dict[int, Glossary] = {}
     for rec in records:
         targets = [lang for lang in langs if lang != rec.source_lang and lang not in rec.translations]
         if targets:
-            work.append((rec, fair.translator.translate(rec.original, rec.source_lang, targets)))
+            if rec.booth_id not in glossaries:
+                glossaries[rec.booth_id] = await fair.glossaries.get(rec.booth_id)
+            call = fair.translator.translate(rec.original, rec.source_lang, targets, glossaries[rec.booth_id])
+            work.append((rec, call))
     # All at once, so a join's 50 messages share the translator's batches instead of queueing.
     results = await asyncio.gather(*(call for _, call in work))
     rows: list[dict[str, Any]] = []
     for (rec, _), per_lang in zip(work, results, strict=True):
         for lang, result in per_lang.items():
-            rec.translations[lang] = (result.text, result.translated)
+            rec.translations[lang] = (result.text, result.translated, result.uncertain)
             # Only real translations are stored: an untranslated fallback is retried next time.
             if result.translated:
-                rows.append({"message_id": rec.id, "lang": lang, "text": result.text, "translated": True})
+                rows.append(
+                    {
+                        "message_id": rec.id,
+                        "lang": lang,
+                        "text": result.text,
+                        "translated": True,
+                        "uncertain": result.uncertain,
+                    }
+                )
     if rows:
         await _store_translations(fair, rows)
 
@@ -96,7 +109,7 @@ async def _load_translations(s: AsyncSession, records: list[ChatRecord], langs: 
         MessageTranslation.message_id.in_(by_id), MessageTranslation.lang.in_(langs)
     )
     for t in (await s.execute(q)).scalars():
-        by_id[t.message_id].translations[t.lang] = (t.text, t.translated)
+        by_id[t.message_id].translations[t.lang] = (t.text, t.translated, t.uncertain)
 
 
 async def load_records(
@@ -151,23 +164,32 @@ async def session_chat(fair: Fair, session_id: int, lang: str) -> list[ChatRecor
 
 
 async def do_preview(fair: Fair, actor: AuthUser, booth_id: int, text: str) -> dict[str, Any]:
-    """What each language present would read, and the round trip back into the sender's language."""
+    """What each language present would read, which of those the gate doubts, and a round trip.
+
+    The round trip goes through a doubted language when there is one, so the sender sees what
+    went wrong and can rephrase before sending.
+    """
     text = check_chat_text(text, fair.limits.chat_max_length)
     await fair.limiter.hit(
         f"preview:{actor.id}", per_minute=120, burst=20, message="you are previewing too fast"
     )
     langs = (await languages_present(fair, booth_id)) - {actor.lang}
-    results = await fair.translator.translate(text, actor.lang, sorted(langs))
+    glossary = await fair.glossaries.get(booth_id)
+    results = await fair.translator.translate(text, actor.lang, sorted(langs), glossary)
     back = None
-    # Round-trip through the first other language, so the sender can judge the meaning.
-    for lang, res in sorted(results.items()):
+    order = sorted(results.items(), key=lambda item: (not item[1].uncertain, item[0]))
+    for lang, res in order:
         if res.translated:
-            again = await fair.translator.translate(res.text, lang, [actor.lang])
+            again = await fair.translator.translate(res.text, lang, [actor.lang], glossary)
             r = again[actor.lang]
             back = {"text": r.text, "translated": r.translated, "via": lang}
             break
     return {
         "source_lang": actor.lang,
-        "translations": {lang: {"text": r.text, "translated": r.translated} for lang, r in results.items()},
+        "translations": {
+            lang: {"text": r.text, "translated": r.translated, "uncertain": r.uncertain, "doubts": list(r.doubts)}
+            for lang, r in results.items()
+        },
+        "uncertain_langs": sorted(lang for lang, r in results.items() if r.uncertain),
         "back_translation": back,
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rooms.bans import Bans
 from rooms.chat_writer import ChatWriter
 from rooms.db import Database
+from rooms.glossary_store import GlossaryStore
 from rooms.presence import Presence
 from rooms.ratelimit import RateLimiter
 from translation.api import Translator
@@ -30,3 +31,4 @@ class Fair:
     limits: Limits
     chat_writer: ChatWriter
     bans: Bans
+    glossaries: GlossaryStore

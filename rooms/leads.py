@@ -84,7 +84,8 @@ async def do_translate_lead(fair: Fair, lead: Lead) -> Lead:
     """Add the message in the supplier's language (after the buyer's ack: it must not wait on MT)."""
     if lead.source_lang == lead.target_lang:
         return lead
-    result = (await fair.translator.translate(lead.message, lead.source_lang, [lead.target_lang]))[
+    glossary = await fair.glossaries.get(lead.booth_id)
+    result = (await fair.translator.translate(lead.message, lead.source_lang, [lead.target_lang], glossary))[
         lead.target_lang
     ]
     if result.translated:
@@ -92,6 +93,7 @@ async def do_translate_lead(fair: Fair, lead: Lead) -> Lead:
             stored = await s.get(Lead, lead.id)
             if stored is not None:
                 stored.message_translated = result.text
+                stored.message_uncertain = result.uncertain
                 lead = stored
     return lead
 
@@ -192,7 +194,7 @@ async def do_add_note(fair: Fair, actor: AuthUser, lead_id: int, text: str) -> t
 CSV_COLUMNS = (
     "id", "created_at", "status", "buyer_name", "company", "country", "email", "product", "quantity",
     "unit", "target_price", "currency", "incoterm", "destination_country", "message",
-    "message_translated", "source_lang",
+    "message_translated", "translation_uncertain", "source_lang",
 )  # fmt: skip
 
 
@@ -212,7 +214,10 @@ def leads_csv(leads: list[Json]) -> str:
             lead["id"], lead["created_at"], lead["status"], b["display_name"], b.get("company"),
             b.get("country"), b["email"], lead.get("product_name"), lead["quantity"], lead["unit"],
             lead["target_price"], lead["currency"], lead["incoterm"], lead["destination_country"],
-            lead["message"], lead["message_translated"], lead["source_lang"],
+            lead["message"], lead["message_translated"],
+            # A doubted translation is flagged, and the original sits beside it.
+            "yes" if lead.get("message_uncertain") else ("no" if lead["message_translated"] else ""),
+            lead["source_lang"],
         ]  # fmt: skip
         w.writerow([_cell(v) for v in row])
     return buf.getvalue()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -84,7 +85,23 @@ class Booth(Base):
     # Booth-wide message counter: incremented in the message's own transaction, so `seq` is
     # strictly increasing however many nodes write.
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Bumped on every glossary edit; part of the translation cache key on every node.
+    glossary_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class GlossaryEntry(Base):
+    """One of a booth's own terms: a fixed translation per language, or never translated."""
+
+    __tablename__ = "glossary_entries"
+    __table_args__ = (UniqueConstraint("booth_id", "term", name="uq_glossary_booth_term"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"), index=True)
+    term: Mapped[str] = mapped_column(String(80))
+    translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class Product(Base):
@@ -162,6 +179,8 @@ class MessageTranslation(Base):
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     translated: Mapped[bool] = mapped_column(Boolean)
+    # The confidence gate doubted it: readers get the original first.
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class Lead(Base):
@@ -183,6 +202,7 @@ class Lead(Base):
     message: Mapped[str] = mapped_column(Text)
     source_lang: Mapped[str] = mapped_column(String(8))
     message_translated: Mapped[str | None] = mapped_column(Text)
+    message_uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     target_lang: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="new")
     session_id: Mapped[int | None] = mapped_column(ForeignKey("live_sessions.id", ondelete="SET NULL"))

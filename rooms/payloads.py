@@ -81,7 +81,7 @@ class ChatRecord:
     client_id: str | None = None
     session_id: int | None = None
     stream_offset_ms: int | None = None
-    translations: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    translations: dict[str, tuple[str, bool, bool]] = field(default_factory=dict)  # text, translated, uncertain
 
     @classmethod
     def of(cls, msg: Message, author: Json) -> ChatRecord:
@@ -101,9 +101,9 @@ class ChatRecord:
     def payload(self, lang: str) -> Json:
         """The message as a recipient reading `lang` sees it."""
         if lang == self.source_lang:
-            text, translated = self.original, False
+            text, translated, uncertain = self.original, False, False
         else:
-            text, translated = self.translations.get(lang, (self.original, False))
+            text, translated, uncertain = self.translations.get(lang, (self.original, False, False))
         out: Json = {
             "id": self.id,
             "seq": self.seq,
@@ -113,6 +113,7 @@ class ChatRecord:
             "text": text,
             "original": self.original,
             "translated": translated,
+            "uncertain": uncertain,
             "created_at": iso(self.created_at),
         }
         if self.client_id is not None:
@@ -143,6 +144,7 @@ def lead_payload(lead: Lead, buyer: User, product: Product | None) -> Json:
         "destination_country": lead.destination_country,
         "message": lead.message,
         "message_translated": lead.message_translated,
+        "message_uncertain": lead.message_uncertain,
         "source_lang": lead.source_lang,
         "target_lang": lead.target_lang,
         "status": lead.status,

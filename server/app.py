@@ -17,6 +17,7 @@ from rooms.bans import Bans
 from rooms.chat_writer import ChatWriter
 from rooms.context import Fair, Limits
 from rooms.db import Database
+from rooms.glossary_store import GlossaryStore
 from rooms.presence import MemoryPresence, Presence, RedisPresence
 from rooms.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from server.fanout import ChatFanout
@@ -167,7 +168,8 @@ async def _fair(app: web.Application) -> AsyncIterator[None]:
     bans = Bans(app[DB], app.get(REDIS), channel=f"{settings.redis_prefix}:bans")
     await bans.start()
     writer = ChatWriter(app[DB])
-    app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits, writer, bans)
+    glossaries = GlossaryStore(app[DB])
+    app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits, writer, bans, glossaries)
     yield
     await writer.aclose()
     await bans.aclose()

@@ -122,15 +122,26 @@ class ChatFanout:
     async def _run(
         self, rec: ChatRecord, prev: asyncio.Future[None] | None, done: asyncio.Future[None]
     ) -> None:
+        translating: asyncio.Task[None] | None = None
         try:
-            # The author's own language needs no translation: it goes out before anything else.
-            if prev is not None:
-                await asyncio.shield(prev)
-            await self.deliver(rec.booth_id, rec.source_lang, rec.payload(rec.source_lang))
+            # Translation starts at once, concurrently with the messages before it (a gated
+            # translation costs two model passes); only the delivery waits its turn, so every
+            # room still sees seq order.
             mod_langs = set((await self._fair.presence.get(0)).languages)
             langs = (await languages_present(self._fair, rec.booth_id)) - {rec.source_lang}
             if langs:
-                await translate_records(self._fair, [rec], langs)
+                translating = asyncio.create_task(translate_records(self._fair, [rec], langs))
+            if prev is not None:
+                await asyncio.shield(prev)
+            # The author's own language needs no translation: it goes out before anything else.
+            await self.deliver(rec.booth_id, rec.source_lang, rec.payload(rec.source_lang))
+            if translating is not None:
+                try:
+                    await translating
+                except Exception:
+                    # Storing failed, or the translator did: readers still get the message
+                    # (translated where it finished, the original elsewhere).
+                    log.exception("translating message %s failed", rec.id)
             for lang in sorted(langs):
                 await self.deliver(rec.booth_id, lang, rec.payload(lang))
             for lang in sorted(mod_langs):
@@ -138,6 +149,8 @@ class ChatFanout:
         except Exception:
             log.exception("fan-out of message %s failed", rec.id)
         finally:
+            if translating is not None and not translating.done():
+                translating.cancel()  # only when this fan-out itself was cancelled (shutdown)
             done.set_result(None)
             if self._tail.get(rec.booth_id) is done:
                 del self._tail[rec.booth_id]
