@@ -181,3 +181,7 @@ def setup_api(app: web.Application) -> None:
     r.add_post("/api/leads/{lead_id}/notes", post_note)
     r.add_get("/api/translation", translation_info)
     r.add_get("/api/moderation/audit", audit)
+    # Imported here: the glossary handlers reuse this module's body parsing and JSON answers.
+    from server.http_glossary import setup_glossary_api
+
+    setup_glossary_api(app)

@@ -124,3 +124,17 @@ class LeadStatusIn(Strict):
 
 class NoteIn(Strict):
     text: NoteText
+
+
+# A booth's glossary: types here; lengths, language codes and control characters are the
+# domain's rules (rooms/glossary.py), so every transport answers them the same way.
+
+
+class GlossaryTermIn(Strict):
+    term: str
+    translations: dict[str, str] = Field(default_factory=dict)
+
+
+class GlossaryTermPatch(Strict):
+    term: str | None = None
+    translations: dict[str, str] | None = None
