@@ -52,7 +52,10 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     if await translates(supplier, "es", "zh"):
         await expect(supplier_line).to_have_attribute("data-translated", "true")
         await expect(supplier_line.locator(".msg-original-text")).to_have_text(buyer_text)
-        await expect(supplier_line.locator(".mt-badge")).to_be_visible()
+        # A translation the gate doubts is never badged as a sure one.
+        doubted = await supplier_line.get_attribute("data-uncertain") == "true"
+        await expect(supplier_line.locator(".uncertain-badge" if doubted else ".mt-badge")).to_be_visible()
+        await expect(supplier_line.locator(".mt-badge" if doubted else ".uncertain-badge")).to_have_count(0)
     else:
         await expect(supplier_line.locator(".msg-text")).to_have_text(buyer_text)
 
@@ -63,7 +66,15 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     await supplier_chat.get_by_role("button", name=zh["chat.send"]).click()
     buyer_line = buyer_chat.locator(".msg.role-supplier")
     await expect(buyer_line).to_have_count(1)
-    if await translates(buyer, "zh", "es"):
+    if await translates(buyer, "zh", "es") and await buyer_line.get_attribute("data-uncertain") == "true":
+        # Doubted: the supplier's own words come first, the translation behind the toggle.
+        await expect(buyer_line.locator(".uncertain-badge")).to_have_text(es["chat.uncertain"])
+        await expect(buyer_line.locator("p.msg-text")).to_have_text(supplier_text)
+        translation = buyer_line.locator(".msg-uncertain")
+        await expect(translation).to_be_hidden()
+        await buyer_line.get_by_role("button", name=es["chat.show_translation"]).click()
+        await expect(translation).to_be_visible()
+    elif await translates(buyer, "zh", "es"):
         await expect(buyer_line).to_have_attribute("data-translated", "true")
         await expect(buyer_line.locator(".mt-badge")).to_have_text(es["chat.translated"])
         original = buyer_line.locator(".msg-original")

@@ -6,6 +6,11 @@
 //  - 'viewer': the text in the reader's language, a "Translated" marker on machine-translated
 //    lines and a per-line "Show original" toggle;
 //  - 'staff': original and translation side by side (console, moderator feed).
+//
+// A translation the server's confidence gate doubts (`uncertain: true`) may say the wrong thing
+// fluently, so it is never dressed as a sure one: in both layouts the author's original comes
+// first, an "uncertain" marker replaces "Translated", and the translation is labelled as doubtful
+// (for viewers, behind the same toggle that otherwise reveals the original).
 
 import { h } from './dom.js';
 import { t, formatTime, langName } from './i18n.js';
@@ -98,25 +103,32 @@ export class ChatLog {
   render(msg) {
     const author = msg.author || {};
     const translated = msg.translated === true;
+    const uncertain = translated && msg.uncertain === true;
     const differs = typeof msg.original === 'string' && msg.original !== msg.text;
     const li = h('li', {
-      class: `msg role-${author.role || 'buyer'}${translated ? ' is-translated' : ''}`,
+      class: `msg role-${author.role || 'buyer'}${uncertain ? ' is-uncertain' : translated ? ' is-translated' : ''}`,
       'data-id': msg.id,
       'data-seq': msg.seq,
       'data-author-id': author.id,
       'data-translated': translated ? 'true' : 'false',
+      'data-uncertain': uncertain ? 'true' : 'false',
     });
     const meta = h('div', { class: 'msg-meta' },
       h('span', { class: 'author' }, author.display_name || '?'),
       author.role && author.role !== 'buyer' ? h('span', { class: `badge role-badge role-${author.role}` }, t(`role.${author.role}`)) : null,
       h('time', { datetime: msg.created_at }, formatTime(msg.created_at)),
-      translated ? h('span', {
+      translated && !uncertain ? h('span', {
         class: 'badge mt-badge',
         title: t('chat.translated_from', { lang: langName(msg.source_lang) }),
       }, t('chat.translated')) : null,
+      uncertain ? h('span', {
+        class: 'badge uncertain-badge',
+        title: t('chat.uncertain_title', { lang: langName(msg.source_lang) }),
+      }, h('span', { class: 'warn-icon', 'aria-hidden': 'true' }), t('chat.uncertain')) : null,
     );
     li.append(meta);
-    this.body(msg, li, differs, translated);
+    if (uncertain && differs) this.uncertainBody(msg, li);
+    else this.body(msg, li, differs, translated);
     if (this.decorate) this.decorate(msg, li, meta);
     return li;
   }
@@ -135,17 +147,29 @@ export class ChatLog {
       return;
     }
 
-    li.append(h('p', { class: 'msg-text', lang: translated ? null : msg.source_lang }, msg.text));
+    const sure = translated && msg.uncertain !== true;
+    li.append(h('p', { class: 'msg-text', lang: sure ? null : msg.source_lang }, msg.text));
     if (this.layout === 'viewer' && differs) {
       const original = h('p', { class: 'msg-original', lang: msg.source_lang, hidden: true }, msg.original);
-      const toggle = h('button', { type: 'button', class: 'link-btn toggle-original', 'aria-pressed': 'false' }, t('chat.show_original'));
-      toggle.addEventListener('click', () => {
-        const show = original.hidden;
-        original.hidden = !show;
-        toggle.setAttribute('aria-pressed', String(show));
-      });
-      li.append(original, toggle);
+      li.append(original, revealToggle(original, t('chat.show_original')));
     }
+  }
+
+  /** A doubted translation: the author's words first, the translation labelled as doubtful. */
+  uncertainBody(msg, li) {
+    const label = h('span', { class: 'col-label' }, t('chat.uncertain_label'));
+    if (this.layout === 'staff') {
+      li.append(h('div', { class: 'msg-pair' },
+        h('div', { class: 'msg-col' },
+          h('span', { class: 'col-label' }, `${t('chat.original')} · ${langName(msg.source_lang)}`),
+          h('p', { class: 'msg-text msg-original-text', lang: msg.source_lang }, msg.original)),
+        h('div', { class: 'msg-col is-uncertain' }, label, h('p', { class: 'msg-text msg-uncertain-text' }, msg.text)),
+      ));
+      return;
+    }
+    li.append(h('p', { class: 'msg-text msg-original-first', lang: msg.source_lang }, msg.original));
+    const translation = h('div', { class: 'msg-uncertain', hidden: true }, label, h('p', { class: 'msg-uncertain-text' }, msg.text));
+    li.append(translation, revealToggle(translation, t('chat.show_translation')));
   }
 
   atBottom() {
@@ -162,11 +186,22 @@ export class ChatLog {
   }
 }
 
+/** The per-line button that shows or hides `target` (the original, or a doubted translation). */
+function revealToggle(target, label) {
+  const toggle = h('button', { type: 'button', class: 'link-btn toggle-original', 'aria-pressed': 'false' }, label);
+  toggle.addEventListener('click', () => {
+    const show = target.hidden;
+    target.hidden = !show;
+    toggle.setAttribute('aria-pressed', String(show));
+  });
+  return toggle;
+}
+
 /**
  * A translation that came back empty (a weak model can drop a whole sentence) is no use to the
  * reader: show what the author wrote instead, as an untranslated line.
  */
 export function readable(msg) {
   if (typeof msg.text === 'string' && msg.text.trim()) return msg;
-  return { ...msg, text: msg.original ?? '', translated: false };
+  return { ...msg, text: msg.original ?? '', translated: false, uncertain: false };
 }

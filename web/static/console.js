@@ -10,6 +10,7 @@ import { call } from './socket.js';
 import { bootPage, loadLiveModule, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
+import { mountGlossary } from './glossary.js';
 import { LEAD_STATUSES } from './trade.js';
 
 const state = {
@@ -77,6 +78,7 @@ async function main() {
 
   loadLeads();
   mountLiveControls();
+  mountGlossary($('#glossary-root'), { booth: state.booth, token: state.session.token, countEl: $('#glossary-count') });
 }
 
 /** Sending and previewing need the booth joined: the buttons wait for the join's ack. */
@@ -190,17 +192,44 @@ async function preview() {
     return;
   }
   const rows = Object.entries(ack.translations || {}).filter(([lang]) => lang !== ack.source_lang);
+  const doubted = new Set(ack.uncertain_langs || []);
+  const back = ack.back_translation;
   setChildren(out,
     h('p', { class: 'preview-title' }, t('console.preview_title')),
     rows.length
-      ? h('dl', { class: 'preview-list' }, rows.map(([lang, tr]) => [
-        h('dt', {}, nativeLangName(lang)),
-        h('dd', { lang }, tr.text, tr.translated ? null : h('span', { class: 'muted' }, ` (${t('chat.original')})`)),
-      ]))
+      ? h('dl', { class: 'preview-list' }, rows.map(([lang, tr]) => previewRow(lang, tr, tr.uncertain === true || doubted.has(lang))))
       : h('p', { class: 'muted' }, t('console.no_other_langs')),
-    ack.back_translation
-      ? h('p', { class: 'back-translation' }, h('span', { class: 'muted' }, `${t('console.back_translation')} `), ack.back_translation.text)
+    back
+      ? h('p', { class: 'back-translation', 'data-via': back.via || null },
+        h('span', { class: 'muted' }, `${back.via ? t('console.back_translation_via', { lang: langName(back.via) }) : t('console.back_translation')} `),
+        h('span', { class: 'back-text', lang: ack.source_lang }, back.text))
       : null);
+}
+
+// The gate's reasons (`doubts`) that a supplier can act on; unknown codes are left out.
+const DOUBTS = ['coverage', 'unknown_words', 'low_score', 'round_trip', 'length', 'repetition', 'untranslated'];
+
+/** One language of a preview; a doubted one says so (and why) before any buyer is misled. */
+function previewRow(lang, tr, uncertain) {
+  const reasons = uncertain ? (tr.doubts || []).filter((d) => DOUBTS.includes(d)).map((d) => t(`doubt.${d}`)) : [];
+  return [
+    h('dt', { class: uncertain ? 'is-uncertain' : null }, nativeLangName(lang)),
+    h('dd', { class: uncertain ? 'is-uncertain' : null, 'data-lang': lang, 'data-uncertain': String(uncertain) },
+      h('span', { class: 'preview-text', lang }, tr.text),
+      tr.translated ? null : h('span', { class: 'muted' }, ` (${t('chat.original')})`),
+      uncertain ? h('p', { class: 'preview-warning' },
+        h('span', { class: 'warn-icon', 'aria-hidden': 'true' }),
+        t('console.preview_uncertain', { lang: langName(lang) })) : null,
+      reasons.length ? h('p', { class: 'preview-doubts muted' }, t('console.preview_doubts', { reasons: listText(reasons) })) : null),
+  ];
+}
+
+function listText(items) {
+  try {
+    return new Intl.ListFormat(document.documentElement.lang || 'en', { type: 'conjunction' }).format(items);
+  } catch {
+    return items.join(', ');
+  }
 }
 
 // --- leads ------------------------------------------------------------------------------------
@@ -275,21 +304,31 @@ function renderLead(lead, fresh) {
   ].filter(([, v]) => v);
 
   const hasTranslation = Boolean(lead.message_translated?.trim()) && lead.message_translated !== lead.message;
-  const li = h('li', { class: `lead${fresh ? ' is-fresh' : ''}`, 'data-lead-id': lead.id, 'data-status': lead.status },
+  // A doubted translation is flagged and never shown alone: the buyer's own words come first.
+  const uncertain = hasTranslation && lead.message_uncertain === true;
+  const translationLabel = uncertain ? 'leads.translation_uncertain' : 'leads.translation';
+  const li = h('li', {
+    class: `lead${fresh ? ' is-fresh' : ''}`,
+    'data-lead-id': lead.id,
+    'data-status': lead.status,
+    'data-uncertain': uncertain ? 'true' : 'false',
+  },
     h('div', { class: 'lead-head' },
       h('strong', { class: 'buyer-name' }, buyer.display_name || '?'),
       buyer.company ? h('span', { class: 'company' }, buyer.company) : null,
       buyer.country ? h('span', { class: 'muted' }, countryName(buyer.country)) : null,
       fresh ? h('span', { class: 'badge new-badge' }, t('leads.new')) : null,
+      uncertain ? h('span', { class: 'badge uncertain-badge', title: t('leads.uncertain_title') },
+        h('span', { class: 'warn-icon', 'aria-hidden': 'true' }), t('leads.uncertain')) : null,
       h('time', { class: 'muted', datetime: lead.created_at }, formatDateTime(lead.created_at))),
     buyer.email ? h('a', { class: 'email', href: `mailto:${buyer.email}` }, buyer.email) : null,
     facts.length ? h('dl', { class: 'lead-facts' }, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))) : null,
-    h('div', { class: `lead-msg${hasTranslation ? ' pair' : ''}` },
+    h('div', { class: `lead-msg${hasTranslation ? ' pair' : ''}${uncertain ? ' is-uncertain' : ''}` },
       h('div', { class: 'msg-col' },
         h('span', { class: 'col-label' }, t('leads.buyer_wrote', { lang: langName(lead.source_lang) })),
         h('p', { class: 'lead-message', lang: lead.source_lang }, lead.message)),
-      hasTranslation ? h('div', { class: 'msg-col' },
-        h('span', { class: 'col-label' }, t('leads.translation', { lang: langName(lead.target_lang || state.session.user.lang) })),
+      hasTranslation ? h('div', { class: `msg-col${uncertain ? ' is-uncertain' : ''}` },
+        h('span', { class: 'col-label' }, t(translationLabel, { lang: langName(lead.target_lang || state.session.user.lang) })),
         h('p', { class: 'lead-message-translated' }, lead.message_translated)) : null),
     h('div', { class: 'lead-actions' },
       h('label', { for: statusSelect.id }, t('leads.status')), statusSelect),
