@@ -29,6 +29,10 @@ if str(ROOT) not in sys.path:
 
 from rooms.demo_fair import BOOTHS  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chat_corpus import read_triples, split  # noqa: E402
+from pairs import protect_pair  # noqa: E402
+
 LANGS = ("en", "zh", "es")
 DIRECTIONS: tuple[tuple[str, str], ...] = (("en", "zh"), ("zh", "en"), ("en", "es"), ("es", "en"))
 NUM_PLACEHOLDERS = 16
@@ -654,10 +658,10 @@ STATEMENTS: list[T] = [
     ("Best regards.", "此致敬礼。", "Saludos cordiales."),
 ]
 
-# Fraction of sentences that keep raw (unprotected) values.
-RAW_FRACTION = 0.10
-# Fraction of sentences whose placeholder numbering starts above 0 (a later sentence of a message).
-OFFSET_FRACTION = 0.10
+# Each hand-written chat triple is used this many times per direction (protected afresh each
+# time, so placeholder offsets vary), to weigh free text against the templates' many draws.
+CHAT_REPEAT = 3
+CHAT_DEV_SIZE = 150
 # Probability that a question gets a greeting prefix.
 PREFIX_FRACTION = 0.25
 
@@ -745,26 +749,20 @@ def render(t: Template, rng: random.Random) -> dict[str, str]:
     return out
 
 
-def protect(rendered: dict[str, str], src: str, tgt: str, rng: random.Random) -> tuple[str, str]:
-    """Replace markers by placeholders numbered in source order, or by raw values."""
+def protect(rendered: dict[str, str], src: str, tgt: str, rng: random.Random) -> tuple[str, str] | None:
+    """Fill the markers with raw values, then protect the pair exactly as the runtime does."""
     src_text, tgt_text = rendered[src], rendered[tgt]
     kinds = [m.group(1) for m in MARKER_RE.finditer(src_text)]
     if sorted(kinds) != sorted(m.group(1) for m in MARKER_RE.finditer(tgt_text)):
         raise ValueError(f"marker mismatch: {src_text!r} / {tgt_text!r}")
     if len(set(kinds)) != len(kinds):
         raise ValueError(f"duplicate marker: {src_text!r}")
-    if kinds and rng.random() < RAW_FRACTION:
-        values = {k: _raw_value(k, rng) for k in kinds}
-    else:
-        base = 0
-        if kinds and rng.random() < OFFSET_FRACTION:
-            base = rng.randint(1, NUM_PLACEHOLDERS - len(kinds))
-        values = {k: ph(base + i) for i, k in enumerate(kinds)}
+    values = {k: _raw_value(k, rng) for k in kinds}
 
     def sub(text: str) -> str:
         return MARKER_RE.sub(lambda m: values[m.group(1)], text)
 
-    return sub(src_text), sub(tgt_text)
+    return protect_pair(sub(src_text), sub(tgt_text), rng)
 
 
 Pair = tuple[str, str]
@@ -787,6 +785,8 @@ def generate_direction(
         pairs: list[Pair] = []
         for _ in range(per_template):
             pair = protect(render(t, rng), src, tgt, rng)
+            if pair is None:
+                continue
             pairs.append(pair)
             prev = canonical.get(pair[0])
             if prev is None or prev[0] > t.tid:
@@ -846,22 +846,39 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--per-template", type=int, default=200)
+    ap.add_argument("--per-template", type=int, default=40)
     ap.add_argument("--test-per-template", type=int, default=3)
     ap.add_argument("--dev-per-template", type=int, default=1)
     args = ap.parse_args(argv)
     _check_templates()
     args.out.mkdir(parents=True, exist_ok=True)
+    chat_train, chat_dev = split(read_triples(), CHAT_DEV_SIZE, args.seed)
     report: list[str] = []
     for src, tgt in DIRECTIONS:
         train, dev, test = generate_direction(
             src, tgt, args.seed, args.per_template, args.test_per_template, args.dev_per_template
         )
+        rng = random.Random(f"{args.seed}-{src}-{tgt}-chat")
+        chat_pairs = [
+            p
+            for _ in range(CHAT_REPEAT)
+            for t in chat_train
+            if (p := protect_pair(t[src], t[tgt], rng)) is not None
+        ]
+        dev_sources = {s for s, _ in dev} | {s for s, _ in test}
+        train = [p for p in train + chat_pairs if p[0] not in dev_sources]
+        rng.shuffle(train)
+        chat_dev_pairs = [p for t in chat_dev if (p := protect_pair(t[src], t[tgt], rng)) is not None]
         write_tsv(args.out / f"{src}_{tgt}.train.tsv", train)
-        write_tsv(args.out / f"{src}_{tgt}.dev.tsv", dev)
+        # Early stopping steers by the free-text dev set: that is what users type.
+        write_tsv(args.out / f"{src}_{tgt}.dev.tsv", chat_dev_pairs)
+        write_tsv(args.out / f"{src}_{tgt}.tdev.tsv", dev)
         write_tsv(args.out / f"{src}_{tgt}.test.tsv", test)
-        report.append(f"{src}->{tgt}: train={len(train)} distinct={len(set(train))} dev={len(dev)} test={len(test)}")
-    print(f"templates: {len(all_templates())}")
+        report.append(
+            f"{src}->{tgt}: train={len(train)} distinct={len(set(train))} chat={len(chat_pairs)} "
+            f"dev={len(chat_dev_pairs)} template-dev={len(dev)} test={len(test)}"
+        )
+    print(f"templates: {len(all_templates())}, chat triples: {len(chat_train)} train, {len(chat_dev)} dev")
     print("\n".join(report))
 
 

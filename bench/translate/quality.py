@@ -1,0 +1,302 @@
+"""What a reader gets: translation quality and the confidence gate on the held-out chat set.
+
+The held-out set (`translation/eval/*.jsonl`) is free text written for evaluation only and never
+trained on: each message in en, zh and es, with the key facts a reader must get (quantities,
+prices, the product, certificates, terms, the action asked). Every message is translated by the
+real layer (`open_translator`: protection, glossary, batching, CTranslate2, the gate) in every
+direction, and each translation is scored:
+
+- exact match and chrF (sacrebleu) against the reference;
+- key facts kept: every fact of the message is in the output (any accepted form);
+- correct: all key facts kept, no invented number, and sentence chrF ≥ 30 (not word salad);
+- the gate: confident-correct, uncertain, confident-wrong; its precision and recall at catching
+  wrong translations.
+
+The set is split once, by a hash of the English text: a third calibrates the gate's thresholds
+(`--calibrate` writes `translation/bundled/gate.json`), the rest is the test split the figures are
+reported on.
+
+    .venv/bin/python bench/translate/quality.py                  # report on the test split
+    .venv/bin/python bench/translate/quality.py --calibrate      # fit gate.json on the calibration split, then report
+    .venv/bin/python bench/translate/quality.py --packages DIR   # other installed packages (e.g. the previous models)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import itertools
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sacrebleu  # noqa: E402
+
+from translation.confidence import GATE_FILE, GateConfig, Observation, Thresholds  # noqa: E402
+from translation.roundtrip import chrf  # noqa: E402
+from translation.service import ArgosTranslator, open_translator  # noqa: E402
+
+EVAL_DIR = ROOT / "translation" / "eval"
+LANGS = ("en", "zh", "es")
+DIRECTIONS = [(s, t) for s in LANGS for t in LANGS if s != t]
+MIN_CHRF_CORRECT = 30.0
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Item:
+    texts: dict[str, str]
+    facts: list[dict[str, list[str]]]
+
+    @property
+    def split(self) -> str:
+        digest = hashlib.sha256(self.texts["en"].encode()).digest()
+        return "calib" if digest[0] % 3 == 0 else "test"
+
+
+def load_items(eval_dir: Path = EVAL_DIR) -> list[Item]:
+    items = []
+    for path in sorted(eval_dir.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                raw = json.loads(line)
+                items.append(Item({lang: raw[lang] for lang in LANGS}, raw.get("facts", [])))
+    return items
+
+
+def facts_kept(output: str, item: Item, target: str) -> tuple[int, int]:
+    low = output.casefold()
+    kept = sum(1 for fact in item.facts if any(f.casefold() in low for f in fact.get(target, [])))
+    return kept, len(item.facts)
+
+
+@dataclass
+class Scored:
+    item: Item
+    source: str
+    target: str
+    output: str
+    translated: bool
+    observation: Observation | None
+    facts: tuple[int, int]
+    chrf: float
+    exact: bool
+
+    @property
+    def correct(self) -> bool:
+        invented = any(d not in set(_DIGITS.findall(self.item.texts[self.source])) for d in _DIGITS.findall(self.output))
+        return self.facts[0] == self.facts[1] and not invented and self.chrf >= MIN_CHRF_CORRECT
+
+    def uncertain(self, gate: GateConfig) -> bool:
+        if not self.translated or self.observation is None:
+            return True  # the reader is shown the original: never a confident wrong one
+        return self.observation.verdict(gate).uncertain
+
+
+async def translate_all(translator: ArgosTranslator, items: list[Item]) -> list[Scored]:
+    observed: dict[tuple[str, str, str], Observation] = {}
+
+    def observe(o: Observation) -> None:
+        observed[(o.source, o.target, o.original)] = o
+
+    translator.observer = observe
+    out: list[Scored] = []
+    for source in LANGS:
+        targets = [t for t in LANGS if t != source]
+        # Concurrently, in chunks, as a busy fair would; every result still goes through the gate.
+        for chunk in _chunks(items, 32):
+            results = await asyncio.gather(*(translator.translate(i.texts[source], source, targets) for i in chunk))
+            for item, per_target in zip(chunk, results, strict=True):
+                for target in targets:
+                    r = per_target[target]
+                    ref = item.texts[target]
+                    out.append(
+                        Scored(
+                            item,
+                            source,
+                            target,
+                            r.text,
+                            r.translated,
+                            observed.get((source, target, item.texts[source])),
+                            facts_kept(r.text, item, target),
+                            chrf(r.text, ref),
+                            " ".join(r.text.split()) == " ".join(ref.split()),
+                        )
+                    )
+    translator.observer = None
+    return out
+
+
+def _chunks(items: list[Item], n: int) -> Iterable[list[Item]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+@dataclass
+class Figures:
+    n: int = 0
+    exact: int = 0
+    facts_all: int = 0
+    confident_correct: int = 0
+    confident_wrong: int = 0
+    uncertain: int = 0
+    wrong: int = 0
+    flagged_wrong: int = 0
+    confident_facts: int = 0
+    hyps: list[str] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+
+    def add(self, s: Scored, gate: GateConfig) -> None:
+        self.n += 1
+        self.exact += s.exact
+        all_facts = s.facts[0] == s.facts[1]
+        self.facts_all += all_facts
+        unsure = s.uncertain(gate)
+        self.uncertain += unsure
+        if not s.correct:
+            self.wrong += 1
+            self.flagged_wrong += unsure
+        if not unsure:
+            self.confident_correct += s.correct
+            self.confident_wrong += not s.correct
+            self.confident_facts += all_facts
+        self.hyps.append(s.output)
+        self.refs.append(s.item.texts[s.target])
+
+    def row(self) -> dict[str, Any]:
+        confident = self.n - self.uncertain
+        flagged = self.uncertain
+        return {
+            "n": self.n,
+            "exact": _pct(self.exact, self.n),
+            "chrF": round(sacrebleu.corpus_chrf(self.hyps, [self.refs]).score, 1) if self.n else 0.0,
+            "facts_kept": _pct(self.facts_all, self.n),
+            "correct": _pct(self.n - self.wrong, self.n),
+            "confident_correct": _pct(self.confident_correct, self.n),
+            "uncertain": _pct(self.uncertain, self.n),
+            "confident_wrong": self.confident_wrong,
+            "facts_kept_when_confident": _pct(self.confident_facts, confident),
+            "gate_precision": _pct(self.flagged_wrong, flagged),
+            "gate_recall": _pct(self.flagged_wrong, self.wrong),
+        }
+
+
+def _pct(a: int, b: int) -> float:
+    return round(100.0 * a / b, 1) if b else 0.0
+
+
+def figures(scored: list[Scored], gate: GateConfig, split: str) -> dict[str, dict[str, Any]]:
+    rows: dict[str, Figures] = {f"{s}→{t}": Figures() for s, t in DIRECTIONS}
+    for s in scored:
+        if split == "all" or s.item.split == split:
+            rows[f"{s.source}→{s.target}"].add(s, gate)
+    return {k: v.row() for k, v in rows.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# Calibration
+# ------------------------------------------------------------------------------------------
+
+SCORES = [-0.1, -0.15, -0.2, -0.25, -0.3, -0.35, -0.4, -0.45, -0.5, -0.6, -0.7, -0.8, -1.0, -1.5, -9.0]
+ROUNDTRIPS = [0.0, 20.0, 30.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0, 101.0]
+
+
+def calibrate(scored: list[Scored], base: GateConfig) -> GateConfig:
+    """Per route, the thresholds with the most confident-correct and no confident-wrong.
+
+    Direct routes first (their thresholds also judge the hops of pivots), then each pivot
+    route gets its own thresholds for both hops when the direct ones let a wrong one through.
+    """
+    calib = [s for s in scored if s.item.split == "calib"]
+    pairs: dict[tuple[str, str], Thresholds] = {}
+    order = sorted(DIRECTIONS, key=lambda d: "en" not in d)  # direct pairs, then pivots
+    for source, target in order:
+        rows = [s for s in calib if (s.source, s.target) == (source, target)]
+        current = GateConfig(base.default, dict(pairs))
+        if "en" not in (source, target) and _confident_wrong(rows, current) == 0:
+            continue  # the hops' own thresholds already keep this pivot safe
+        best: tuple[int, float, Thresholds] | None = None
+        for score, rt in itertools.product(SCORES, ROUNDTRIPS):
+            t = replace(base.default, min_score=score, min_roundtrip=rt)
+            gate = GateConfig(base.default, {**pairs, (source, target): t})
+            wrong = _confident_wrong(rows, gate)
+            good = sum(1 for s in rows if s.correct and not s.uncertain(gate))
+            # Ties go to the stricter setting: a margin for sentences calibration has not seen.
+            key = (good, -score + rt / 100)
+            if wrong == 0 and (best is None or key > best[:2]):
+                best = (good, key[1], t)
+        if best is not None:
+            pairs[(source, target)] = best[2]
+        else:
+            pairs[(source, target)] = replace(base.default, min_score=0.0, min_roundtrip=101.0)
+    return GateConfig(base.default, pairs)
+
+
+def _confident_wrong(rows: list[Scored], gate: GateConfig) -> int:
+    return sum(1 for s in rows if not s.correct and not s.uncertain(gate))
+
+
+def print_table(title: str, table: dict[str, dict[str, Any]]) -> None:
+    cols = [
+        "n", "exact", "chrF", "facts_kept", "correct", "confident_correct", "uncertain",
+        "confident_wrong", "facts_kept_when_confident", "gate_precision", "gate_recall",
+    ]  # fmt: skip
+    print(f"\n{title}")
+    print("| direction | " + " | ".join(cols) + " |")
+    print("|---|" + "---:|" * len(cols))
+    for direction, row in table.items():
+        print(f"| {direction} | " + " | ".join(str(row[c]) for c in cols) + " |")
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    items = load_items()
+    print(f"held-out messages: {len(items)} ({sum(i.split == 'test' for i in items)} test, "
+          f"{sum(i.split == 'calib' for i in items)} calibration)")  # fmt: skip
+    packages = args.packages or Path(tempfile.mkdtemp(prefix="boothcast-quality-"))
+    async with open_translator(packages, bundled=args.packages is None, timeout=30.0) as tr:
+        assert isinstance(tr, ArgosTranslator)
+        gate = tr.gate
+        scored = await translate_all(tr, items)
+    if args.calibrate:
+        gate = calibrate(scored, GateConfig.load(Path("/nonexistent")))
+        GATE_FILE.write_text(gate.to_json(), encoding="utf-8")
+        print(f"wrote {GATE_FILE.relative_to(ROOT)}")
+    report = {
+        "test": figures(scored, gate, "test"),
+        "calib": figures(scored, gate, "calib"),
+        "gate": json.loads(gate.to_json()),
+    }
+    print_table("test split (never used for anything but this report)", report["test"])
+    print_table("calibration split", report["calib"])
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.samples:
+        with args.samples.open("w", encoding="utf-8") as f:
+            for s in scored:
+                mark = "OK" if s.correct else "XX"
+                unsure = "UNSURE" if s.uncertain(gate) else "SURE"
+                f.write(f"{s.item.split}\t{s.source}>{s.target}\t{mark}\t{unsure}\t{s.facts[0]}/{s.facts[1]}\t"
+                        f"{s.item.texts[s.source]}\t{s.output}\t{s.item.texts[s.target]}\n")  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--calibrate", action="store_true", help="fit translation/bundled/gate.json")
+    ap.add_argument("--packages", type=Path, help="an installed packages dir instead of the bundled models")
+    ap.add_argument("--json", type=Path, help="write the figures as JSON")
+    ap.add_argument("--samples", type=Path, help="write every translation with its verdict (TSV)")
+    asyncio.run(main_async(ap.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

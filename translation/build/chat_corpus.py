@@ -1,0 +1,65 @@
+"""The hand-written chat corpus: `corpus/*.tsv`, one `en<TAB>zh<TAB>es` triple a line.
+
+Free text as people type it in a live room (hosting, product talk, buyer questions, negotiation,
+payment, logistics, after-sales), written by the team. The templates in `corpus.py` multiply
+numbers and product names; this corpus is where the variety comes from.
+
+Triples that share a sentence with the evaluation set (`translation/eval/*.jsonl`) are dropped,
+so the held-out figures stay held out.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPUS_DIR = HERE / "corpus"
+EVAL_DIR = HERE.parent / "eval"
+LANGS = ("en", "zh", "es")
+
+Triple = dict[str, str]
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[\s\W_]+", " ", text.casefold()).strip()
+
+
+def eval_sentences(eval_dir: Path = EVAL_DIR) -> set[str]:
+    out: set[str] = set()
+    for path in sorted(eval_dir.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                out.update(normalise(item[lang]) for lang in LANGS)
+    return out
+
+
+def read_triples(corpus_dir: Path = CORPUS_DIR, eval_dir: Path = EVAL_DIR) -> list[Triple]:
+    held = eval_sentences(eval_dir)
+    seen: set[str] = set()
+    out: list[Triple] = []
+    for path in sorted(corpus_dir.glob("*.tsv")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            fields = [f.strip() for f in line.split("\t")]
+            if len(fields) != 3 or not all(fields):
+                raise ValueError(f"{path.name}:{number}: expected en<TAB>zh<TAB>es")
+            triple = dict(zip(LANGS, fields, strict=True))
+            if triple["en"] in seen or any(normalise(t) in held for t in fields):
+                continue
+            seen.add(triple["en"])
+            out.append(triple)
+    return out
+
+
+def split(triples: list[Triple], dev_size: int, seed: int) -> tuple[list[Triple], list[Triple]]:
+    """(train, dev): the dev triples steer early stopping and never enter training."""
+    rng = random.Random(f"{seed}-chat-dev")
+    order = list(range(len(triples)))
+    rng.shuffle(order)
+    dev_ids = set(order[:dev_size])
+    return [t for i, t in enumerate(triples) if i not in dev_ids], [triples[i] for i in sorted(dev_ids)]
