@@ -3,8 +3,11 @@ and an es buyer each read every message in their own language, trade terms intac
 
 from __future__ import annotations
 
+import asyncio
 import re
+from typing import Any
 
+from server.keys import FAIR
 from tests.support import Client, Server
 
 NUMBERS = re.compile(r"\d+(?:[.,]\d+)*")
@@ -38,8 +41,9 @@ async def test_each_language_reads_every_message_with_terms_intact(live_server: 
         for lang, reader in readers.items():
             m = await reader.wait_message(lambda m, i=msg_id: m["id"] == i, timeout=20)
             assert m["original"] == text and m["source_lang"] == src
+            assert isinstance(m["uncertain"], bool)
             if lang == src:
-                assert m["text"] == text and m["translated"] is False
+                assert m["text"] == text and m["translated"] is False and m["uncertain"] is False
                 continue
             assert m["translated"] is True, (lang, m)
             assert m["text"] != text
@@ -87,3 +91,74 @@ async def test_pairs_endpoint_reports_direct_and_pivot(live_server: Server) -> N
     assert status == 200 and set(body["languages"]) >= {"en", "zh", "es"}
     pairs = {(p["source"], p["target"]): p["via"] for p in body["pairs"]}
     assert pairs[("en", "zh")] is None and pairs[("zh", "es")] == "en"
+
+
+# Characters no training sentence has: the model cannot know them, so whatever it writes is a guess.
+UNKNOWABLE = "这批货用龘靐齉爩包装，起订量是500件。"
+
+
+async def test_a_message_the_model_cannot_know_arrives_uncertain_everywhere(live_server: Server) -> None:
+    booth_id, zh, en, es = await _room(live_server)
+    mtok, _ = await live_server.moderator()
+    mod = await live_server.client(mtok)
+    assert (await mod.call("mod:watch", {}))["ok"]
+    ack = await zh.call("chat:send", {"booth_id": booth_id, "text": UNKNOWABLE})
+    assert ack["ok"], ack
+    msg_id = ack["message"]["id"]
+    own = await zh.wait_message(lambda m: m["id"] == msg_id, timeout=20)
+    assert own["uncertain"] is False and own["translated"] is False  # the author's own words
+    # en reads chat:message, es reads chat:batch: both get the translation, marked uncertain.
+    for reader in (en, es):
+        m = await reader.wait_message(lambda m: m["id"] == msg_id, timeout=20)
+        assert m["translated"] is True and m["uncertain"] is True, m
+        assert m["original"] == UNKNOWABLE and "500" in m["text"]
+    fed = await mod.events.wait_for("mod:message", lambda m: m["id"] == msg_id)
+    assert fed["translated"] is True and fed["uncertain"] is True  # the moderator reads English
+    # Stored with the verdict: a late joiner's history says the same.
+    tok, _ = await live_server.guest("Late", "en")
+    late = await live_server.client(tok)
+    join = await late.call("booth:join", {"booth_id": booth_id})
+    m = next(m for m in join["history"] if m["id"] == msg_id)
+    assert m["translated"] is True and m["uncertain"] is True
+
+
+async def test_preview_names_the_languages_that_would_get_an_uncertain_translation(live_server: Server) -> None:
+    booth_id, zh, _, _ = await _room(live_server)
+    ack = await zh.call("chat:preview", {"booth_id": booth_id, "text": UNKNOWABLE})
+    assert ack["ok"], ack
+    preview = ack
+    assert preview["uncertain_langs"] == ["en", "es"]
+    for lang in ("en", "es"):
+        tr = preview["translations"][lang]
+        assert tr["translated"] is True and tr["uncertain"] is True and "unknown_words" in tr["doubts"]
+    back = preview["back_translation"]
+    assert back is not None and back["via"] in ("en", "es")
+
+
+async def test_a_burst_is_translated_concurrently_and_delivered_in_seq_order(live_server: Server) -> None:
+    assert live_server.app is not None
+    translator = live_server.app[FAIR].translator
+    original = translator.translate
+    in_flight = peak = 0
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            return await original(*args, **kwargs)
+        finally:
+            in_flight -= 1
+
+    translator.translate = counting  # type: ignore[method-assign]
+    booth_id, zh, en, es = await _room(live_server)
+    texts = [f"第{i}批货，起订量是{100 * (i + 1)}件，FOB深圳价格。" for i in range(8)]
+    acks = await asyncio.gather(*(zh.call("chat:send", {"booth_id": booth_id, "text": t}) for t in texts))
+    assert all(a["ok"] for a in acks)
+    last = max(a["message"]["seq"] for a in acks)
+    for reader in (en, es):
+        await reader.wait_message(lambda m: m["seq"] == last, timeout=30)
+        seqs = [m["seq"] for m in reader.messages() if m["booth_id"] == booth_id]
+        assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) == len(texts)
+    # The fan-out no longer waits for one message's translation before starting the next.
+    assert peak > 1

@@ -341,18 +341,20 @@ async def open_translator(
     timeout: float = 2.0,  # noqa: ASYNC109 - per-request bound inside, not a bound on opening
     cache_size: int = 20000,
     bundled: bool = False,
+    gate: GateConfig | None = None,
 ) -> AsyncIterator[Translator]:
     """Load every installed package and yield a ready `Translator`; closes the pool on exit.
 
     `bundled=True` first installs the packages shipped with Boothcast (idempotent), so a fresh
-    data dir works offline out of the box.
+    data dir works offline out of the box. `gate` defaults to the calibrated thresholds
+    (`translation/bundled/gate.json`).
     """
     apply_argos_settings(packages_dir)
     if bundled:
         await asyncio.to_thread(install_bundled, packages_dir)
     packages = await asyncio.to_thread(list_installed, packages_dir)
     engine = await asyncio.to_thread(lambda: CTranslate2Engine(packages, workers=workers))
-    gate = await asyncio.to_thread(GateConfig.load)
+    gate = gate or await asyncio.to_thread(GateConfig.load)
     translator = ArgosTranslator(engine, workers=workers, timeout=timeout, cache_size=cache_size, gate=gate)
     try:
         yield translator

@@ -75,6 +75,19 @@ def load_stream(heldout: Path, count: int, seed: int = 7) -> list[Message]:
     return stream
 
 
+def load_freetext(count: int, seed: int = 7) -> list[Message]:
+    """The held-out free-text chat (translation/eval/*.jsonl), every message in each language."""
+    items = [
+        json.loads(line)
+        for path in sorted((ROOT / "translation" / "eval").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    stream = [(lang, item[lang]) for item in items for lang in LANGS]
+    random.Random(seed).shuffle(stream)
+    return stream[:count]
+
+
 def targets_for(source: str) -> list[str]:
     return [t for t in LANGS if t != source]
 
@@ -83,24 +96,29 @@ def targets_for(source: str) -> list[str]:
 
 
 async def _layer_throughput(
-    models: Path, stream: list[Message], workers: int, concurrency: int, rounds_count: int = 5
+    models: Path, stream: list[Message], workers: int, concurrency: int, rounds_count: int = 5, gate: bool = True
 ) -> dict[str, Any]:
+    from translation.confidence import GateConfig
     from translation.service import ArgosTranslator, open_translator
 
-    async with open_translator(models, workers=workers, timeout=60.0, cache_size=0) as translator:
+    # gate=False: no round trips and no thresholds, what the layer cost before the gate existed.
+    config = None if gate else GateConfig.off()
+    async with open_translator(models, workers=workers, timeout=60.0, cache_size=0, gate=config) as translator:
         assert isinstance(translator, ArgosTranslator)
         # Warm-up: first batches allocate CTranslate2 buffers.
         await asyncio.gather(
             *(translator.translate(text, src, targets_for(src)) for src, text in stream[:64])
         )
-        gate = asyncio.Semaphore(concurrency)
+        in_flight = asyncio.Semaphore(concurrency)
         failures = 0
+        uncertain = 0
 
         async def one(src: str, text: str) -> None:
-            nonlocal failures
-            async with gate:
+            nonlocal failures, uncertain
+            async with in_flight:
                 result = await translator.translate(text, src, targets_for(src))
             failures += sum(1 for r in result.values() if not r.translated)
+            uncertain += sum(1 for r in result.values() if r.uncertain)
 
         batches_before = translator.batcher.stats.batches
         sentences_before = translator.batcher.stats.sentences
@@ -118,6 +136,8 @@ async def _layer_throughput(
         "rounds_msg_per_s": rounds,
         "msg_per_s": statistics.median(rounds),
         "untranslated_targets": failures,
+        "uncertain_targets": uncertain,
+        "gate": gate,
         "batches": batches,
         "mean_batch": sentences / batches if batches else 0,
         "workers": workers,
@@ -135,17 +155,19 @@ async def _layer_latency(
         )
         latencies: list[float] = []
         untranslated = 0
+        uncertain = 0
         count = int(rate * seconds)
         loop = asyncio.get_running_loop()
         start = loop.time()
         tasks = []
 
         async def one(src: str, text: str, due: float) -> None:
-            nonlocal untranslated
+            nonlocal untranslated, uncertain
             # Every reader present gets the message: zh, en and es, whatever the source.
             result = await translator.translate(text, src, list(LANGS))
             latencies.append(loop.time() - due)
             untranslated += sum(1 for t, r in result.items() if t != src and not r.translated)
+            uncertain += sum(1 for r in result.values() if r.uncertain)
 
         for i in range(count):
             due = start + i / rate
@@ -161,6 +183,7 @@ async def _layer_latency(
         "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
         "max_ms": 1000 * latencies[-1],
         "untranslated_targets": untranslated,
+        "uncertain_targets": uncertain,
     }
 
 
@@ -178,7 +201,7 @@ def heldout_quality(models: Path, heldout: Path) -> dict[str, dict[str, float]]:
             rows = [
                 line.split("\t")[:2] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line
             ]
-            hyps = engine.translate_batch((src, tgt), [r[0] for r in rows])
+            hyps = [h.text for h in engine.translate_batch((src, tgt), [r[0] for r in rows])]
             exact = sum(h.strip() == r[1].strip() for h, r in zip(hyps, rows, strict=True))
             kept = sum(
                 sorted(_PLACEHOLDER.findall(r[0])) == sorted(_PLACEHOLDER.findall(h))
@@ -334,6 +357,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-lt", action="store_true")
     parser.add_argument("--bundled", type=Path, default=BUNDLED_DIR)
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--stream",
+        choices=["freetext", "templates"],
+        default="freetext",
+        help="free-text held-out chat (translation/eval, default) or the template held-out sentences",
+    )
     args = parser.parse_args(argv)
 
     data = Path(tempfile.mkdtemp(prefix="boothcast-bench-"))
@@ -341,7 +370,10 @@ def main(argv: list[str] | None = None) -> None:
         models = data / "models"
         install_bundled(models, args.bundled)
         installed = list_installed(models)
-        stream = load_stream(args.bundled / "heldout", args.messages)
+        if args.stream == "freetext":
+            stream = load_freetext(args.messages)
+        else:
+            stream = load_stream(args.bundled / "heldout", args.messages)
         results: dict[str, Any] = {
             "packages": {p.code: p.sha256 for p in installed},
             "stream": {"messages": len(stream), "by_lang": {g: sum(1 for s, _ in stream if s == g) for g in LANGS}},
@@ -353,6 +385,11 @@ def main(argv: list[str] | None = None) -> None:
         print("held-out quality", results["heldout"], flush=True)
         results["layer"] = asyncio.run(_layer_throughput(models, stream, args.workers, args.concurrency))
         print("layer", results["layer"], flush=True)
+        results["layer_no_gate"] = asyncio.run(
+            _layer_throughput(models, stream, args.workers, args.concurrency, gate=False)
+        )
+        print("layer without the gate", results["layer_no_gate"], flush=True)
+        results["gate_cost"] = results["layer_no_gate"]["msg_per_s"] / results["layer"]["msg_per_s"]
         if not args.skip_argos:
             prefix = stream[: args.argos_messages or None]
             results["argos_beam1"] = run_argos(data, models, prefix, "1")
