@@ -8,14 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rooms.auth import AuthUser
 from rooms.context import Fair
 from rooms.errors import Forbidden, NotFound
-from rooms.models import Booth, LiveSession, PinEvent, Product
+from rooms.models import MAX_ID, Booth, LiveSession, PinEvent, Product
 from rooms.payloads import Json, booth_summary, iso, product_payload
 
 
 async def access_booth_by_id(s: AsyncSession, booth_ref: int | str) -> Booth:
     """The booth by id (or slug, for page URLs); `NotFound` otherwise."""
-    if isinstance(booth_ref, int) or (isinstance(booth_ref, str) and booth_ref.isdigit()):
-        booth = await s.get(Booth, int(booth_ref))
+    if isinstance(booth_ref, int) or (isinstance(booth_ref, str) and booth_ref.isascii() and booth_ref.isdigit()):
+        booth_id = int(booth_ref)
+        # Past the 32-bit id columns nothing can match, and PostgreSQL/SQLite would raise.
+        booth = await s.get(Booth, booth_id) if 1 <= booth_id <= MAX_ID else None
     else:
         booth = (await s.execute(select(Booth).where(Booth.slug == booth_ref))).scalar_one_or_none()
     if booth is None:

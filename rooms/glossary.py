@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rooms.auth import AuthUser
 from rooms.context import Fair
 from rooms.errors import BadRequest, Conflict, Forbidden, NotFound
-from rooms.models import Booth, GlossaryEntry
+from rooms.models import MAX_ID, Booth, GlossaryEntry
 from rooms.payloads import Json
 from translation.glossary import MAX_TERM_LENGTH, MAX_TERMS
 
@@ -42,7 +42,6 @@ __all__ = [
 ]
 
 MAX_LANGUAGES = 20
-MAX_ID = 2**31 - 1  # the id columns are 32-bit on PostgreSQL: a larger id can name nothing
 EDITS_PER_MINUTE, EDIT_BURST = 60, 20
 LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
 # Bidi embeddings, overrides and isolates would make a term read differently from what it is.

@@ -45,6 +45,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+# Ids are 32-bit INTEGER columns on PostgreSQL: a larger id can name nothing and must not reach SQL.
+MAX_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     pass
 

@@ -64,10 +64,10 @@ async def body(request: web.Request, model: type[M]) -> M:
 
 
 def _int_param(request: web.Request, name: str) -> int:
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 18:
+    value = schemas.path_id(request.match_info[name])
+    if value is None:
         raise NotFound(f"no such {name.removesuffix('_id')}")
-    return int(raw)
+    return value
 
 
 def _client_key(request: web.Request) -> str:

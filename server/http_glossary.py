@@ -21,10 +21,10 @@ BASE = "/api/booths/{booth_id}/glossary"
 
 def _id(request: web.Request, name: str) -> int:
     """A path id, or `not_found` for anything no 32-bit id column can hold (never a database error)."""
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 10 or not 1 <= int(raw) <= glossary.MAX_ID:
+    value = schemas.path_id(request.match_info[name])
+    if value is None:
         raise NotFound(f"no such {name.removesuffix('_id')}")
-    return int(raw)
+    return value
 
 
 async def get_glossary(request: web.Request) -> web.Response:

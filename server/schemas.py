@@ -11,7 +11,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Id = Annotated[int, Field(ge=1, le=2**62)]
+from rooms.models import MAX_ID
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def path_id(raw: str) -> int | None:
+    """A URL path id, or None when it cannot name a row (not digits, 0, or past MAX_ID)."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Email = Annotated[

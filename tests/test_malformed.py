@@ -132,3 +132,25 @@ async def test_http_bodies_are_validated(fair_server: Server) -> None:
     assert status == 401 and data["error"]["code"] == "unauthorized"
     status, data = await s.request("GET", "/api/me", headers={"Authorization": "Basic abc"})
     assert status == 401
+
+
+@pytest.mark.parametrize("big", [2**31, 2**31 + 1, 2**62, 2**63, 10**30])
+async def test_ids_past_32_bits_are_not_found_never_a_500(fair_server: Server, big: int) -> None:
+    """The id columns are 32-bit on PostgreSQL: a larger id can name nothing and must not reach SQL."""
+    s = fair_server
+    mtok, _ = await s.moderator()
+    stok, _ = await s.supplier()
+    for path in (
+        f"/api/booths/{big}", f"/api/booths/{big}/leads", f"/api/leads/{big}", f"/api/sessions/{big}",
+        f"/api/booths/{big}/live", f"/api/booths/{big}/glossary",
+    ):  # fmt: skip
+        status, body = await s.get(path, stok)
+        assert status in (403, 404), (path, status, body)
+    c = await s.client(mtok)
+    for event, data in (
+        ("booth:join", {"booth_id": big}),
+        ("mod:hide", {"message_id": big}),
+        ("chat:send", {"booth_id": big, "text": "hi"}),
+    ):
+        ack = await c.call(event, data)
+        assert ack["ok"] is False and ack["error"]["code"] in ("bad_request", "not_found"), (event, ack)

@@ -25,15 +25,16 @@ from server.live.service import (
     SEGMENT_CACHE,
     LiveService,
 )
+from server.schemas import path_id
 
 log = logging.getLogger(__name__)
 
 
 def _session_id(request: web.Request, name: str = "session_id") -> int:
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 18:
+    value = path_id(request.match_info[name])
+    if value is None:
         raise NotFound("no such session")
-    return int(raw)
+    return value
 
 
 async def media_file(request: web.Request) -> web.StreamResponse:
@@ -89,10 +90,10 @@ async def _playlist(
 
 # -- HTTP API -------------------------------------------------------------------------------------
 def _booth_id(request: web.Request) -> int:
-    raw = request.match_info["booth_id"]
-    if not raw.isdigit() or len(raw) > 18:
+    value = path_id(request.match_info["booth_id"])
+    if value is None:
         raise NotFound("no such booth")
-    return int(raw)
+    return value
 
 
 async def get_stream_settings(request: web.Request) -> web.Response:
