@@ -1,5 +1,9 @@
 """Each booth's glossary as the translator needs it, read from the database and kept briefly.
 
+Besides the terms staff enter, every product's name is a term: the supplier gave its name in
+each language (`products.i18n`), so "LED面板灯" reaches an English reader as their own
+"LED panel light" instead of whatever the model makes of it. Entered terms win over product names.
+
 Every message of a booth needs its glossary, so it is served from memory. An edit on this node
 drops the booth's entry at once; other nodes notice the new `booths.glossary_version` within
 `ttl` seconds (the version is part of the translation cache key, so no stale translation is
@@ -8,13 +12,14 @@ served after that).
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from sqlalchemy import select
 
 from rooms.db import Database
-from rooms.models import Booth, GlossaryEntry
-from translation.glossary import EMPTY, Glossary, GlossaryTerm
+from rooms.models import Booth, GlossaryEntry, Product
+from translation.glossary import EMPTY, MAX_TERM_LENGTH, Glossary, GlossaryTerm
 
 
 class GlossaryStore:
@@ -43,12 +48,29 @@ class GlossaryStore:
     async def _load(self, booth_id: int) -> Glossary:
         async with self._db.reader() as s:
             version = (await s.execute(select(Booth.glossary_version).where(Booth.id == booth_id))).scalar()
-            if not version:
+            if version is None:
                 return EMPTY
-            rows = (
+            entries = (
                 await s.execute(
                     select(GlossaryEntry).where(GlossaryEntry.booth_id == booth_id).order_by(GlossaryEntry.id)
                 )
             ).scalars()
-            terms = [GlossaryTerm(e.term, dict(e.translations or {})) for e in rows]
-        return Glossary.of(f"{booth_id}:{version}", terms)
+            terms = [GlossaryTerm(e.term, dict(e.translations or {})) for e in entries]
+            products = (
+                await s.execute(
+                    select(Product.name, Product.i18n).where(Product.booth_id == booth_id).order_by(Product.id)
+                )
+            ).all()
+        for name, i18n in products:
+            names = {
+                lang: v["name"].strip()
+                for lang, v in (i18n or {}).items()
+                if isinstance(v, dict) and isinstance(v.get("name"), str) and v["name"].strip()
+            }
+            if len(names) >= 2 and len(name) <= MAX_TERM_LENGTH:
+                terms.append(GlossaryTerm(name, names))
+        if not terms:
+            return EMPTY
+        # Product names are part of the glossary, so they are part of its version too.
+        digest = hashlib.sha256(repr([(t.term, sorted(t.translations.items())) for t in terms]).encode())
+        return Glossary.of(f"{booth_id}:{version}:{digest.hexdigest()[:12]}", terms)

@@ -162,3 +162,18 @@ async def test_a_burst_is_translated_concurrently_and_delivered_in_seq_order(liv
         assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) == len(texts)
     # The fan-out no longer waits for one message's translation before starting the next.
     assert peak > 1
+
+
+async def test_product_names_reach_every_reader_as_the_supplier_named_them(live_server: Server) -> None:
+    # The demo booth's product BW-P6060 is "LED面板灯" / "LED panel light" / "panel LED".
+    booth_id, zh, en, es = await _room(live_server)
+    ack = await zh.call("chat:send", {"booth_id": booth_id, "text": "今天的LED面板灯有现货。"})
+    assert ack["ok"], ack
+    m_en = await en.wait_message(lambda m: m["id"] == ack["message"]["id"], timeout=20)
+    m_es = await es.wait_message(lambda m: m["id"] == ack["message"]["id"], timeout=20)
+    assert "LED panel light" in m_en["text"] and "LED面板灯" not in m_en["text"]
+    assert "panel LED" in m_es["text"]
+    # And back: an English buyer's "LED panel light" reaches the supplier in the supplier's words.
+    ack = await en.call("chat:send", {"booth_id": booth_id, "text": "Is the LED panel light dimmable?"})
+    m_zh = await zh.wait_message(lambda m: m["id"] == ack["message"]["id"], timeout=20)
+    assert "LED面板灯" in m_zh["text"]
