@@ -22,42 +22,33 @@ PARALLEL="${PARALLEL:-1}"
 MAX_MINUTES="${MAX_MINUTES:-1000000000}"
 SEED=1234
 
-# Steps per direction of the committed models. Stage 1 trains from scratch (stopping early if the
-# dev set reaches --target-acc); stage 2 continues from stage 1's exported int8 weights with the LR
-# schedule resumed at STEPS1 (that is how the committed models were made: the stage-1 runs hit
-# their wall-clock budget first). Keeping these fixed makes a rebuild reproduce the same weights.
-declare -A STEPS1=([en_zh]=3221 [zh_en]=3373 [en_es]=2978 [es_en]=2947)
-declare -A STEPS2=([en_zh]=824 [zh_en]=885 [en_es]=851 [es_en]=797)
+# Steps per direction of the committed models (one stage from scratch). The first build ran under
+# a wall-clock budget (MAX_MINUTES); the step counts it reached are fixed here, so a rebuild
+# repeats the same computation.
+declare -A STEPS=([en_zh]=20000 [zh_en]=20000 [en_es]=20000 [es_en]=20000)
 
 if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
     "$VENV/bin/pip" install torch==2.13.0
-    "$VENV/bin/pip" install ctranslate2==4.8.5 sentencepiece==0.2.3 onnx numpy
+    "$VENV/bin/pip" install ctranslate2==4.8.5 sentencepiece==0.2.3 onnx numpy sacrebleu==2.6.0
 fi
 VPY="$VENV/bin/python"
 
 cd "$ROOT"
 rm -rf "$WORK/data" "$WORK/spm" "$WORK/models" "$WORK/staging"
 "$VPY" "$HERE/corpus.py" --out "$WORK/data" --seed "$SEED"
-"$VPY" "$HERE/train.py" spm --data "$WORK/data" --out-prefix "$WORK/spm/sentencepiece" --vocab-size 4000
+"$VPY" "$HERE/train.py" spm --data "$WORK/data" --out-prefix "$WORK/spm/sentencepiece" --vocab-size 6000
 
 COMMON=(--data "$WORK/data" --spm "$WORK/spm/sentencepiece.model" --seed "$SEED" --threads 1
-        --d-model 128 --ffn 512 --enc-layers 2 --dec-layers 2 --dropout 0.05
-        --lr 2e-3 --warmup 200 --batch-tokens 2500 --label-smoothing 0.1
-        --eval-every 150 --target-acc 0.99 --max-minutes "$MAX_MINUTES")
+        --d-model 192 --ffn 768 --enc-layers 3 --dec-layers 3 --dropout 0.2
+        --lr 1.5e-3 --warmup 300 --batch-tokens 2500 --label-smoothing 0.1
+        --eval-every 200 --target-acc 0.99 --max-minutes "$MAX_MINUTES")
 
 train_one() {
     local d="$1"
-    "$VPY" "$HERE/train.py" model "${COMMON[@]}" --direction "$d" --out "$WORK/models/$d.stage1" \
-        --max-steps "${STEPS1[$d]}" > "$WORK/train_$d.stage1.log" 2>&1
-    if [ "${STEPS2[$d]}" -gt 0 ]; then
-        "$VPY" "$HERE/train.py" model "${COMMON[@]}" --direction "$d" --out "$WORK/models/$d" \
-            --init-from-ct2 "$WORK/models/$d.stage1/model/model.bin" --step-offset "${STEPS1[$d]}" \
-            --max-steps "${STEPS2[$d]}" > "$WORK/train_$d.log" 2>&1
-    else
-        rm -rf "$WORK/models/$d" && cp -r "$WORK/models/$d.stage1" "$WORK/models/$d"
-    fi
-    tail -n 2 "$WORK/train_$d.log" "$WORK/train_$d.stage1.log" 2>/dev/null || true
+    "$VPY" "$HERE/train.py" model "${COMMON[@]}" --direction "$d" --out "$WORK/models/$d" \
+        --max-steps "${STEPS[$d]}" > "$WORK/train_$d.log" 2>&1
+    tail -n 2 "$WORK/train_$d.log"
 }
 
 pids=()
