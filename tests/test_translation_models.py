@@ -109,7 +109,7 @@ def test_models_keep_placeholders_on_heldout(engine: _SharedEngine, pair: Pair) 
     sources = [s for s in _heldout(pair) if PLACEHOLDER_RE.search(s)]
     if not sources:
         pytest.skip("no held-out set with placeholders")
-    outputs: Sequence[str] = engine.translate_batch(pair, sources)
+    outputs: Sequence[str] = [h.text for h in engine.translate_batch(pair, sources)]
     kept = sum(
         sorted(PLACEHOLDER_RE.findall(src)) == sorted(PLACEHOLDER_RE.findall(out))
         for src, out in zip(sources, outputs, strict=True)

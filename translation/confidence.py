@@ -5,7 +5,7 @@ A small model that has not seen a phrasing answers fluently and wrongly ("最小
 every sentence is checked with cheap signals, and any doubt marks the whole message `uncertain`
 (delivered, but shown with the original first):
 
-- the model's own score: mean log-probability per output token;
+- the model's own scores: mean log-probability per output token, and the least likely token;
 - round-trip agreement: the output translated back (placeholders and all) and compared with the
   source by chrF; meaning that got lost rarely survives two trips;
 - coverage: every protected span (numbers, terms, glossary entries) back exactly once, nothing
@@ -42,6 +42,7 @@ _CJK_TARGETS = {"zh", "ja", "ko"}
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     min_score: float = -0.45  # mean log-probability per token
+    min_weakest: float = -2.5  # log-probability of the least likely token
     min_roundtrip: float = 55.0  # chrF (0–100) of the back-translation against the source
     max_unknown: int = 0
     min_length_ratio: float = 0.45
@@ -55,6 +56,7 @@ class Signals:
 
     score: float
     unknown: int = 0
+    weakest: float = 0.0
     roundtrip: float | None = None  # None: no back-translation was possible
     length_ratio: float = 1.0
     repeated: bool = False
@@ -142,6 +144,8 @@ def judge(signals: Signals, t: Thresholds) -> Verdict:
         doubts.append("unknown_words")
     if signals.score < t.min_score:
         doubts.append("low_score")
+    if signals.weakest < t.min_weakest:
+        doubts.append("unlikely_word")
     if signals.roundtrip is not None and signals.roundtrip < t.min_roundtrip:
         doubts.append("round_trip")
     if t.check_shape:
@@ -169,7 +173,7 @@ class GateConfig:
     @classmethod
     def off(cls) -> GateConfig:
         """Trust every translation that kept its spans: for tests of everything but the gate."""
-        lax = Thresholds(min_score=-1e9, min_roundtrip=0.0, max_unknown=1 << 30, check_shape=False)
+        lax = Thresholds(min_score=-1e9, min_weakest=-1e9, min_roundtrip=0.0, max_unknown=1 << 30, check_shape=False)
         return cls(lax, {}, round_trip=False)
 
     def for_pair(self, source: str, target: str) -> Thresholds:

@@ -316,6 +316,7 @@ class ArgosTranslator:
             signals = Signals(
                 score=hop_hyp.score,
                 unknown=hop_hyp.unknown,
+                weakest=hop_hyp.weakest,
                 roundtrip=roundtrip,
                 length_ratio=length_ratio(hop_source, hop_hyp.text, hop[0], hop[1]),
                 repeated=repeated(hop_hyp.text, hop_source, hop[1]),
@@ -342,6 +343,7 @@ async def open_translator(
     cache_size: int = 20000,
     bundled: bool = False,
     gate: GateConfig | None = None,
+    beam_size: int = 1,
 ) -> AsyncIterator[Translator]:
     """Load every installed package and yield a ready `Translator`; closes the pool on exit.
 
@@ -353,7 +355,7 @@ async def open_translator(
     if bundled:
         await asyncio.to_thread(install_bundled, packages_dir)
     packages = await asyncio.to_thread(list_installed, packages_dir)
-    engine = await asyncio.to_thread(lambda: CTranslate2Engine(packages, workers=workers))
+    engine = await asyncio.to_thread(lambda: CTranslate2Engine(packages, workers=workers, beam_size=beam_size))
     gate = gate or await asyncio.to_thread(GateConfig.load)
     translator = ArgosTranslator(engine, workers=workers, timeout=timeout, cache_size=cache_size, gate=gate)
     try:

@@ -8,7 +8,8 @@ direction, and each translation is scored:
 
 - exact match and chrF (sacrebleu) against the reference;
 - key facts kept: every fact of the message is in the output (any accepted form);
-- correct: all key facts kept, no invented number, and sentence chrF ≥ 30 (not word salad);
+- correct: all key facts kept, no invented number, and case-insensitive sentence chrF ≥ 30 (not
+  word salad);
 - the gate: confident-correct, uncertain, confident-wrong; its precision and recall at catching
   wrong translations.
 
@@ -129,7 +130,7 @@ async def translate_all(translator: ArgosTranslator, items: list[Item]) -> list[
                             r.translated,
                             observed.get((source, target, item.texts[source])),
                             facts_kept(r.text, item, target),
-                            chrf(r.text, ref),
+                            chrf(r.text.lower(), ref.lower()),
                             " ".join(r.text.split()) == " ".join(ref.split()),
                         )
                     )
@@ -207,6 +208,7 @@ def figures(scored: list[Scored], gate: GateConfig, split: str) -> dict[str, dic
 # Calibration
 # ------------------------------------------------------------------------------------------
 
+WEAKEST = [-0.5, -0.75, -1.0, -1.25, -1.5, -2.0, -2.5, -3.0, -4.0, -99.0]
 SCORES = [-0.1, -0.15, -0.2, -0.25, -0.3, -0.35, -0.4, -0.45, -0.5, -0.6, -0.7, -0.8, -1.0, -1.5, -9.0]
 ROUNDTRIPS = [0.0, 20.0, 30.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0, 101.0]
 
@@ -226,19 +228,32 @@ def calibrate(scored: list[Scored], base: GateConfig) -> GateConfig:
         if "en" not in (source, target) and _confident_wrong(rows, current) == 0:
             continue  # the hops' own thresholds already keep this pivot safe
         best: tuple[int, float, Thresholds] | None = None
-        for score, rt in itertools.product(SCORES, ROUNDTRIPS):
-            t = replace(base.default, min_score=score, min_roundtrip=rt)
+        grid = list(itertools.product(range(len(SCORES)), range(len(ROUNDTRIPS)), range(len(WEAKEST))))
+        wrong_at: dict[tuple[int, int, int], int] = {}
+
+        def thresholds(i: int, j: int, k: int) -> Thresholds:
+            return replace(base.default, min_score=SCORES[i], min_roundtrip=ROUNDTRIPS[j], min_weakest=WEAKEST[k])
+
+        for i, j, k in grid:
+            gate = GateConfig(base.default, {**pairs, (source, target): thresholds(i, j, k)})
+            wrong_at[(i, j, k)] = _confident_wrong(rows, gate)
+        for i, j, k in grid:
+            # A margin: the setting one step looser in any signal must be safe too, so the choice
+            # never sits on the edge of what 185 calibration messages happen to show.
+            looser = [(i + 1, j, k), (i, j - 1, k), (i, j, k + 1)]
+            if any(wrong_at.get(n, 0) for n in [(i, j, k), *looser]):
+                continue
+            t = thresholds(i, j, k)
             gate = GateConfig(base.default, {**pairs, (source, target): t})
-            wrong = _confident_wrong(rows, gate)
             good = sum(1 for s in rows if s.correct and not s.uncertain(gate))
-            # Ties go to the stricter setting: a margin for sentences calibration has not seen.
-            key = (good, -score + rt / 100)
-            if wrong == 0 and (best is None or key > best[:2]):
+            # Ties go to the stricter setting.
+            key = (good, -t.min_score + t.min_roundtrip / 100 - t.min_weakest / 10)
+            if best is None or key > best[:2]:
                 best = (good, key[1], t)
         if best is not None:
             pairs[(source, target)] = best[2]
         else:
-            pairs[(source, target)] = replace(base.default, min_score=0.0, min_roundtrip=101.0)
+            pairs[(source, target)] = replace(base.default, min_score=0.0, min_roundtrip=101.0, min_weakest=0.0)
     return GateConfig(base.default, pairs)
 
 
@@ -263,7 +278,7 @@ async def main_async(args: argparse.Namespace) -> None:
     print(f"held-out messages: {len(items)} ({sum(i.split == 'test' for i in items)} test, "
           f"{sum(i.split == 'calib' for i in items)} calibration)")  # fmt: skip
     packages = args.packages or Path(tempfile.mkdtemp(prefix="boothcast-quality-"))
-    async with open_translator(packages, bundled=args.packages is None, timeout=30.0) as tr:
+    async with open_translator(packages, bundled=args.packages is None, timeout=30.0, beam_size=args.beam) as tr:
         assert isinstance(tr, ArgosTranslator)
         gate = tr.gate
         scored = await translate_all(tr, items)
@@ -294,6 +309,7 @@ def main() -> None:
     ap.add_argument("--calibrate", action="store_true", help="fit translation/bundled/gate.json")
     ap.add_argument("--packages", type=Path, help="an installed packages dir instead of the bundled models")
     ap.add_argument("--json", type=Path, help="write the figures as JSON")
+    ap.add_argument("--beam", type=int, default=1, help="beam size (the server's BOOTHCAST_TRANSLATION_BEAM)")
     ap.add_argument("--samples", type=Path, help="write every translation with its verdict (TSV)")
     asyncio.run(main_async(ap.parse_args()))
 

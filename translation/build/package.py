@@ -111,12 +111,15 @@ def build_sbd_onnx(path: Path, lang: str) -> None:
 def _readme(src: str, tgt: str, report: dict[str, object]) -> str:
     return (
         f"# Boothcast bundled model {NAMES[src]} → {NAMES[tgt]}\n\n"
-        "A small Transformer trained only on Boothcast's synthetic trade-fair chat corpus "
-        "(translation/build/ in the Boothcast repository). It is a narrow-domain model: it translates "
-        "buyer/supplier chat about the demo fair's products well and general text badly.\n\n"
+        "A small Transformer trained only on Boothcast's own trade-fair chat corpus "
+        "(translation/build/ in the Boothcast repository): hand-written live-room and inquiry chat "
+        "plus templates over the demo fair's products. It is a narrow-domain model: it knows "
+        "buyer/supplier chat and translates general text badly. Boothcast's confidence gate marks "
+        "its doubtful translations uncertain.\n\n"
         "Protected spans are expected as placeholders ⟦0⟧..⟦15⟧ numbered in source order; "
         "they are copied to the output.\n\n"
-        f"Held-out exact match (CTranslate2 int8, beam 4): {report.get('ct2_int8_beam4_test_exact')}\n"
+        f"Free-text dev chrF: {report.get('dev_chrf')}; template held-out exact match "
+        f"(CTranslate2 int8, beam 4): {report.get('ct2_int8_beam4_test_exact')}\n"
     )
 
 
