@@ -61,9 +61,14 @@ class Bans:
         """Apply a ban the database already records, here and (with Redis) on every other node."""
         await self._apply(user_id, reason)
         if self._redis is not None:
-            await self._redis.publish(
-                self._channel, json.dumps({"user_id": user_id, "reason": reason, "node": self._node})
-            )
+            try:
+                await self._redis.publish(
+                    self._channel, json.dumps({"user_id": user_id, "reason": reason, "node": self._node})
+                )
+            except Exception:
+                # Redis is away: so are the other nodes' subscriptions, and each reloads the
+                # list from the database when it resubscribes. The ban is recorded either way.
+                log.warning("could not publish the ban of user %s: other nodes reload it", user_id)
 
     async def _apply(self, user_id: int, reason: str | None) -> None:
         self._ids.add(user_id)
@@ -74,12 +79,16 @@ class Bans:
                 log.exception("a ban listener failed")
 
     async def _listen(self, redis: Redis) -> None:
+        lost = False
         while True:
             pubsub = redis.pubsub()
             try:
                 await pubsub.subscribe(self._channel)
                 await self.reload()
                 self._subscribed.set()
+                if lost:
+                    log.warning("ban channel resubscribed; bans reloaded from the database")
+                    lost = False
                 async for msg in pubsub.listen():
                     if msg.get("type") != "message":
                         continue
@@ -92,8 +101,10 @@ class Bans:
                         log.warning("ignoring a malformed ban message: %r", msg.get("data"))
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("ban channel lost; resubscribing", exc_info=True)
+            except Exception as exc:
+                if not lost:  # once per outage, not every second of it
+                    log.warning("ban channel lost (%s); resubscribing", exc)
+                lost = True
                 await asyncio.sleep(1)
             finally:
                 with contextlib.suppress(Exception):

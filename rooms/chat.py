@@ -14,13 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rooms.auth import AuthUser
 from rooms.context import Fair
 from rooms.errors import BadRequest, TooLong
-from rooms.models import Message, MessageTranslation, User
+from rooms.models import Booth, Message, MessageTranslation, User
 from rooms.payloads import ChatRecord
 from translation.glossary import Glossary
 
 # Moderators watching every booth are counted as present in this pseudo-booth, so their
 # languages are translated too without inflating any booth's viewer count.
 MODERATORS_BOOTH = 0
+
+# Catch-up (`chat:history`): how many messages one page holds, by default and at most.
+CATCH_UP_DEFAULT = 100
+CATCH_UP_MAX = 200
 
 
 def check_chat_text(text: str, max_length: int) -> str:
@@ -57,8 +61,28 @@ async def source_language(fair: Fair, declared: str, text: str) -> str:
 
 
 async def languages_present(fair: Fair, booth_id: int) -> set[str]:
-    both = await fair.presence.get_many([booth_id, MODERATORS_BOOTH])
-    return set(both[booth_id].languages) | set(both[MODERATORS_BOOTH].languages)
+    """The languages a booth's message is translated into: its readers' and the moderators'."""
+    return await _readers(fair, [booth_id, MODERATORS_BOOTH])
+
+
+async def moderator_languages(fair: Fair) -> set[str]:
+    return await _readers(fair, [MODERATORS_BOOTH])
+
+
+async def _readers(fair: Fair, booth_ids: list[int]) -> set[str]:
+    """The languages present in `booth_ids`, widened while presence is stale.
+
+    Stale means Redis is away or has just come back and some node has not registered its members
+    again: the set may then miss readers on other nodes. A translation nobody reads costs a model
+    pass; a missing one costs its readers the message. So every language these booths had lately
+    is added.
+    """
+    found = await fair.presence.get_many(booth_ids)
+    langs = {lang for b in booth_ids for lang in found[b].languages}
+    if any(found[b].stale for b in booth_ids):
+        for b in booth_ids:
+            langs |= fair.presence.recent_languages(b)
+    return langs
 
 
 async def translate_records(fair: Fair, records: Iterable[ChatRecord], langs: Iterable[str]) -> None:
@@ -147,6 +171,36 @@ async def history(fair: Fair, booth_id: int, lang: str, limit: int | None = None
         langs={lang},
         newest_first=True,
     )
+
+
+async def do_catch_up(
+    fair: Fair, actor: AuthUser, booth_id: int, after_seq: int, limit: int | None = None
+) -> tuple[list[ChatRecord], bool]:
+    """The visible messages after `after_seq`, oldest first, in the actor's language; and whether
+    more follow. What a client missed: a seq gap, a reconnect, Redis away between nodes.
+
+    The caller checks that the actor joined the booth. Rate-limited: a client that loops on it
+    gets `rate_limited` rather than a query and translations per call.
+    """
+    await fair.limiter.hit(
+        f"history:{actor.id}", per_minute=60, burst=20, message="you are catching up too fast"
+    )
+    limit = min(limit or CATCH_UP_DEFAULT, CATCH_UP_MAX)
+    records = await load_records(
+        fair,
+        (Message.booth_id == booth_id) & (Message.seq > after_seq),
+        order=Message.seq,
+        limit=limit + 1,
+        langs={actor.lang},
+    )
+    return records[:limit], len(records) > limit
+
+
+async def last_seqs(fair: Fair, booth_ids: list[int]) -> dict[int, int]:
+    """Each booth's latest seq (committed; it may be hidden or still on its way to the readers)."""
+    async with fair.db.reader() as s:
+        rows = await s.execute(select(Booth.id, Booth.last_seq).where(Booth.id.in_(booth_ids)))
+        return {int(b): int(seq or 0) for b, seq in rows.all()}
 
 
 async def recent_messages(fair: Fair, lang: str, limit: int = 100) -> list[ChatRecord]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Protocol
 
+from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 
 from rooms.errors import RateLimited
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter(Protocol):
@@ -61,15 +65,42 @@ return {ok, tostring(tokens)}
 
 
 class RedisRateLimiter:
-    def __init__(self, redis: Redis, prefix: str = "boothcast:rl:") -> None:
+    """Buckets shared by every node; this node's own buckets while Redis is unreachable.
+
+    A limit kept per node during an outage is looser than a shared one, but refusing every
+    sign-in and message because the limiter's store is away would be worse. After a failure the
+    node stays on its own buckets for `RETRY_S` rather than waiting on a dead Redis for every hit.
+    """
+
+    RETRY_S = 1.0
+
+    def __init__(
+        self, redis: Redis, prefix: str = "boothcast:rl:", *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._redis = redis
         self._prefix = prefix
         self._script = redis.register_script(_BUCKET_LUA)
+        self._clock = clock
+        self._local = MemoryRateLimiter(clock)
+        self._local_until: float | None = None  # set while Redis is away: use `_local` until then
 
     async def hit(self, key: str, *, per_minute: float, burst: int, message: str) -> None:
         if per_minute <= 0:
             return
+        if self._local_until is not None and self._clock() < self._local_until:
+            await self._local.hit(key, per_minute=per_minute, burst=burst, message=message)
+            return
         rate = per_minute / 60.0
-        ok, tokens = await self._script(keys=[self._prefix + key], args=[rate, burst])
+        try:
+            ok, tokens = await self._script(keys=[self._prefix + key], args=[rate, burst])
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as exc:
+            if self._local_until is None:
+                log.warning("rate limits: Redis unreachable (%s); this node counts on its own", exc)
+            self._local_until = self._clock() + self.RETRY_S
+            await self._local.hit(key, per_minute=per_minute, burst=burst, message=message)
+            return
+        if self._local_until is not None:
+            log.warning("rate limits: Redis is back; limits are shared again")
+            self._local_until = None
         if int(ok) != 1:
             raise RateLimited(message, _retry_after(float(tokens), rate))

@@ -18,7 +18,7 @@ from typing import Any
 
 import socketio
 
-from rooms.chat import languages_present, translate_records
+from rooms.chat import languages_present, moderator_languages, translate_records
 from rooms.context import Fair
 from rooms.payloads import ChatRecord
 from server import events
@@ -127,7 +127,7 @@ class ChatFanout:
             # Translation starts at once, concurrently with the messages before it (a gated
             # translation costs two model passes); only the delivery waits its turn, so every
             # room still sees seq order.
-            mod_langs = set((await self._fair.presence.get(0)).languages)
+            mod_langs = await moderator_languages(self._fair)
             langs = (await languages_present(self._fair, rec.booth_id)) - {rec.source_lang}
             if langs:
                 translating = asyncio.create_task(translate_records(self._fair, [rec], langs))
@@ -158,7 +158,7 @@ class ChatFanout:
     async def hide(self, booth_id: int, message_id: int) -> None:
         payload = {"booth_id": booth_id, "message_id": message_id}
         await self._sio.emit(events.CHAT_HIDDEN, payload, room=booth_room(booth_id))
-        for lang in (await self._fair.presence.get(0)).languages:
+        for lang in sorted(await moderator_languages(self._fair)):
             await self._sio.emit(events.CHAT_HIDDEN, payload, room=mod_room(lang))
 
     async def aclose(self) -> None:

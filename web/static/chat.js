@@ -205,3 +205,115 @@ export function readable(msg) {
   if (typeof msg.text === 'string' && msg.text.trim()) return msg;
   return { ...msg, text: msg.original ?? '', translated: false, uncertain: false };
 }
+
+/**
+ * Catch-up by seq for one booth. A booth's `seq` grows by one per message, so a message whose
+ * seq jumps past the next one expected means some were missed (between server nodes while
+ * Redis was away, or while the socket reconnected). After a short wait (messages from two nodes
+ * may arrive a little out of order) the missing ones are fetched with `chat:history` and merged
+ * by seq, so nothing shows twice. The server's `chat:resync` names the booth's latest seq, for a
+ * booth that went quiet right after the messages this client missed.
+ *
+ * `fetchAfter(seq)` resolves to the `chat:history` ack; `merge(messages)` shows them.
+ */
+export class SeqCatchUp {
+  constructor(fetchAfter, merge, { settleMs = 500, maxPages = 5 } = {}) {
+    this.fetchAfter = fetchAfter;
+    this.merge = merge;
+    this.settleMs = settleMs;
+    this.maxPages = maxPages; // 5 × 100: as many lines as a ChatLog keeps
+    this.known = null; // every visible message up to this seq is here; null before the first join
+    this.ahead = new Set(); // seqs received past known + 1
+    this.target = 0; // a seq the server says exists
+    this.timer = null;
+    this.running = false;
+  }
+
+  /** After each join: the history starts the count (first join) or the rest is fetched (reconnect). */
+  joined(history) {
+    const seqs = seqsOf(history);
+    if (this.known === null) {
+      this.known = seqs.length ? Math.max(...seqs) : 0;
+      return;
+    }
+    this.seen(seqs);
+    this.run(); // at once: whatever came while offline is not on its way any more
+  }
+
+  /** Live messages (chat:message, chat:batch). */
+  seen(seqs) {
+    if (this.known === null) return;
+    for (const s of seqs) if (Number.isInteger(s) && s > this.known) this.ahead.add(s);
+    this.advance();
+    if (this.behind()) this.schedule(this.settleMs);
+  }
+
+  /** chat:resync: the booth's latest seq. */
+  resync(lastSeq) {
+    if (!Number.isInteger(lastSeq)) return;
+    this.target = Math.max(this.target, lastSeq);
+    if (this.known !== null && this.behind()) this.schedule(this.settleMs);
+  }
+
+  advance() {
+    while (this.ahead.delete(this.known + 1)) this.known += 1;
+    for (const s of this.ahead) if (s <= this.known) this.ahead.delete(s);
+  }
+
+  behind() {
+    return this.ahead.size > 0 || this.target > this.known;
+  }
+
+  schedule(ms) {
+    if (this.timer !== null || this.running) return;
+    this.timer = setTimeout(() => { this.timer = null; this.run(); }, ms);
+  }
+
+  async run() {
+    if (this.running || this.known === null) return;
+    this.advance();
+    if (!this.behind()) return;
+    this.running = true;
+    let retryMs = null;
+    let failed = false;
+    try {
+      for (let page = 0; page < this.maxPages; page += 1) {
+        // Seqs known to exist before asking: the answer includes them unless they are hidden.
+        // (Live ones that arrive while we wait may be newer than the answer.)
+        const existed = Math.max(this.target, ...this.ahead);
+        const ack = await this.fetchAfter(this.known);
+        if (!ack.ok) {
+          // Rate-limited: try again when allowed. Otherwise (offline, not joined yet) the next
+          // join, live message or resync tries again.
+          if (ack.error?.code === 'rate_limited') retryMs = Math.max(1, Number(ack.error.retry_after) || 1) * 1000;
+          failed = true;
+          return;
+        }
+        const messages = ack.messages || [];
+        this.merge(messages);
+        const top = Math.max(this.known, ...seqsOf(messages));
+        if (ack.more) {
+          this.known = top;
+          this.advance();
+          if (!this.behind()) return; // the rest is here already (the join's history, live ones)
+          continue;
+        }
+        // Every visible message up to `existed` is here now: holes left are hidden messages.
+        this.known = Math.max(top, existed);
+        this.advance();
+        return;
+      }
+      // Too far behind to show it all: keep the latest, as a ChatLog would.
+      this.known = Math.max(this.known, this.target, ...this.ahead);
+      this.ahead.clear();
+    } finally {
+      this.running = false;
+      if (retryMs !== null) this.schedule(retryMs);
+      else if (!failed && this.behind()) this.schedule(this.settleMs);
+    }
+  }
+}
+
+function seqsOf(messages) {
+  return (messages || []).map((m) => m?.seq).filter(Number.isInteger);
+}

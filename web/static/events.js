@@ -17,6 +17,7 @@ export const C = Object.freeze({
   MOD_MUTE: 'mod:mute',
   MOD_BAN: 'mod:ban',
   LOBBY_WATCH: 'lobby:watch',
+  CHAT_HISTORY: 'chat:history',
 });
 
 /** Server → client. */
@@ -34,6 +35,7 @@ export const S = Object.freeze({
   BOOTH_STATE: 'booth:state',
   MOD_MESSAGE: 'mod:message',
   MOD_BOOTHS: 'mod:booths',
+  CHAT_RESYNC: 'chat:resync',
 });
 
 export const CLIENT_EVENTS = Object.freeze(Object.values(C));

@@ -4,7 +4,8 @@ import { applyI18n, chosenLang, errorText, setUiLang, t } from './i18n.js';
 import { getSession, clearSession } from './session.js';
 import { $, say } from './dom.js';
 import { call, openSocket, showConnection } from './socket.js';
-import { C } from './events.js';
+import { C, S } from './events.js';
+import { SeqCatchUp } from './chat.js';
 
 /** Pick the UI language (the signed-in user's, else the chosen one), localise the static HTML. */
 export function bootPage() {
@@ -43,10 +44,16 @@ export function onRefused(error) {
  * The socket of a page that joins one booth (booth page, supplier console): shows the connection
  * state, marks the page not joined while offline, and (re-)joins on every connect. After each
  * join the history is merged into `chat` by seq and `onJoined(ack)` updates the rest of the page.
+ * Nothing acknowledged is lost to the page: after a reconnect, on a seq gap and on `chat:resync`
+ * it fetches what it missed with `chat:history` (SeqCatchUp).
  */
 export function openBoothSocket(token, { boothId, chat, setJoined, onJoined }) {
   const showStatus = connectionIndicator();
   setJoined(false);
+  const catchUp = new SeqCatchUp(
+    (afterSeq) => call(socket, C.CHAT_HISTORY, { booth_id: boothId, after_seq: afterSeq }),
+    (messages) => chat.merge(messages),
+  );
   const join = async () => {
     setJoined(false);
     const ack = await call(socket, C.BOOTH_JOIN, { booth_id: boothId });
@@ -58,6 +65,7 @@ export function openBoothSocket(token, { boothId, chat, setJoined, onJoined }) {
     say($('#page-status'), '');
     chat.merge(ack.history || []);
     chat.scrollToEnd();
+    catchUp.joined(ack.history || []);
     onJoined(ack);
   };
   const socket = openSocket(token, {
@@ -69,6 +77,9 @@ export function openBoothSocket(token, { boothId, chat, setJoined, onJoined }) {
     onReconnect: join,
     onRefused,
   });
+  socket.on(S.CHAT_MESSAGE, (m) => { if (m?.booth_id === boothId) catchUp.seen([m.seq]); });
+  socket.on(S.CHAT_BATCH, (b) => { if (b?.booth_id === boothId) catchUp.seen((b.messages || []).map((m) => m?.seq)); });
+  socket.on(S.CHAT_RESYNC, (r) => { if (r?.booth_id === boothId) catchUp.resync(r.last_seq); });
   return socket;
 }
 
