@@ -18,6 +18,9 @@ async def access_booth_by_id(s: AsyncSession, booth_ref: int | str) -> Booth:
         booth_id = int(booth_ref)
         # Past the 32-bit id columns nothing can match, and PostgreSQL/SQLite would raise.
         booth = await s.get(Booth, booth_id) if 1 <= booth_id <= MAX_ID else None
+    elif not booth_ref.isprintable():
+        # No slug has one, and PostgreSQL refuses a NUL in any text parameter (a 500, not a 404).
+        booth = None
     else:
         booth = (await s.execute(select(Booth).where(Booth.slug == booth_ref))).scalar_one_or_none()
     if booth is None:

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,7 +58,12 @@ class ChatWriter:
     async def write(
         self, actor: AuthUser, booth_id: int, text: str, client_id: str | None, source_lang: str
     ) -> ChatRecord:
-        """Commit one message (with the booth's next seq) and return it once it is stored."""
+        """Commit one message (with the booth's next seq) and return it once it is stored.
+
+        A resend (the author's `client_id` is stored already, or twice in one group) returns the
+        stored message with `resent=True` and writes nothing: the caller acks it the same way and
+        must not fan it out again.
+        """
         loop = asyncio.get_running_loop()
         draft = Draft(actor, text, client_id, source_lang, datetime.now(UTC), loop.create_future())
         self._queues.setdefault(booth_id, []).append(draft)
@@ -146,7 +151,7 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
         key = (d.actor.id, d.client_id) if d.client_id is not None else None
         if key is not None and key in resent:
             # A client resending after a reconnect gets its original message back, not a copy.
-            outcomes.append(ChatRecord.of(resent[key], author_of(d.actor)))
+            outcomes.append(replace(ChatRecord.of(resent[key], author_of(d.actor)), resent=True))
         elif key is not None and key in first_of:
             outcomes.append(None)
             twins.append((i, first_of[key]))
@@ -192,7 +197,8 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
         for i, row, msg_id in zip(fresh, rows, ids, strict=True):
             outcomes[i] = ChatRecord.of(Message(id=msg_id, **row), author_of(group[i].actor))
     for i, first in twins:
-        outcomes[i] = outcomes[first]
+        original = outcomes[first]
+        outcomes[i] = replace(original, resent=True) if isinstance(original, ChatRecord) else original
     return [o if o is not None else RuntimeError("message not written") for o in outcomes]
 
 

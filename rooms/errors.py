@@ -54,6 +54,12 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+class TooManyConnections(DomainError):
+    """A socket connect past the per-account or per-address cap (refused at connect)."""
+
+    code, status = "too_many_connections", 429
+
+
 class Muted(DomainError):
     code, status = "muted", 403
 

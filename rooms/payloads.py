@@ -82,6 +82,9 @@ class ChatRecord:
     session_id: int | None = None
     stream_offset_ms: int | None = None
     translations: dict[str, tuple[str, bool, bool]] = field(default_factory=dict)  # text, translated, uncertain
+    # True when a send with an already stored (author, client_id) returned this record instead
+    # of writing a new one: the sender gets the same ack, and nobody gets the message twice.
+    resent: bool = False
 
     @classmethod
     def of(cls, msg: Message, author: Json) -> ChatRecord:

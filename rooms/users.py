@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +46,15 @@ async def load_actor(db: Database, user_id: int) -> tuple[User, AuthUser]:
     if user.banned_at is not None:
         raise Banned("this account is banned from the fair")
     return user, actor_of(user)
+
+
+async def current_actors(db: Database, user_ids: Iterable[int]) -> dict[int, AuthUser | None]:
+    """Each account as it is now, in one query; None for one that is gone or banned."""
+    ids = set(user_ids)
+    async with db.reader() as s:
+        users = (await s.scalars(select(User).where(User.id.in_(ids)))).all()
+    found = {u.id: actor_of(u) if u.banned_at is None else None for u in users}
+    return {user_id: found.get(user_id) for user_id in ids}
 
 
 async def do_create_account(

@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 import socketio
 from aiohttp import web
-from redis.asyncio import Redis
 
 from rooms.auth import Tokens
 from rooms.bans import Bans
@@ -21,8 +20,11 @@ from rooms.glossary_store import GlossaryStore
 from rooms.presence import MemoryPresence, Presence, RedisPresence
 from rooms.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from server.fanout import ChatFanout
+from server.frames import GuardedPacket
 from server.http_api import setup_api
+from server.http_edge import MAX_REQUEST_BODY, size_middleware
 from server.keys import CONNECTIONS, DB, FAIR, FANOUT, REDIS, SETTINGS, SIO, TOKENS, TRANSLATOR
+from server.redis_link import open_redis
 from server.settings import Settings
 from server.sockets import Connections, SocketApi
 from server.wire import DirectSocketIO, FastEmitManager, FastRedisManager
@@ -64,6 +66,8 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
     return DirectSocketIO(
         async_mode="aiohttp",
         client_manager=manager,
+        # Events named like python-socketio's own (connect, disconnect) are malformed frames.
+        serializer=GuardedPacket,
         json=_OrjsonForSocketIO,
         # Payloads far above the chat limit get an error ack rather than a dropped connection.
         max_http_buffer_size=1_000_000,
@@ -76,20 +80,24 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
 
 def create_app(settings: Settings) -> web.Application:
     settings = settings.with_secret()
-    app = web.Application(client_max_size=2 * 1024 * 1024)
+    # Every route's body limit (the largest JSON body is far below it); larger is `413 too_long`.
+    app = web.Application(client_max_size=MAX_REQUEST_BODY)
     app[SETTINGS] = settings
     app[TOKENS] = Tokens(settings.secret_key, guest_hours=settings.guest_token_hours,
                          staff_hours=settings.staff_token_hours)  # fmt: skip
     sio = create_sio(settings)
     sio.attach(app)
     app[SIO] = sio
-    app[CONNECTIONS] = Connections()
+    app[CONNECTIONS] = Connections(
+        max_per_user=settings.max_sockets_per_user, max_per_address=settings.max_sockets_per_address
+    )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_redis)
     app.cleanup_ctx.append(_translator)
     app.cleanup_ctx.append(_fair)
     app.cleanup_ctx.append(_sockets)
     setup_api(app)
+    app.middlewares.append(size_middleware)  # inside the error middleware: JSON under /api/
     _optional_features(app, settings)
     return app
 
@@ -121,7 +129,7 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     if not url:
         yield
         return
-    redis = Redis.from_url(url)
+    redis = open_redis(url)  # fails fast: an outage is handled by each caller, not waited out
     await redis.ping()
     app[REDIS] = redis
     yield
@@ -184,3 +192,5 @@ async def _sockets(app: web.Application) -> AsyncIterator[None]:
     yield
     await api.aclose()
     await fanout.aclose()
+    if isinstance(app[SIO].manager, FastRedisManager):
+        await app[SIO].manager.aclose()

@@ -38,6 +38,12 @@ environment (defaults in server/settings.py):
   BOOTHCAST_MEDIA_DIR          HLS output and recordings (default DATA_DIR/media)
   BOOTHCAST_RTMP_PORT          RTMP ingest port for OBS (default 1935, 0 = off)
   BOOTHCAST_RECORDING_RETENTION_DAYS  prune recordings older than this (default 30, 0 = keep)
+  BOOTHCAST_MAX_SOCKETS_PER_USER     open sockets per account, per node (default 20, 0 = no cap)
+  BOOTHCAST_MAX_SOCKETS_PER_ADDRESS  open sockets per client address (IPv6: per /64), per node
+                               (default 200, 0 = no cap; behind a reverse proxy every client has
+                               the proxy's address: raise it or set 0)
+  BOOTHCAST_HEADER_TIMEOUT     seconds a connection may take to send its request headers, and may
+                               stay idle between requests (default 15)
 """
 
 
@@ -67,6 +73,7 @@ def _masked_db(settings: Settings) -> str:
 
 def _serve(settings: Settings) -> None:
     from server.app import create_app
+    from server.http_edge import server_options
 
     try:
         import uvloop
@@ -75,7 +82,7 @@ def _serve(settings: Settings) -> None:
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux/macOS
         pass
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
-                access_log=None, handle_signals=True)  # fmt: skip
+                access_log=None, handle_signals=True, **server_options(settings))  # fmt: skip
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:

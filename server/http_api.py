@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, TypeVar
 
 import orjson
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, ValidationError
 
 from rooms import booths, leads, moderation
@@ -28,27 +30,55 @@ def jsonify(data: Any, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
 
 
+# The code an `/api/` client reads for a status chosen by the router, aiohttp or a bare handler.
+STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "bad_request", 409: "conflict", 413: "too_long", 429: "rate_limited"}  # fmt: skip
+
+
+def api_error(status: int, message: str) -> web.Response:
+    code = STATUS_CODES.get(status, "internal" if status >= 500 else "bad_request")
+    return jsonify({"error": {"code": code, "message": message}}, status=status)
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Every error under `/api/` is `{error: {code, message}}` with its status; 500 only for a bug."""
+    api = request.path.startswith("/api/")
     try:
         response: web.StreamResponse = await handler(request)
-        return response
     except DomainError as err:
         return json_error(err)
     except web.HTTPException as exc:
-        if exc.status >= 400 and request.path.startswith("/api/"):
-            code = {404: "not_found", 405: "bad_request", 413: "too_long"}.get(exc.status, "bad_request")
-            return web.json_response({"error": {"code": code, "message": exc.reason}}, status=exc.status)
+        if exc.status >= 400 and api:
+            return api_error(exc.status, exc.reason)
         raise
+    except (HttpProcessingError, web.RequestPayloadError):
+        # A body aiohttp cannot decode (a bad Content-Encoding, a broken chunk): the client's error.
+        if api:
+            return api_error(400, "the body cannot be read (its encoding or framing is broken)")
+        raise web.HTTPBadRequest() from None
+    except ConnectionError:
+        # The body was cut short (the client left): answer as for any unreadable body.
+        if api:
+            return api_error(400, "the body was cut short")
+        raise web.HTTPBadRequest() from None
     except Exception:
         log.exception("HTTP handler failed: %s %s", request.method, request.path)
-        return web.json_response(
-            {"error": {"code": "internal", "message": "something went wrong on our side"}}, status=500
-        )
+        return api_error(500, "something went wrong on our side")
+    if api and response.status >= 400 and isinstance(response, web.Response) and response.content_type != "application/json":
+        # A bare error status (the RTMP hooks answer nginx with a status only) still reads as JSON.
+        return api_error(response.status, response.reason)
+    return response
 
 
 async def body(request: web.Request, model: type[M]) -> M:
-    raw = await request.read()
+    if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+        raise BadRequest("send the body uncompressed (no Content-Encoding)")
+    try:
+        # A client that declares a body and sends it slowly (or never) is not waited on forever.
+        raw = await asyncio.wait_for(request.read(), request.app[SETTINGS].header_timeout)
+    except TimeoutError:
+        raise BadRequest("the body did not arrive in time") from None
     if len(raw) > MAX_BODY:
         raise BadRequest("the body is too large")
     try:

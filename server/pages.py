@@ -82,7 +82,13 @@ def _page_handler(path: Path) -> Handler:
 
 def _static_handler(root: Path) -> Handler:
     async def static(request: web.Request) -> web.StreamResponse:
-        parts = PurePosixPath(request.match_info["path"]).parts
+        rel = request.match_info["path"]
+        # A NUL or a lone surrogate cannot name a file: `stat` would raise ValueError while the
+        # response is being sent, and the client would get a dropped connection, not a 404.
+        # (`isprintable` is False for both, and for every other control character.)
+        if not rel.isprintable():
+            raise web.HTTPNotFound()
+        parts = PurePosixPath(rel).parts
         # Purely lexical, so no blocking I/O here: no `..`, no dotfiles, no absolute paths.
         if not parts or any(part.startswith(".") or part == "/" or "\\" in part for part in parts):
             raise web.HTTPNotFound()

@@ -7,10 +7,11 @@ carry no length limit here: an over-long one is answered `too_long` by the domai
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from rooms.chat import CATCH_UP_MAX
 from rooms.models import MAX_ID
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -33,8 +34,34 @@ Email = Annotated[
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
+def _storable(value: Any) -> None:
+    """Refuse text no database column can hold, wherever it sits in a payload."""
+    if isinstance(value, str):
+        # PostgreSQL text cannot hold NUL, and a lone surrogate has no UTF-8 form for any driver:
+        # either reached the database as a 500 (`internal` on sockets), never a `bad_request`.
+        if "\x00" in value:
+            raise ValueError("text may not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key)
+            _storable(item)
+    elif isinstance(value, list):
+        for item in value:
+            _storable(item)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_storable_text(cls, data: Any) -> Any:
+        _storable(data)
+        return data
 
 
 class Empty(Strict):
@@ -54,6 +81,12 @@ class ChatSend(Strict):
 class ChatPreview(Strict):
     booth_id: Id
     text: str
+
+
+class ChatHistory(Strict):
+    booth_id: Id
+    after_seq: Annotated[int, Field(ge=0, le=2**53 - 1)]  # seq is BIGINT; 2^53 keeps it exact in JS
+    limit: Annotated[int, Field(ge=1, le=CATCH_UP_MAX)] | None = None
 
 
 class InquirySubmit(Strict):

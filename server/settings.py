@@ -45,6 +45,13 @@ class Settings:
     media_dir: Path | None = None  # None = {data_dir}/media
     rtmp_port: int = 1935  # 0 disables RTMP ingest
     recording_retention_days: int = 30  # 0 keeps recordings forever
+    # Open sockets per account and per client address (an IPv6 /64), on each node; 0 = no cap.
+    # Behind a reverse proxy every client has the proxy's address: raise that cap or set it to 0.
+    max_sockets_per_user: int = 20
+    max_sockets_per_address: int = 200
+    # Seconds a connection may take to send a complete request head (and may sit idle between
+    # requests): slowloris clients are cut off after it.
+    header_timeout: int = 15
     web_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web")
 
     @property
@@ -96,6 +103,9 @@ class Settings:
             "media_dir": Path(media) if media else None,
             "rtmp_port": _int(e, "BOOTHCAST_RTMP_PORT", 1935),
             "recording_retention_days": _int(e, "BOOTHCAST_RECORDING_RETENTION_DAYS", 30),
+            "max_sockets_per_user": _int(e, "BOOTHCAST_MAX_SOCKETS_PER_USER", 20),
+            "max_sockets_per_address": _int(e, "BOOTHCAST_MAX_SOCKETS_PER_ADDRESS", 200),
+            "header_timeout": _int(e, "BOOTHCAST_HEADER_TIMEOUT", 15),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -13,22 +13,27 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import socketio
+from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from rooms import booths, chat, leads, moderation
 from rooms.auth import AuthUser, Tokens
 from rooms.chat import MODERATORS_BOOTH
 from rooms.context import Fair
-from rooms.errors import BadRequest, Banned, DomainError, Forbidden, TooLong
+from rooms.errors import BadRequest, Banned, DomainError, Forbidden, TooLong, TooManyConnections
 from rooms.payloads import iso
 from rooms.users import load_actor
 from server import events, schemas
+from server.account_watch import ACCOUNT_CHECKED, AccountWatch
 from server.errors import error_ack, from_validation
 from server.fanout import ChatFanout, Throttle
+from server.http_edge import address_key
 from server.rooms_naming import LOBBY_ROOM, booth_room, lang_room, mod_room, staff_room, user_room
+from server.wire import FastRedisManager
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
+K = TypeVar("K")
 Ack = dict[str, Any]
 
 MAX_INQUIRY_LENGTH = 5000
@@ -41,19 +46,50 @@ class Conn:
     booths: set[int] = field(default_factory=set)
     moderating: bool = False
     lobby: bool = False
+    address: str = ""
 
 
 class Connections:
     """This node's live connections (sid → who and where)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_per_user: int = 0, max_per_address: int = 0) -> None:
         self.by_sid: dict[str, Conn] = {}
+        self.max_per_user = max_per_user  # 0 = no cap
+        self.max_per_address = max_per_address
+        self._per_user: dict[int, int] = {}
+        self._per_address: dict[str, int] = {}
+
+    def admit(self, sid: str, conn: Conn) -> None:
+        """Register a connection, or refuse it past the per-account or per-address cap."""
+        users, addresses = self._per_user.get(conn.user.id, 0), self._per_address.get(conn.address, 0)
+        if self.max_per_user and users >= self.max_per_user:
+            raise TooManyConnections(f"this account has {users} connections open already; close one first")
+        if self.max_per_address and addresses >= self.max_per_address:
+            raise TooManyConnections(f"{addresses} connections are open from this address already")
+        self.by_sid[sid] = conn
+        self._per_user[conn.user.id] = users + 1
+        self._per_address[conn.address] = addresses + 1
+
+    def remove(self, sid: str) -> Conn | None:
+        conn = self.by_sid.pop(sid, None)
+        if conn is not None:
+            _one_less(self._per_user, conn.user.id)
+            _one_less(self._per_address, conn.address)
+        return conn
 
     def get(self, sid: str) -> Conn | None:
         return self.by_sid.get(sid)
 
     def sids_of_user(self, user_id: int) -> list[str]:
         return [sid for sid, c in self.by_sid.items() if c.user.id == user_id]
+
+
+def _one_less(counts: dict[K, int], key: K) -> None:
+    left = counts.get(key, 1) - 1
+    if left > 0:
+        counts[key] = left
+    else:
+        counts.pop(key, None)
 
 
 class SocketApi:
@@ -69,7 +105,12 @@ class SocketApi:
         self.lobby_push = Throttle(self._push_booth_state, 1.0)
         self._mod_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.accounts = AccountWatch(sio, fair, conns, self._kick)
         fair.bans.on_ban(self._kick_banned)
+        # Redis came back: clients may have missed messages between nodes, and counts changed.
+        fair.presence.on_resync(self._presence_resynced)
+        if isinstance(sio.manager, FastRedisManager):
+            sio.manager.on_recovered(self._redis_recovered)
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         self._register()
@@ -77,19 +118,29 @@ class SocketApi:
     # --- connection lifecycle -------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        """Anyone with a valid token, within the per-account and per-address caps.
+
+        Refused with `unauthorized`, `banned` or `too_many_connections` as the connect error.
+        """
         token = auth.get("token") if isinstance(auth, dict) else None
+        request = environ.get("aiohttp.request")
+        address = address_key(request.remote if isinstance(request, web.Request) else None)
+        batch = isinstance(auth, dict) and auth.get("batch") is True
         try:
             user_id = self.tokens.user_id(token)
             _, actor = await load_actor(self.fair.db, user_id)
+            self.conns.admit(sid, Conn(actor, batch, address=address))
         except DomainError as err:
             raise socketio.exceptions.ConnectionRefusedError(err.message, err.as_dict()) from None
-        batch = isinstance(auth, dict) and auth.get("batch") is True
-        self.conns.by_sid[sid] = Conn(actor, batch)
+        except Exception:
+            log.exception("socket connect failed")
+            internal = {"code": "internal", "message": "something went wrong on our side"}
+            raise socketio.exceptions.ConnectionRefusedError(internal["message"], internal) from None
         await self.sio.enter_room(sid, user_room(actor.id))
         return True
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
-        conn = self.conns.by_sid.pop(sid, None)
+        conn = self.conns.remove(sid)
         if conn is None:
             return
         for booth_id in list(conn.booths):
@@ -100,8 +151,10 @@ class SocketApi:
     # --- the handler wrapper ------------------------------------------------------------------
 
     def _handler(
-        self, model: type[M], fn: Callable[[str, Conn, M], Awaitable[Ack]]
+        self, model: type[M], fn: Callable[[str, Conn, M], Awaitable[Ack]], *, fresh: bool = False
     ) -> Callable[..., Awaitable[Ack]]:
+        """Validate, check the ban list (and with `fresh`, the account as it is now), run `fn`."""
+
         async def handle(sid: str, data: Any = None, *extra: Any) -> Ack:
             try:
                 conn = self.conns.get(sid)
@@ -118,6 +171,8 @@ class SocketApi:
                 if self.fair.bans.is_banned(conn.user.id):
                     await self._kick(sid)
                     raise Banned("this account is banned from the fair")
+                if fresh:
+                    await self.accounts.refresh(sid, conn)
                 return await fn(sid, conn, payload)
             except DomainError as err:
                 return error_ack(err)
@@ -136,6 +191,7 @@ class SocketApi:
             (events.BOOTH_LEAVE, schemas.BoothRef, self.booth_leave),
             (events.CHAT_SEND, schemas.ChatSend, self.chat_send),
             (events.CHAT_PREVIEW, schemas.ChatPreview, self.chat_preview),
+            (events.CHAT_HISTORY, schemas.ChatHistory, self.chat_history),
             (events.INQUIRY_SUBMIT, schemas.InquirySubmit, self.inquiry_submit),
             (events.PRODUCT_PIN, schemas.ProductPin, self.product_pin),
             (events.LEAD_UPDATE, schemas.LeadUpdate, self.lead_update),
@@ -148,7 +204,7 @@ class SocketApi:
         ]
         assert {r[0] for r in routes} == set(events.CLIENT_EVENTS)
         for name, model, fn in routes:
-            self.sio.on(name, self._handler(model, fn))
+            self.sio.on(name, self._handler(model, fn, fresh=name in ACCOUNT_CHECKED))
 
     def _require_joined(self, conn: Conn, booth_id: int) -> None:
         if booth_id not in conn.booths:
@@ -241,12 +297,52 @@ class SocketApi:
     async def chat_send(self, sid: str, conn: Conn, p: schemas.ChatSend) -> Ack:
         self._require_joined(conn, p.booth_id)
         rec = await chat.do_send_message(self.fair, conn.user, p.booth_id, p.text, p.client_id)
-        self.fanout.submit(rec)  # committed above; delivery must not delay the ack
+        if not rec.resent:
+            # A resend (same client_id) was delivered the first time, or is there for catch-up.
+            self.fanout.submit(rec)  # committed above; delivery must not delay the ack
         return {"ok": True, "message": {"id": rec.id, "seq": rec.seq}}
 
     async def chat_preview(self, sid: str, conn: Conn, p: schemas.ChatPreview) -> Ack:
         self._require_joined(conn, p.booth_id)
         return {"ok": True, **await chat.do_preview(self.fair, conn.user, p.booth_id, p.text)}
+
+    async def chat_history(self, sid: str, conn: Conn, p: schemas.ChatHistory) -> Ack:
+        """Members who joined the booth: the visible messages after `after_seq`, oldest first, in
+        the reader's language (`more` when a later page follows). Clients call it on a seq gap,
+        after a reconnect and on `chat:resync`."""
+        self._require_joined(conn, p.booth_id)
+        records, more = await chat.do_catch_up(self.fair, conn.user, p.booth_id, p.after_seq, p.limit)
+        messages = [r.payload(conn.user.lang) for r in records]
+        return {"ok": True, "booth_id": p.booth_id, "messages": messages, "more": more}
+
+    # --- after a Redis outage -----------------------------------------------------------------
+
+    def _presence_resynced(self, booth_ids: list[int]) -> None:
+        for booth_id in booth_ids:
+            self._presence_changed(booth_id)
+
+    def _redis_recovered(self) -> None:
+        self._keep(asyncio.create_task(self._announce_resync()))
+
+    async def _announce_resync(self) -> None:
+        """Tell the members of this node's booths each booth's latest seq (`chat:resync`).
+
+        While Redis was away, messages committed on other nodes never reached this node's
+        clients (and ours not theirs), and a quiet booth shows no seq gap to notice: a client
+        behind `last_seq` fetches the rest with `chat:history`. Sent through Redis, so a node
+        cut off alone also reaches the clients of the nodes that missed its messages.
+        """
+        booth_ids = sorted({b for c in self.conns.by_sid.values() for b in c.booths})
+        if not booth_ids:
+            return
+        try:
+            last = await chat.last_seqs(self.fair, booth_ids)
+            for booth_id in booth_ids:
+                payload = {"booth_id": booth_id, "last_seq": last.get(booth_id, 0)}
+                await self.sio.emit(events.CHAT_RESYNC, payload, room=booth_room(booth_id))
+                self._presence_changed(booth_id)
+        except Exception:
+            log.exception("announcing chat:resync failed")
 
     # --- leads --------------------------------------------------------------------------------
 
@@ -336,6 +432,7 @@ class SocketApi:
 
     def start(self) -> None:
         self._mod_task = asyncio.create_task(self._mod_loop())
+        self.accounts.start()
 
     async def _mod_loop(self) -> None:
         while True:
@@ -352,5 +449,6 @@ class SocketApi:
     async def aclose(self) -> None:
         if self._mod_task:
             self._mod_task.cancel()
+        await self.accounts.aclose()
         await self.presence_push.aclose()
         await self.lobby_push.aclose()

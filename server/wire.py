@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import struct
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import engineio
@@ -20,7 +22,11 @@ import socketio
 from aiohttp import WSMsgType, web
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
+from redis.asyncio import Redis
 from socketio import packet as sio_packet
+
+from server.frames import FrameGuard
+from server.redis_link import open_redis
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,9 @@ class DirectQueue(asyncio.Queue[Any]):
 
     transport: asyncio.Transport | None = None
     all_direct = False
+    # Called once engine.io's close packet is written: the websocket is closed too, so a client
+    # that ignores the packet does not keep the connection (kicked, banned, malformed frames).
+    on_close: Callable[[], None] | None = None
 
     def go_direct(self, transport: asyncio.Transport) -> None:
         """From now on write everything at once; what was queued (the open packet) goes first."""
@@ -85,6 +94,8 @@ class DirectQueue(asyncio.Queue[Any]):
             # `None` asks engine.io's writer task to stop: there is none to stop.
             if item is not None:
                 self.write(item, _wire(item))
+                if item.packet_type == eio_packet.CLOSE and self.on_close is not None:
+                    self.on_close()
         elif item is None or item.packet_type != eio_packet.MESSAGE:
             super().put_nowait(item)
         else:
@@ -140,10 +151,19 @@ class _WebSocket:
         """
         sock.connected = True
         sock.upgraded = True
+        closing: list[asyncio.Task[bool]] = []
+
+        def close_soon() -> None:
+            # Wakes the `receive` below with a closing message (aiohttp allows a close meanwhile).
+            if not closing:
+                closing.append(asyncio.get_running_loop().create_task(ws.close()))
+
+        queue.on_close = close_soon
         queue.go_direct(transport)
         timeout = self.server.ping_interval + self.server.ping_timeout
+        guard: FrameGuard = self.server.frame_guard
         try:
-            while True:
+            while not sock.closed:
                 try:
                     msg = await ws.receive(timeout=timeout)
                 except TimeoutError:
@@ -154,13 +174,16 @@ class _WebSocket:
                     await sock.receive(eio_packet.Packet(encoded_packet=msg.data))
                 except eio_exceptions.SocketIsClosedError:
                     break
-                except eio_exceptions.UnknownPacketError:
-                    pass
-                except Exception:
-                    log.exception("engine.io receive failed")
+                except Exception as exc:  # not an engine.io packet, or one a client may not send
+                    if guard.strike(sock.sid, exc):
+                        break
         finally:
+            queue.on_close = None
             await sock.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
             await ws.close()
+            for task in closing:
+                with contextlib.suppress(Exception):
+                    await task
 
     async def close(self) -> None:
         if self._sock is not None:
@@ -191,14 +214,39 @@ class DirectEngineIO(engineio.AsyncServer):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         # The driver table is shared module state: copy it, never change it in place.
         self._async = {**self._async, "websocket": _WebSocket}
+        self.frame_guard = FrameGuard()
 
     def create_queue(self, *args: Any, **kwargs: Any) -> asyncio.Queue[Any]:
         return DirectQueue(*args, **kwargs)
 
 
 class DirectSocketIO(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio's server on DirectEngineIO, closing connections that send malformed frames.
+
+    Decoding (with `GuardedPacket` as the `serializer`) happens inside `_handle_eio_message`, which
+    engine.io runs in a task of its own and whose failures it logs with a traceback each: one
+    client once wrote 2 MB of them with 1,000 four-byte frames. Here each failure is one budgeted
+    line and a strike, and the connection closes at `FrameGuard.limit`. Overrides python-socketio's
+    `_engineio_server_class`, `_handle_eio_message` and `_handle_eio_disconnect` (5.x; pinned in
+    pyproject.toml, checked by tests/test_wire_contract.py).
+    """
+
+    eio: DirectEngineIO
+
     def _engineio_server_class(self) -> type[engineio.AsyncServer]:
         return DirectEngineIO
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except Exception as exc:
+            # The connect and event handlers catch their own errors: what lands here is a frame.
+            if self.eio.frame_guard.strike(eio_sid, exc):
+                await self.eio.disconnect(eio_sid)
+
+    async def _handle_eio_disconnect(self, eio_sid: str, *args: Any) -> None:
+        self.eio.frame_guard.forget(eio_sid)
+        await super()._handle_eio_disconnect(eio_sid, *args)
 
 
 class FastEmitManager(socketio.AsyncManager):  # type: ignore[misc]
@@ -248,4 +296,100 @@ class FastEmitManager(socketio.AsyncManager):  # type: ignore[misc]
 
 
 class FastRedisManager(socketio.AsyncRedisManager, FastEmitManager):  # type: ignore[misc]
-    """Redis fan-out across nodes; each node's local delivery takes the fast path above."""
+    """Redis fan-out across nodes; each node's local delivery takes the fast path above.
+
+    Redis carries emits between nodes, never to this node's own clients: an emit is delivered
+    here first, so a failed publish only costs the other nodes' clients, who catch up by seq. It
+    is logged once per outage, never raised, and publishing pauses (0.5 s, doubling up to 5 s, or
+    until the listener is back) instead of waiting on a dead Redis at every emit: one that does
+    not even refuse connections would hold each emit for the connect timeout.
+
+    The listener resubscribes within `RETRY_MAX_S` (python-socketio's own backs off to 60 s, and
+    whatever other nodes publish meanwhile is lost here). `on_recovered` callbacks run whenever
+    the listener resubscribes after a loss or a publish succeeds after failing: the app then tells
+    clients to check for gaps.
+
+    Overrides python-socketio's pub/sub backend hooks, `_publish` and `_listen` (checked against
+    python-socketio 5.x).
+    """
+
+    RETRY_MIN_S = 0.1
+    RETRY_MAX_S = 2.0
+    PAUSE_MIN_S = 0.5
+    PAUSE_MAX_S = 5.0
+
+    def __init__(self, url: str, channel: str = "socketio") -> None:
+        super().__init__(url, channel=channel)
+        self._publisher: Redis | None = None
+        self._paused_until = 0.0
+        self._pause = self.PAUSE_MIN_S
+        self._publish_failed = False
+        self._listen_lost = False
+        self._on_recovered: list[Callable[[], None]] = []
+
+    def on_recovered(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` (it must not block) each time Redis answers again after an outage."""
+        self._on_recovered.append(callback)
+
+    def _recovered(self) -> None:
+        for callback in self._on_recovered:
+            try:
+                callback()
+            except Exception:
+                log.exception("a Redis recovery callback failed")
+
+    async def _publish(self, data: Any) -> None:
+        if time.monotonic() < self._paused_until:
+            return
+        try:
+            if self._publisher is None:
+                self._publisher = open_redis(self.redis_url)
+            await self._publisher.publish(self.channel, self.json.dumps(data))
+        except Exception as exc:
+            if not self._publish_failed:
+                log.warning("socket.io publish failed (%s): emits reach this node's clients only", exc)
+            self._publish_failed = True
+            self._paused_until = time.monotonic() + self._pause
+            self._pause = min(self.PAUSE_MAX_S, self._pause * 2)
+            return
+        self._pause = self.PAUSE_MIN_S
+        if self._publish_failed:
+            self._publish_failed = False
+            log.warning("socket.io publish works again")
+            self._recovered()
+
+    async def _listen(self) -> AsyncIterator[bytes]:
+        channel = self.channel.encode()
+        delay = self.RETRY_MIN_S
+        while True:
+            client = open_redis(self.redis_url, retries=0)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self.channel)
+                delay = self.RETRY_MIN_S
+                if self._listen_lost:
+                    self._listen_lost = False
+                    self._paused_until = 0.0  # Redis answers: publish again at once
+                    log.warning("socket.io listener resubscribed")
+                    self._recovered()
+                async for message in pubsub.listen():
+                    if message["channel"] == channel and message["type"] == "message" and "data" in message:
+                        yield message["data"]
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not self._listen_lost:
+                    log.warning("socket.io listener lost Redis (%s); retrying", exc)
+                self._listen_lost = True
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(delay)
+            delay = min(self.RETRY_MAX_S, delay * 2)
+
+    async def aclose(self) -> None:
+        if self._publisher is not None:
+            with contextlib.suppress(Exception):
+                await self._publisher.aclose()

@@ -26,6 +26,7 @@ from rooms.db import Database
 from rooms.migrate import upgrade
 from rooms.seed import seed_demo
 from server.app import create_app
+from server.http_edge import server_options
 from server.keys import SETTINGS
 from server.settings import Settings
 
@@ -246,7 +247,8 @@ async def _json_or_text(r: aiohttp.ClientResponse) -> Any:
 
 async def start_server(settings: Settings) -> tuple[Server, web.AppRunner]:
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None)
+    # The same connection limits as `boothcast serve` (header timeout, header sizes).
+    runner = web.AppRunner(app, access_log=None, **server_options(app[SETTINGS]))
     await runner.setup()
     port = free_port()
     site = web.TCPSite(runner, "127.0.0.1", port)

@@ -42,6 +42,8 @@ SOCKET_MATRIX: dict[str, tuple[Callable[..., dict[str, Any]], dict[str, str]]] =
     events.BOOTH_JOIN: (lambda a, v: {"booth_id": a["booth_id"]}, dict.fromkeys(ROLES, ALLOW)),
     events.CHAT_SEND: (lambda a, v: {"booth_id": a["booth_id"], "text": "x"}, dict.fromkeys(ROLES, ALLOW)),
     events.CHAT_PREVIEW: (lambda a, v: {"booth_id": a["booth_id"], "text": "x"}, dict.fromkeys(ROLES, ALLOW)),
+    # Every role joined the booth above; without a join it is `forbidden` (tests/test_chat_history.py).
+    events.CHAT_HISTORY: (lambda a, v: {"booth_id": a["booth_id"], "after_seq": 0}, dict.fromkeys(ROLES, ALLOW)),
     events.INQUIRY_SUBMIT: (
         lambda a, v: {"booth_id": a["booth_id"], "message": "m", "email": "a@b.co", "consent": True},
         {"buyer": ALLOW, "staff": "forbidden", "other_staff": "forbidden", "moderator": "forbidden"},

@@ -87,6 +87,8 @@ async def test_a_resend_in_the_same_group_or_later_gets_the_original(db: Databas
     assert r3.id != r1.id
     again = await writer.write(ana, booth_id, "hola", "c-1", "es")
     assert again.id == r1.id
+    # Only the first is fanned out: the writer says which ones it did not write.
+    assert (r1.resent, r2.resent, r3.resent, again.resent) == (False, True, False, True)
     await writer.aclose()
     assert len(await _stored(db, booth_id)) == 3
 

@@ -85,7 +85,8 @@ def test_users_create_hashes_the_password_and_checks_input(tmp_path: Path) -> No
 def test_help_names_every_command_and_setting(capsys: object) -> None:
     text = build_parser().format_help()
     for word in ("demo", "serve", "migrate", "users", "models", "BOOTHCAST_DATA_DIR", "DATABASE_URL", "REDIS_URL",
-                 "BOOTHCAST_SECRET_KEY", "BOOTHCAST_CHAT_RATE_LIMIT"):  # fmt: skip
+                 "BOOTHCAST_SECRET_KEY", "BOOTHCAST_CHAT_RATE_LIMIT", "BOOTHCAST_MAX_SOCKETS_PER_USER",
+                 "BOOTHCAST_MAX_SOCKETS_PER_ADDRESS", "BOOTHCAST_HEADER_TIMEOUT"):  # fmt: skip
         assert word in text, word
 
 

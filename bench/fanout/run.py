@@ -158,6 +158,7 @@ class BoothcastTarget(Target):
             BOOTHCAST_CHAT_RATE_LIMIT="0",
             BOOTHCAST_AUTH_RATE_LIMIT="100000",
             BOOTHCAST_RTMP_PORT="0",
+            BOOTHCAST_MAX_SOCKETS_PER_ADDRESS="0",  # every viewer connects from 127.0.0.1
         )
         if self.database_url:
             env["DATABASE_URL"] = self.database_url

@@ -48,7 +48,7 @@ async def run_server(data_dir: Path, *, rtmp_port: int = 0) -> AsyncIterator[Ser
     """`boothcast demo --no-serve` then `boothcast serve` as a child process (what production runs)."""
     port = free_port()
     env = {**os.environ, "BOOTHCAST_RTMP_PORT": str(rtmp_port), "BOOTHCAST_PORT": str(port),
-           "BOOTHCAST_CHAT_RATE_LIMIT": "0"}  # fmt: skip
+           "BOOTHCAST_CHAT_RATE_LIMIT": "0", "BOOTHCAST_MAX_SOCKETS_PER_ADDRESS": "0"}  # fmt: skip
     base = [PY, "-m", "server", "--data-dir", str(data_dir)]
     demo = await asyncio.create_subprocess_exec(*base, "demo", "--no-serve", cwd=ROOT, env=env,
                                                 stdout=asyncio.subprocess.DEVNULL)  # fmt: skip

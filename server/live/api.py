@@ -38,6 +38,17 @@ def _session_id(request: web.Request, name: str = "session_id") -> int:
 
 
 async def media_file(request: web.Request) -> web.StreamResponse:
+    """A session's playlist or segment, to anyone: media is exactly as public as the session list.
+
+    The URL keeps the sequential session id on purpose. `GET /api/booths/{id}/sessions` lists
+    every live and recorded session of every booth to anyone (replays are a feature of the fair),
+    so an unguessable media id would hide nothing that is not listed next to it, while it would
+    cost a migration, break the replay links already shared and change the media volume's layout
+    that nginx serves in the scaled-out setup. What an id may reach is checked instead: a session
+    that is live or recorded, not pruned, of a booth that exists (`servable_status`; a change
+    shows within its 10 s cache), and only the three file-name shapes, no paths, no symlinks.
+    Walking the ids therefore finds only what the listing shows (tests/test_media_access.py).
+    """
     service = request.app[LIVE]
     sid = _session_id(request)
     name = request.match_info["name"]
@@ -66,7 +77,8 @@ async def _playlist(
     msn = request.query.get("_HLS_msn")
     if pipeline is not None and name == "live.m3u8" and msn is not None:
         # Blocking playlist reload: answer once segment `msn` exists (or the stream ended).
-        if not msn.isdigit() or int(msn) > len(pipeline.segments) + 2:
+        # isascii: `isdigit` is also true of '²', which `int` refuses (a 500, not a 400).
+        if not (msn.isascii() and msn.isdigit()) or len(msn) > 9 or int(msn) > len(pipeline.segments) + 2:
             raise web.HTTPBadRequest()
         await pipeline.wait_for_segments(int(msn) + 1, within=BLOCK_LIMIT_SECONDS)
     if pipeline is not None:

@@ -1,0 +1,126 @@
+"""Authorization that follows the account: a role, booth or ban change reaches open sockets.
+
+A socket is authorized at connect, but an account can change while it stays open: a moderator
+demoted to buyer, a supplier moved to another booth, a ban set in the database. So
+
+- every privileged event (`ACCOUNT_CHECKED`) re-reads the account by primary key before it runs,
+  as every HTTP request does (`require_user` → `load_actor`): one indexed read on events that
+  write to the database anyway, none on the chat hot path;
+- every `SWEEP_SECONDS` the accounts behind this node's staff and moderator sockets are re-read
+  in one query, so the rooms that push data without being asked (a booth's `lead:new`, the
+  moderators' feed) are left as soon as the account no longer allows them, even by a socket
+  that sends nothing. Buyers are not swept: a buyer's socket is in no privileged room.
+
+A changed account updates the socket's `Conn` and its rooms; a banned or deleted one is
+disconnected. Each node does this for its own sockets, so it holds on every node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import socketio
+
+from rooms.auth import AuthUser
+from rooms.chat import MODERATORS_BOOTH
+from rooms.context import Fair
+from rooms.errors import Banned, Unauthorized
+from rooms.users import current_actors, load_actor
+from server import events
+from server.rooms_naming import mod_room, staff_room
+
+if TYPE_CHECKING:
+    from server.sockets import Conn, Connections
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 2.0
+
+# Events whose permission depends on the caller's role or booth (or that put the caller in a
+# room by role: joining a booth one is staff of enters its staff room).
+ACCOUNT_CHECKED = frozenset({
+    events.BOOTH_JOIN, events.INQUIRY_SUBMIT, events.PRODUCT_PIN, events.LEAD_UPDATE,
+    events.LEAD_NOTE, events.MOD_WATCH, events.MOD_HIDE, events.MOD_MUTE, events.MOD_BAN,
+})  # fmt: skip
+
+
+class AccountWatch:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        fair: Fair,
+        conns: Connections,
+        kick: Callable[[str], Awaitable[None]],
+        *,
+        sweep_seconds: float = SWEEP_SECONDS,
+    ) -> None:
+        self.sio = sio
+        self.fair = fair
+        self.conns = conns
+        self._kick = kick
+        self._sweep_seconds = sweep_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    async def refresh(self, sid: str, conn: Conn) -> None:
+        """Bring `conn` up to date with its account; `banned`/`unauthorized` (and a kick) if gone."""
+        try:
+            _, actor = await load_actor(self.fair.db, conn.user.id)
+        except (Banned, Unauthorized):
+            await self._kick(sid)
+            raise
+        await self.apply(sid, conn, actor)
+
+    async def apply(self, sid: str, conn: Conn, actor: AuthUser) -> None:
+        """Give `conn` the account's current role and booth, and the rooms they allow."""
+        old = conn.user
+        if (actor.role, actor.booth_id, actor.display_name) == (old.role, old.booth_id, old.display_name):
+            return
+        # The language stays: the socket's per-language rooms were entered with it.
+        conn.user = replace(old, role=actor.role, booth_id=actor.booth_id, display_name=actor.display_name)
+        for booth_id in sorted(conn.booths):
+            if conn.user.is_staff_of(booth_id):
+                await self.sio.enter_room(sid, staff_room(booth_id))
+            elif old.is_staff_of(booth_id):
+                await self.sio.leave_room(sid, staff_room(booth_id))
+        if conn.moderating and not conn.user.is_moderator:
+            conn.moderating = False
+            await self.sio.leave_room(sid, mod_room(old.lang))
+            await self.fair.presence.leave(MODERATORS_BOOTH, sid)
+        log.info("socket %s of user %s now acts as %s (booth %s)", sid, old.id, actor.role, actor.booth_id)
+
+    async def sweep(self) -> None:
+        """Re-read the accounts behind this node's staff and moderator sockets (one query)."""
+        watched = {c.user.id for c in self.conns.by_sid.values() if c.user.role != "buyer"}
+        if not watched:
+            return
+        current = await current_actors(self.fair.db, watched)
+        for sid, conn in list(self.conns.by_sid.items()):
+            if conn.user.id not in current or self.conns.get(sid) is not conn:
+                continue
+            actor = current[conn.user.id]
+            if actor is None:
+                await self._kick(sid)
+            else:
+                await self.apply(sid, conn, actor)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._sweep_seconds)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("re-reading the accounts of open sockets failed")
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
