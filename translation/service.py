@@ -103,8 +103,9 @@ class _Route:
     hops: list[Pair]
     first: Futures
     second: Futures | None = None
-    # (pair, futures, compare-to): back-translations and what each must agree with.
-    checks: list[tuple[Pair, Futures, list[str]]] = field(default_factory=list)
+    # (pair, {sentence: future}, compare-to): back-translations and what each must agree with.
+    # Only sentences the cheap signals have not already doubted are sent back.
+    checks: list[tuple[Pair, dict[int, asyncio.Future[Hypothesis]], list[str]]] = field(default_factory=list)
 
 
 class ArgosTranslator:
@@ -222,7 +223,7 @@ class ArgosTranslator:
             if hops[0] not in first:
                 first[hops[0]] = self._batcher.submit(hops[0], inputs)
         routes = {target: _Route(hops, first[hops[0]]) for target, hops in todo.items()}
-        backs: dict[Pair, Futures] = {}
+        backs: dict[Pair, dict[int, asyncio.Future[Hypothesis]]] = {}
         everything: list[Futures] = list(first.values())
         try:
             async with asyncio.timeout(self._timeout):
@@ -230,10 +231,10 @@ class ArgosTranslator:
                 for hop, futures in first.items():
                     # A hop's round trip back to its own source, shared by every target through it.
                     done = _collect(futures)
-                    back = (hop[1], hop[0])
-                    if isinstance(done, list) and back in self._direct and self._gate.round_trip:
-                        backs[hop] = self._batcher.submit(back, [h.text for h in done])
-                        everything.append(backs[hop])
+                    through = [t for t, r in routes.items() if r.hops[0] == hop]
+                    if isinstance(done, list):
+                        backs[hop] = self._round_trip(hop, done, source, through)
+                        everything.append(list(backs[hop].values()))
                 for r in routes.values():
                     if isinstance(done1 := _collect(r.first), list):
                         if r.hops[0] in backs:
@@ -244,13 +245,11 @@ class ArgosTranslator:
                             everything.append(r.second)
                 if seconds := [f for r in routes.values() if r.second for f in r.second]:
                     await asyncio.wait(seconds)
-                for r in routes.values():
+                for target, r in routes.items():
                     if r.second is not None and isinstance(done2 := _collect(r.second), list):
-                        back = (r.hops[1][1], r.hops[1][0])
-                        if back in self._direct and self._gate.round_trip:
-                            futures = self._batcher.submit(back, [h.text for h in done2])
-                            r.checks.append((r.hops[1], futures, [h.text for h in _collect_ok(r.first)]))
-                            everything.append(futures)
+                        subset = self._round_trip(r.hops[1], done2, source, [target])
+                        r.checks.append((r.hops[1], subset, [h.text for h in _collect_ok(r.first)]))
+                        everything.append(list(subset.values()))
                 pending = [f for futures in everything for f in futures if not f.done()]
                 if pending:
                     await asyncio.wait(pending)
@@ -261,6 +260,30 @@ class ArgosTranslator:
                 for future in futures:
                     future.cancel()  # withdraws what is still queued; no-op on finished ones
         return routes
+
+    def _round_trip(
+        self, hop: Pair, done: list[Hypothesis], source: str, targets: list[str]
+    ) -> dict[int, asyncio.Future[Hypothesis]]:
+        """Send back the sentences whose verdict could still be "sure".
+
+        A sentence the model itself scored below every threshold that may judge it is uncertain
+        whatever the round trip says; most doubtful ones are, so this saves most of the gate's
+        second pass.
+        """
+        back = (hop[1], hop[0])
+        if back not in self._direct or not self._gate.round_trip:
+            return {}
+        limits = [self._gate.for_hop(source, t, hop) for t in targets]
+        worth = [
+            i
+            for i, h in enumerate(done)
+            if any(
+                h.score >= t.min_score and h.weakest >= t.min_weakest and h.unknown <= t.max_unknown
+                for t in limits
+            )
+        ]
+        futures = self._batcher.submit(back, [done[i].text for i in worth]) if worth else []
+        return dict(zip(worth, futures, strict=True))
 
     def _assemble(
         self,
@@ -309,10 +332,10 @@ class ArgosTranslator:
         for hop, hop_hyp, hop_source in zip(r.hops, hop_hyps, hop_sources, strict=True):
             roundtrip: float | None = None
             check = next((c for c in r.checks if c[0] == hop), None)
-            if check is not None:
-                back = _collect(check[1])
+            if check is not None and index in check[1]:
+                back = _collect([check[1][index]])
                 # No time for the round trip: not confirmed, so it counts as disagreement.
-                roundtrip = chrf(back[index].text, check[2][index]) if isinstance(back, list) else 0.0
+                roundtrip = chrf(back[0].text, check[2][index]) if isinstance(back, list) else 0.0
             signals = Signals(
                 score=hop_hyp.score,
                 unknown=hop_hyp.unknown,
@@ -355,7 +378,9 @@ async def open_translator(
     if bundled:
         await asyncio.to_thread(install_bundled, packages_dir)
     packages = await asyncio.to_thread(list_installed, packages_dir)
-    engine = await asyncio.to_thread(lambda: CTranslate2Engine(packages, workers=workers, beam_size=beam_size))
+    engine = await asyncio.to_thread(
+        lambda: CTranslate2Engine(packages, workers=workers, beam_size=beam_size)
+    )
     gate = gate or await asyncio.to_thread(GateConfig.load)
     translator = ArgosTranslator(engine, workers=workers, timeout=timeout, cache_size=cache_size, gate=gate)
     try:
