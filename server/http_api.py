@@ -93,7 +93,8 @@ async def body(request: web.Request, model: type[M]) -> M:
         raise from_validation(exc) from None
 
 
-def _int_param(request: web.Request, name: str) -> int:
+def id_param(request: web.Request, name: str) -> int:
+    """A path id, or `not_found` for anything no 32-bit id column can hold (never a database error)."""
     value = schemas.path_id(request.match_info[name])
     if value is None:
         raise NotFound(f"no such {name.removesuffix('_id')}")
@@ -152,7 +153,7 @@ async def get_booth(request: web.Request) -> web.Response:
 
 async def booth_leads(request: web.Request) -> web.Response:
     actor = await require_user(request)
-    booth_id = _int_param(request, "booth_id")
+    booth_id = id_param(request, "booth_id")
     rows = await leads.list_leads(request.app[FAIR], actor, booth_id)
     if request.query.get("format") == "csv":
         return web.Response(
@@ -166,13 +167,13 @@ async def booth_leads(request: web.Request) -> web.Response:
 
 async def get_lead(request: web.Request) -> web.Response:
     actor = await require_user(request)
-    return jsonify({"lead": await leads.get_lead(request.app[FAIR], actor, _int_param(request, "lead_id"))})
+    return jsonify({"lead": await leads.get_lead(request.app[FAIR], actor, id_param(request, "lead_id"))})
 
 
 async def patch_lead(request: web.Request) -> web.Response:
     actor = await require_user(request)
     p = await body(request, schemas.LeadStatusIn)
-    lead = await leads.do_update_status(request.app[FAIR], actor, _int_param(request, "lead_id"), p.status)
+    lead = await leads.do_update_status(request.app[FAIR], actor, id_param(request, "lead_id"), p.status)
     await request.app[SIO].emit("lead:updated", lead, room=staff_room(lead["booth_id"]))
     return jsonify({"lead": lead})
 
@@ -180,7 +181,7 @@ async def patch_lead(request: web.Request) -> web.Response:
 async def post_note(request: web.Request) -> web.Response:
     actor = await require_user(request)
     p = await body(request, schemas.NoteIn)
-    note, lead = await leads.do_add_note(request.app[FAIR], actor, _int_param(request, "lead_id"), p.text)
+    note, lead = await leads.do_add_note(request.app[FAIR], actor, id_param(request, "lead_id"), p.text)
     await request.app[SIO].emit("lead:updated", lead, room=staff_room(lead["booth_id"]))
     return jsonify({"note": note}, status=201)
 

@@ -10,33 +10,24 @@ from __future__ import annotations
 from aiohttp import web
 
 from rooms import glossary
-from rooms.errors import NotFound
 from server import schemas
-from server.http_api import body, jsonify
+from server.http_api import body, id_param, jsonify
 from server.http_auth import require_user
 from server.keys import FAIR
 
 BASE = "/api/booths/{booth_id}/glossary"
 
 
-def _id(request: web.Request, name: str) -> int:
-    """A path id, or `not_found` for anything no 32-bit id column can hold (never a database error)."""
-    value = schemas.path_id(request.match_info[name])
-    if value is None:
-        raise NotFound(f"no such {name.removesuffix('_id')}")
-    return value
-
-
 async def get_glossary(request: web.Request) -> web.Response:
     """`{booth_id, version, terms: [{id, term, translations}]}`; staff of the booth and admins."""
     actor = await require_user(request)
-    return jsonify(await glossary.list_terms(request.app[FAIR], actor, _id(request, "booth_id")))
+    return jsonify(await glossary.list_terms(request.app[FAIR], actor, id_param(request, "booth_id")))
 
 
 async def post_term(request: web.Request) -> web.Response:
     """`{term, translations?}` → 201 with the term; `conflict` for a term the booth has already."""
     actor = await require_user(request)
-    booth_id = _id(request, "booth_id")
+    booth_id = id_param(request, "booth_id")
     p = await body(request, schemas.GlossaryTermIn)
     term = await glossary.do_add_term(request.app[FAIR], actor, booth_id, p.term, p.translations)
     return jsonify(term, status=201)
@@ -45,7 +36,7 @@ async def post_term(request: web.Request) -> web.Response:
 async def patch_term(request: web.Request) -> web.Response:
     """`{term?, translations?}` → the term; `translations` replaces the whole map."""
     actor = await require_user(request)
-    booth_id, term_id = _id(request, "booth_id"), _id(request, "term_id")
+    booth_id, term_id = id_param(request, "booth_id"), id_param(request, "term_id")
     p = await body(request, schemas.GlossaryTermPatch)
     term = await glossary.do_update_term(
         request.app[FAIR], actor, booth_id, term_id, term=p.term, translations=p.translations
@@ -56,7 +47,7 @@ async def patch_term(request: web.Request) -> web.Response:
 async def delete_term(request: web.Request) -> web.Response:
     """→ 204."""
     actor = await require_user(request)
-    booth_id, term_id = _id(request, "booth_id"), _id(request, "term_id")
+    booth_id, term_id = id_param(request, "booth_id"), id_param(request, "term_id")
     await glossary.do_delete_term(request.app[FAIR], actor, booth_id, term_id)
     return web.Response(status=204)
 

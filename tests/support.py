@@ -10,8 +10,11 @@ import asyncio
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -265,3 +268,71 @@ def settings_for_test(data_dir: Path, database_url: str, **kw: Any) -> Settings:
         auth_rate_limit=100_000,  # tests sign many users in from one address; one test checks the limit
     )
     return replace(base, **kw)
+
+
+async def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Until `proc`'s server answers /healthz; fails at once if the process exits."""
+
+    async def poll() -> None:
+        async with aiohttp.ClientSession() as h:
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"node exited with {proc.returncode}")
+                try:
+                    async with h.get(url + "/healthz") as r:
+                        if r.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+@asynccontextmanager
+async def node_processes(
+    tmp_path: Path, models_dir: Path, database_url: str, redis_url: str, prefix: str, names: tuple[str, ...] = ("a", "b")
+) -> AsyncIterator[list[tuple[subprocess.Popen[bytes], Server, Path]]]:
+    """`boothcast serve` nodes as real processes sharing one database and one Redis.
+
+    Yields (process, server, log path) per node once every node is healthy; stops them all.
+    """
+    secret = prefix + uuid.uuid4().hex + uuid.uuid4().hex
+    nodes: list[tuple[subprocess.Popen[bytes], Server, Path]] = []
+    try:
+        for name in names:
+            data_dir = tmp_path / name
+            data_dir.mkdir()
+            (data_dir / "models").symlink_to(models_dir)
+            port = free_port()
+            env = {
+                **os.environ,
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis_url,
+                "BOOTHCAST_REDIS_PREFIX": prefix + secret[len(prefix) : len(prefix) + 16],
+                "BOOTHCAST_SECRET_KEY": secret,
+                "BOOTHCAST_DATA_DIR": str(data_dir),
+                "BOOTHCAST_RTMP_PORT": "0",
+                "BOOTHCAST_AUTH_RATE_LIMIT": "10000",
+                "BOOTHCAST_CHAT_RATE_LIMIT": "0",
+            }
+            log_path = tmp_path / f"node-{name}.log"
+            with open(log_path, "wb") as log:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                    env=env, stdout=log, stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            server = Server(f"http://127.0.0.1:{port}", settings_for_test(data_dir, database_url, secret_key=secret))
+            nodes.append((proc, server, log_path))
+        for proc, server, _ in nodes:
+            await wait_healthy(server.url, proc)
+        yield nodes
+    finally:
+        for proc, server, _ in nodes:
+            await server.close_clients()
+            proc.terminate()
+            try:
+                await asyncio.to_thread(proc.wait, 15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                await asyncio.to_thread(proc.wait)

@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import aiohttp
 import pytest
 
-from tests.support import REDIS_URL, Client, Server, database_from_template, free_port, settings_for_test
+from tests.support import REDIS_URL, Client, Server, database_from_template, node_processes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-async def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    async def poll() -> None:
-        async with aiohttp.ClientSession() as h:
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"node exited with {proc.returncode}")
-                try:
-                    async with h.get(url + "/healthz") as r:
-                        if r.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
-
-    await asyncio.wait_for(poll(), timeout)
 
 
 @pytest.fixture
@@ -41,47 +19,10 @@ async def two_nodes(
 ) -> AsyncIterator[tuple[Server, Server]]:
     template = await asyncio.to_thread(templates, "postgres")
     url, drop = await database_from_template("postgres", template, tmp_path)
-    secret = "multinode-" + uuid.uuid4().hex + uuid.uuid4().hex
-    procs, servers = [], []
-    for name in ("a", "b"):
-        data_dir = tmp_path / name
-        data_dir.mkdir()
-        (data_dir / "models").symlink_to(models_dir)
-        port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "REDIS_URL": REDIS_URL,
-            "BOOTHCAST_REDIS_PREFIX": "bctest-" + secret[:20],
-            "BOOTHCAST_SECRET_KEY": secret,
-            "BOOTHCAST_DATA_DIR": str(data_dir),
-            "BOOTHCAST_RTMP_PORT": "0",
-            "BOOTHCAST_AUTH_RATE_LIMIT": "10000",
-            "BOOTHCAST_CHAT_RATE_LIMIT": "0",
-        }
-        log = open(tmp_path / f"node-{name}.log", "wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        procs.append((proc, log))
-        servers.append(
-            Server(f"http://127.0.0.1:{port}", settings_for_test(data_dir, url, secret_key=secret))
-        )
     try:
-        for server, (proc, _) in zip(servers, procs, strict=True):
-            await _wait_healthy(server.url, proc)
-        yield servers[0], servers[1]
+        async with node_processes(tmp_path, models_dir, url, REDIS_URL, "bctest-") as nodes:
+            yield nodes[0][1], nodes[1][1]
     finally:
-        for server in servers:
-            await server.close_clients()
-        for proc, log in procs:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
         await drop()
 
 

@@ -14,42 +14,20 @@ and starts it again (empty, as after a crash without persistence):
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from server import events
 from tests.redis_server import OwnRedis
-from tests.support import Client, Server, database_from_template, free_port, settings_for_test
+from tests.support import Client, Server, database_from_template, node_processes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 LANGS = ("zh", "en", "es")
 SETTLE_S = 0.3  # how long a reader waits for a seq gap to fill by itself (the pages wait 0.5 s)
-
-
-async def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    async def poll() -> None:
-        async with aiohttp.ClientSession() as h:
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"node exited with {proc.returncode}")
-                try:
-                    async with h.get(url + "/healthz") as r:
-                        if r.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
-
-    await asyncio.wait_for(poll(), timeout)
 
 
 @pytest.fixture
@@ -60,47 +38,10 @@ async def cluster(
     await redis.start()
     template = await asyncio.to_thread(templates, "postgres")
     url, drop = await database_from_template("postgres", template, tmp_path)
-    secret = "faults-" + uuid.uuid4().hex + uuid.uuid4().hex
-    procs: list[tuple[subprocess.Popen[bytes], Server]] = []
-    logs = []
     try:
-        for name in ("a", "b"):
-            data_dir = tmp_path / name
-            data_dir.mkdir()
-            (data_dir / "models").symlink_to(models_dir)
-            port = free_port()
-            env = {
-                **os.environ,
-                "DATABASE_URL": url,
-                "REDIS_URL": redis.url,
-                "BOOTHCAST_REDIS_PREFIX": "bcfault-" + secret[:12],
-                "BOOTHCAST_SECRET_KEY": secret,
-                "BOOTHCAST_DATA_DIR": str(data_dir),
-                "BOOTHCAST_RTMP_PORT": "0",
-                "BOOTHCAST_AUTH_RATE_LIMIT": "10000",
-                "BOOTHCAST_CHAT_RATE_LIMIT": "0",
-            }
-            log_path = tmp_path / f"node-{name}.log"
-            logs.append(log_path)
-            with open(log_path, "wb") as log:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                    env=env, stdout=log, stderr=subprocess.STDOUT,
-                )  # fmt: skip
-            server = Server(f"http://127.0.0.1:{port}", settings_for_test(data_dir, url, secret_key=secret))
-            procs.append((proc, server))
-        for proc, server in procs:
-            await _wait_healthy(server.url, proc)
-        yield redis, procs[0][1], procs[1][1], logs
+        async with node_processes(tmp_path, models_dir, url, redis.url, "bcfault-") as nodes:
+            yield redis, nodes[0][1], nodes[1][1], [log for _, _, log in nodes]
     finally:
-        for proc, server in procs:
-            await server.close_clients()
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
         if redis.proc is not None:
             redis.kill()
         await drop()

@@ -23,10 +23,7 @@ from translation.confidence import (
     GateConfig,
     Observation,
     Signals,
-    Verdict,
-    combine,
     invented_digits,
-    judge,
     leftover,
     length_ratio,
     repeated,
@@ -311,15 +308,14 @@ class ArgosTranslator:
             parts.append(restored)
             model_index += 1
         text = join_sentences(parts, prepared.segments, target)
-        invented = invented_digits(text, original)
-        verdicts = [judge(sig, self._gate.for_hop(source, target, hop)) for hop, sig in observed]
-        if invented:
-            verdicts.append(Verdict(True, ("invented_number",)))
-        verdict = combine(verdicts)
+        observation = Observation(
+            source, target, original, text, tuple(observed), invented_digits(text, original)
+        )
+        verdict = observation.verdict(self._gate)
         if verdict.uncertain:
             self.uncertain += 1
         if self.observer is not None:
-            self.observer(Observation(source, target, original, text, tuple(observed), invented))
+            self.observer(observation)
         return Translation(text, True, verdict.uncertain, verdict.doubts)
 
     def _signals(

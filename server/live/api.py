@@ -17,7 +17,7 @@ from rooms import booths, live
 from rooms.errors import Conflict, NotFound, Unauthorized
 from rooms.models import Booth, LiveSession, PinEvent, Product, utcnow
 from rooms.payloads import Json, product_payload
-from server.http_api import jsonify
+from server.http_api import id_param, jsonify
 from server.http_auth import optional_user, require_user
 from server.keys import FAIR
 from server.live.service import (
@@ -25,16 +25,8 @@ from server.live.service import (
     SEGMENT_CACHE,
     LiveService,
 )
-from server.schemas import path_id
 
 log = logging.getLogger(__name__)
-
-
-def _session_id(request: web.Request, name: str = "session_id") -> int:
-    value = path_id(request.match_info[name])
-    if value is None:
-        raise NotFound("no such session")
-    return value
 
 
 async def media_file(request: web.Request) -> web.StreamResponse:
@@ -50,7 +42,7 @@ async def media_file(request: web.Request) -> web.StreamResponse:
     Walking the ids therefore finds only what the listing shows (tests/test_media_access.py).
     """
     service = request.app[LIVE]
-    sid = _session_id(request)
+    sid = id_param(request, "session_id")
     name = request.match_info["name"]
     status = await service.servable_status(sid)
     if status is None:
@@ -101,18 +93,13 @@ async def _playlist(
 
 
 # -- HTTP API -------------------------------------------------------------------------------------
-def _booth_id(request: web.Request) -> int:
-    value = path_id(request.match_info["booth_id"])
-    if value is None:
-        raise NotFound("no such booth")
-    return value
 
 
 async def get_stream_settings(request: web.Request) -> web.Response:
     actor = await require_user(request)
     service = request.app[LIVE]
     async with service.db.reader() as s:
-        booth = await live.access_booth_for_staff(s, actor, _booth_id(request))
+        booth = await live.access_booth_for_staff(s, actor, id_param(request, "booth_id"))
     return jsonify(_stream_settings(request, service, booth.stream_key))
 
 
@@ -125,7 +112,7 @@ async def rotate_stream_key(request: web.Request) -> web.Response:
     actor = await require_user(request)
     service = request.app[LIVE]
     async with service.db.session() as s:
-        key = await live.do_rotate_stream_key(s, actor, _booth_id(request))
+        key = await live.do_rotate_stream_key(s, actor, id_param(request, "booth_id"))
     return jsonify(_stream_settings(request, service, key))
 
 
@@ -133,7 +120,7 @@ async def end_session(request: web.Request) -> web.Response:
     """Staff of the booth or a moderator stop a live session, whatever its source."""
     actor = await require_user(request)
     service = request.app[LIVE]
-    sid = _session_id(request)
+    sid = id_param(request, "session_id")
     async with service.db.reader() as s:
         ls = await live.access_session_by_id(s, sid)
         if not (actor.is_moderator or actor.is_staff_of(ls.booth_id)):
@@ -153,7 +140,7 @@ async def end_session(request: web.Request) -> web.Response:
 
 async def get_live_state(request: web.Request) -> web.Response:
     service = request.app[LIVE]
-    booth_id = _booth_id(request)
+    booth_id = id_param(request, "booth_id")
     async with service.db.reader() as s:
         await booths.access_booth_by_id(s, booth_id)
         ls = await live.live_session_of(s, booth_id)
@@ -168,7 +155,7 @@ async def get_live_state(request: web.Request) -> web.Response:
 
 async def list_booth_sessions(request: web.Request) -> web.Response:
     service = request.app[LIVE]
-    booth_id = _booth_id(request)
+    booth_id = id_param(request, "booth_id")
     async with service.db.reader() as s:
         await booths.access_booth_by_id(s, booth_id)
         sessions = await live.list_sessions(s, booth_id)
@@ -180,7 +167,7 @@ async def get_session(request: web.Request) -> web.Response:
     if actor is None:
         raise Unauthorized("sign in first (Authorization: Bearer <token>)")
     service = request.app[LIVE]
-    sid = _session_id(request)
+    sid = id_param(request, "session_id")
     async with service.db.reader() as s:
         ls = await live.access_session_by_id(s, sid)
         booth = await s.get(Booth, ls.booth_id)
