@@ -163,6 +163,23 @@ async def list_leads(fair: Fair, actor: AuthUser, booth_id: int) -> list[Json]:
         return [lead_payload(lead, buyer, product) for lead, buyer, product in (await s.execute(q)).all()]
 
 
+async def booth_lead_notes(fair: Fair, actor: AuthUser, booth_id: int) -> dict[int, list[str]]:
+    """Every note on the booth's leads, oldest first, as "author: text" lines keyed by lead id (for the CSV)."""
+    check_can_read_leads(actor, booth_id)
+    async with fair.db.reader() as s:
+        q = (
+            select(LeadNote.lead_id, LeadNote.text, User.display_name)
+            .join(Lead, Lead.id == LeadNote.lead_id)
+            .outerjoin(User, User.id == LeadNote.author_id)
+            .where(Lead.booth_id == booth_id)
+            .order_by(LeadNote.id)
+        )
+        out: dict[int, list[str]] = {}
+        for lead_id, text, name in (await s.execute(q)).all():
+            out.setdefault(int(lead_id), []).append(f"{name or '?'}: {text}")
+        return out
+
+
 async def get_lead(fair: Fair, actor: AuthUser, lead_id: int) -> Json:
     async with fair.db.reader() as s:
         lead = await access_lead_by_id(s, actor, lead_id, write=False)
@@ -194,7 +211,7 @@ async def do_add_note(fair: Fair, actor: AuthUser, lead_id: int, text: str) -> t
 CSV_COLUMNS = (
     "id", "created_at", "status", "buyer_name", "company", "country", "email", "product", "quantity",
     "unit", "target_price", "currency", "incoterm", "destination_country", "message",
-    "message_translated", "translation_uncertain", "source_lang",
+    "message_translated", "translation_uncertain", "source_lang", "notes",
 )  # fmt: skip
 
 
@@ -204,7 +221,9 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def leads_csv(leads: list[Json]) -> str:
+def leads_csv(leads: list[Json], notes: dict[int, list[str]] | None = None) -> str:
+    """`notes` (from `booth_lead_notes`) go into one cell per lead, one note per line."""
+    notes = notes or {}
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_COLUMNS)
@@ -217,7 +236,7 @@ def leads_csv(leads: list[Json]) -> str:
             lead["message"], lead["message_translated"],
             # A doubted translation is flagged, and the original sits beside it.
             "yes" if lead.get("message_uncertain") else ("no" if lead["message_translated"] else ""),
-            lead["source_lang"],
+            lead["source_lang"], "\n".join(notes.get(lead["id"], [])),
         ]  # fmt: skip
         w.writerow([_cell(v) for v in row])
     return buf.getvalue()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from rooms.auth import AuthUser
 from rooms.context import Fair
@@ -74,9 +75,11 @@ async def do_ban(fair: Fair, actor: AuthUser, user_id: int, reason: str | None) 
 async def audit_log(fair: Fair, actor: AuthUser, limit: int = 200) -> list[Json]:
     check_moderator(actor)
     async with fair.db.reader() as s:
+        target = aliased(User)
         q = (
-            select(AuditEntry, User.display_name)
+            select(AuditEntry, User.display_name, target.display_name)
             .outerjoin(User, User.id == AuditEntry.actor_id)
+            .outerjoin(target, target.id == AuditEntry.target_user_id)
             .order_by(AuditEntry.id.desc())
             .limit(limit)
         )
@@ -87,11 +90,14 @@ async def audit_log(fair: Fair, actor: AuthUser, limit: int = 200) -> list[Json]
                 "action": e.action,
                 "booth_id": e.booth_id,
                 "target_user_id": e.target_user_id,
+                "target_user": (
+                    {"id": e.target_user_id, "display_name": target_name} if e.target_user_id is not None else None
+                ),
                 "message_id": e.message_id,
                 "detail": e.detail,
                 "created_at": iso(e.created_at),
             }
-            for e, name in (await s.execute(q)).all()
+            for e, name, target_name in (await s.execute(q)).all()
         ]
 
 

@@ -157,7 +157,7 @@ async def booth_leads(request: web.Request) -> web.Response:
     rows = await leads.list_leads(request.app[FAIR], actor, booth_id)
     if request.query.get("format") == "csv":
         return web.Response(
-            text=leads.leads_csv(rows),
+            text=leads.leads_csv(rows, await leads.booth_lead_notes(request.app[FAIR], actor, booth_id)),
             content_type="text/csv",
             charset="utf-8",
             headers={"Content-Disposition": f'attachment; filename="booth-{booth_id}-leads.csv"'},

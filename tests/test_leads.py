@@ -90,6 +90,9 @@ async def test_status_pipeline_notes_and_csv(fair_server: Server) -> None:
     assert len(rows) == 1 and rows[0]["status"] == "lost" and rows[0]["buyer_name"] == "Ana"
     assert rows[0]["company"] == "Ferreterías Ana" and rows[0]["email"] == "a@b.es"
     assert rows[0]["quantity"] == "500" and rows[0]["message"].startswith("'=")  # formula defused
+    # The staff's notes travel with the lead, oldest first, each with its author.
+    notes = rows[0]["notes"].split("\n")
+    assert len(notes) == 2 and notes[0].endswith(": Sent quote by e-mail") and notes[1].endswith(": Buyer went elsewhere")
 
 
 async def test_supplier_sees_only_own_booths_leads(fair_server: Server) -> None:

@@ -66,7 +66,8 @@ async def test_ban_disconnects_and_refuses_reconnect_and_login(fair_server: Serv
     status, body = await fair_server.get("/api/me", tok)
     assert status == 403 and body["error"]["code"] == "banned"
     status, body = await fair_server.get("/api/moderation/audit", mtok)
-    assert body["entries"][0]["action"] == "ban"
+    entry = body["entries"][0]
+    assert entry["action"] == "ban" and entry["target_user"] == {"id": user["id"], "display_name": "Troll"}
 
 
 async def test_moderators_cannot_be_muted_or_banned_and_unknown_ids(fair_server: Server) -> None:

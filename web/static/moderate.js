@@ -194,7 +194,7 @@ async function loadAudit() {
   setChildren($('#audit-rows'), entries.map((e) => {
     const target = [
       e.booth_id != null ? boothName(e.booth_id) : null,
-      e.target_user_id != null ? t('mod.user', { id: e.target_user_id }) : null,
+      e.target_user_id != null ? (e.target_user?.display_name || t('mod.user', { id: e.target_user_id })) : null,
       e.message_id != null ? t('mod.message', { id: e.message_id }) : null,
     ].filter(Boolean).join(' · ');
     const actor = typeof e.actor === 'object' && e.actor !== null ? (e.actor.display_name ?? `#${e.actor.id}`) : String(e.actor ?? '');
