@@ -48,8 +48,8 @@ def test_thread_plan_never_oversubscribes() -> None:
 async def test_is_a_translator(translator: ArgosTranslator) -> None:
     typed: Translator = translator
     assert typed.languages() == ["en", "es", "zh"]
-    assert PairInfo("zh", "es", "en") in typed.pairs()
-    assert PairInfo("en", "zh", None) in typed.pairs()
+    assert PairInfo("zh", "es", "en", ("argos", "argos")) in typed.pairs()
+    assert PairInfo("en", "zh", None, ("argos",)) in typed.pairs()
     assert len(typed.pairs()) == 6
     assert typed.can_translate("zh", "es")
     assert not typed.can_translate("zh", "fr")

@@ -27,6 +27,7 @@ class PairInfo:
     source: str
     target: str
     via: str | None  # None for a direct model, "en" when pivoting through English
+    engines: tuple[str, ...] = ()  # the engine of each hop ("argos", "apertium"), in order
 
 
 class Translator(Protocol):

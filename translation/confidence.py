@@ -62,6 +62,9 @@ class Signals:
     repeated: bool = False
     leftover: bool = False  # source script left untranslated in the output
     coverage: bool = True  # every span back exactly once, nothing invented
+    # False: the engine has no probabilities (Apertium's rules). On the held-out set no threshold
+    # on the other signals kept such an engine from confident mistakes, so it is never vouched for.
+    scored: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +145,9 @@ def judge(signals: Signals, t: Thresholds) -> Verdict:
         doubts.append("coverage")
     if signals.unknown > t.max_unknown:
         doubts.append("unknown_words")
-    if signals.score < t.min_score:
+    if not signals.scored:
+        doubts.append("unscored")
+    elif signals.score < t.min_score:
         doubts.append("low_score")
     if signals.weakest < t.min_weakest:
         doubts.append("unlikely_word")

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from translation.packages import InstalledPackage
+from translation.packages import InstalledPackage, newest_per_pair
+from translation.tokenizers import open_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class Hypothesis:
     unknown: int = 0  # source pieces the model's vocabulary does not have (it never saw them)
     # The least likely output token: one invented word ("Texexexs") hides in a good mean.
     weakest: float = 0.0
+    scored: bool = True  # False: an engine without probabilities; `score`/`weakest` mean nothing
 
 
 class BatchEngine(Protocol):
@@ -77,7 +79,6 @@ def plan_threads(workers: int, cores: int | None = None) -> ThreadPlan:
 class _Model:
     def __init__(self, package: InstalledPackage, plan: ThreadPlan) -> None:
         import ctranslate2
-        import sentencepiece
 
         self.package = package
         self.translator = ctranslate2.Translator(
@@ -86,14 +87,13 @@ class _Model:
             inter_threads=plan.inter_threads,
             intra_threads=plan.intra_threads,
         )
-        self.sp = sentencepiece.SentencePieceProcessor(model_file=str(package.path / "sentencepiece.model"))
+        self.tokenizer = open_tokenizer(package)
         self.prefix = package.target_prefix
         self.replicas = plan.inter_threads
 
     def translate(self, sentences: Sequence[str], max_batch_size: int, beam_size: int = 1) -> list[Hypothesis]:
-        tokens: list[list[str]] = [self.sp.encode(s, out_type=str) for s in sentences]
-        unk = self.sp.unk_id()
-        unknown = [sum(1 for t in toks if self.sp.piece_to_id(t) == unk) for toks in tokens]
+        tokens: list[list[str]] = [self.tokenizer.encode(s) for s in sentences]
+        unknown = [self.tokenizer.unknown(toks) for toks in tokens]
         # Split the batch so every replica gets a share (CTranslate2 sorts by length first).
         max_batch_size = min(max_batch_size, max(1, -(-len(tokens) // self.replicas)))
         longest = max((len(t) for t in tokens), default=1)
@@ -117,12 +117,14 @@ class _Model:
         out: list[Hypothesis] = []
         for pieces, token_scores, unknowns in zip(outputs, scored, unknown, strict=True):
             log_probs = list(token_scores.log_probs)
-            if self.prefix and pieces and pieces[0] == self.prefix:
+            if self.prefix:
+                # CTranslate2 always returns the forced prefix first. Dropped by position, not by
+                # text: replace_unknowns turns a prefix the vocabulary lacks into a source word.
                 pieces = pieces[1:]
                 log_probs = log_probs[1:]
             score = sum(log_probs) / len(log_probs) if log_probs else 0.0
             weakest = min(log_probs) if log_probs else 0.0
-            out.append(Hypothesis(str(self.sp.decode(pieces)).strip(), score, unknowns, weakest))
+            out.append(Hypothesis(self.tokenizer.decode(pieces), score, unknowns, weakest))
         return out
 
 
@@ -140,7 +142,8 @@ class CTranslate2Engine:
         self._max_batch_size = max_batch_size
         self._beam_size = max(1, beam_size)
         self._models: dict[Pair, _Model] = {}
-        for package in packages:
+        # Folders copied in from an argos install may hold several versions of a pair.
+        for package in newest_per_pair(list(packages)):
             try:
                 self._models[(package.from_code, package.to_code)] = _Model(package, plan)
             except Exception:

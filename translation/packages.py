@@ -1,14 +1,19 @@
 """Installed translation packages: list, install (file or URL), remove, install the bundled ones.
 
 A package is an argos `.argosmodel` zip holding one folder with `metadata.json`, `model/` (a
-CTranslate2 model), `sentencepiece.model` and optionally `minisbd/`. It is unpacked into
+CTranslate2 model), a tokenizer (`sentencepiece.model`, else a subword-nmt `bpe.model`, the order
+argos itself checks) and optionally a sentence splitter (`minisbd/` or the `stanza/` of published
+packages; Boothcast splits sentences itself, so it is kept but never read). It is unpacked into
 `{packages_dir}/{from}_{to}/`, so the same directory is also a valid `ARGOS_PACKAGES_DIR` for argos
-and LibreTranslate. No network is touched except an explicit install URL.
+and LibreTranslate. One version per pair: the newest `package_version` wins, and a folder copied in
+from elsewhere that holds an older one is ignored. No network is touched except an explicit
+install URL (and `translation.package_index`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import re
 import shutil
@@ -20,11 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from packaging.version import InvalidVersion, Version
+
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 RECEIPT = ".boothcast.json"  # what we installed and from which archive (checksum)
 _CODE = re.compile(r"^[a-z]{2,3}$")
 _MAX_UNPACKED = 4 * 1024**3  # refuse zip bombs
 _CHUNK = 1 << 20
+TOKENIZERS = {"sentencepiece.model": "sentencepiece", "bpe.model": "bpe"}  # argos' order of preference
 
 Progress = Callable[[int, int | None], None]  # (bytes done, total or None when unknown)
 
@@ -43,10 +51,15 @@ class InstalledPackage:
     sha256: str | None  # of the archive it was installed from, when known
     target_prefix: str
     bundled: bool = False  # installed by install_bundled, so a newer bundled build may replace it
+    tokenizer: str = "sentencepiece"  # or "bpe" (Moses + subword-nmt); "none": the engine logs and skips it
 
     @property
     def code(self) -> str:
         return f"{self.from_code}_{self.to_code}"
+
+    @property
+    def version_key(self) -> Version:
+        return version_key(self.version)
 
     def __str__(self) -> str:
         checksum = f"sha256 {self.sha256}" if self.sha256 else "sha256 unknown"
@@ -59,6 +72,25 @@ def human_size(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} GB"
+
+
+def version_key(version: str) -> Version:
+    """Orders `package_version`s as argos does (PEP 440); an unreadable one sorts first."""
+    try:
+        return Version(version)
+    except InvalidVersion:
+        return Version("0")
+
+
+def newest_per_pair(packages: list[InstalledPackage]) -> list[InstalledPackage]:
+    """The package that serves each pair: the newest version; on a tie, our own `{from}_{to}` folder."""
+    best: dict[str, InstalledPackage] = {}
+    for package in packages:
+        current = best.get(package.code)
+        rank = (package.version_key, package.path.name == package.code)
+        if current is None or rank > (current.version_key, current.path.name == current.code):
+            best[package.code] = package
+    return sorted(best.values(), key=lambda p: p.code)
 
 
 def sha256_file(path: Path) -> str:
@@ -86,6 +118,7 @@ def read_package(path: Path) -> InstalledPackage:
         sha256=receipt.get("sha256"),
         bundled=bool(receipt.get("bundled", False)),
         target_prefix=str(metadata.get("target_prefix", "")),
+        tokenizer=next((kind for name, kind in TOKENIZERS.items() if (path / name).is_file()), "none"),
     )
 
 
@@ -125,9 +158,11 @@ def _check_layout(archive: zipfile.ZipFile) -> tuple[str, dict[str, object]]:
         raise PackageError(f"expected one top-level folder, found {sorted(roots)}")
     root = roots.pop()
     names = set(archive.namelist())
-    for required in ("metadata.json", "model/model.bin", "sentencepiece.model"):
+    for required in ("metadata.json", "model/model.bin"):
         if f"{root}/{required}" not in names:
             raise PackageError(f"missing {required} in package")
+    if not any(f"{root}/{name}" in names for name in TOKENIZERS):
+        raise PackageError("missing tokenizer in package: neither sentencepiece.model nor bpe.model")
     try:
         metadata = json.loads(archive.read(f"{root}/metadata.json"))
     except ValueError as exc:
@@ -161,6 +196,15 @@ def install_file(
     with zipfile.ZipFile(archive_path) as archive:
         root, metadata = _check_layout(archive)
         code = f"{metadata['from_code']}_{metadata['to_code']}"
+        version = str(metadata.get("package_version", ""))
+        newer = [
+            p for p in list_installed(packages_dir) if p.code == code and p.version_key > version_key(version)
+        ]
+        if newer:
+            raise PackageError(
+                f"{code} {newer[0].version} is installed, newer than {version or 'this one'}; "
+                f"run `boothcast models remove {code}` first to go back"
+            )
         # Unpack beside the packages dir, not inside it: argos treats every folder there as a package.
         staging = Path(tempfile.mkdtemp(prefix=".install-", dir=packages_dir.parent))
         try:
@@ -172,7 +216,8 @@ def install_file(
             )
             final = packages_dir / code
             if final.exists():
-                shutil.rmtree(final)
+                # Moved aside rather than deleted first, so there is no moment without the pair.
+                final.rename(staging / ".replaced")
             unpacked.rename(final)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -195,8 +240,10 @@ def download(url: str, dest: Path, progress: Progress | None = None, timeout: fl
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)
-    except OSError as exc:
-        raise PackageError(f"download failed: {exc}") from exc
+    except (OSError, http.client.HTTPException) as exc:  # IncompleteRead is not an OSError
+        raise PackageError(f"download failed: {exc} ({url})") from exc
+    if total is not None and done != total:
+        raise PackageError(f"download failed: cut short at {done} of {total} bytes ({url})")
     return digest.hexdigest()
 
 

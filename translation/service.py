@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from translation.apertium import ApertiumEngine
 from translation.api import PairInfo, Translation, Translator
 from translation.argos_env import apply_argos_settings
 from translation.batcher import Batcher
 from translation.cache import TranslationCache
+from translation.composite import APERTIUM, ARGOS, CompositeEngine
 from translation.confidence import (
     GateConfig,
     Observation,
@@ -37,6 +39,10 @@ from translation.roundtrip import chrf
 from translation.segment import Segment, join_sentences, split_sentences
 
 log = logging.getLogger(__name__)
+
+# Which engine serves a pair when the operator does not say (`BOOTHCAST_TRANSLATION_ENGINES`):
+# chosen by the held-out figures in bench/RESULTS.md ("Engines per pair").
+DEFAULT_ENGINES: dict[Pair, str] = {}
 
 # Protect without a message-wide cap; the per-sentence cap is applied by `renumber`.
 _NO_LIMIT = 1 << 30
@@ -128,6 +134,7 @@ class ArgosTranslator:
         self.repairs = 0  # sentences whose placeholders the model garbled (a quality signal)
         self.failures = 0  # targets answered with the original because of an error or timeout
         self.uncertain = 0  # translations the confidence gate doubted
+        self.translated = 0  # translations the models produced (cache hits not counted)
         # Sees every judged translation with its raw signals (calibration and the bench use it).
         self.observer: Callable[[Observation], None] | None = None
 
@@ -152,11 +159,18 @@ class ArgosTranslator:
             for target in self.languages():
                 hops = route(self._direct, source, target) if source != target else None
                 if hops:
-                    out.append(PairInfo(source, target, None if len(hops) == 1 else hops[0][1]))
+                    via = None if len(hops) == 1 else hops[0][1]
+                    out.append(PairInfo(source, target, via, tuple(self.engine_of(h) for h in hops)))
         return out
 
     def can_translate(self, source: str, target: str) -> bool:
         return source != target and route(self._direct, source, target) is not None
+
+    def engine_of(self, pair: Pair) -> str:
+        """The engine serving a direct pair (a single engine is the argos models)."""
+        if isinstance(self._engine, CompositeEngine):
+            return self._engine.engine_of(pair) or ARGOS
+        return ARGOS
 
     async def translate(
         self, text: str, source: str, targets: Iterable[str], glossary: Glossary | None = None
@@ -274,7 +288,8 @@ class ArgosTranslator:
         worth = [
             i
             for i, h in enumerate(done)
-            if any(
+            if h.scored
+            and any(
                 h.score >= t.min_score and h.weakest >= t.min_weakest and h.unknown <= t.max_unknown
                 for t in limits
             )
@@ -312,6 +327,7 @@ class ArgosTranslator:
             source, target, original, text, tuple(observed), invented_digits(text, original)
         )
         verdict = observation.verdict(self._gate)
+        self.translated += 1
         if verdict.uncertain:
             self.uncertain += 1
         if self.observer is not None:
@@ -336,6 +352,7 @@ class ArgosTranslator:
                 score=hop_hyp.score,
                 unknown=hop_hyp.unknown,
                 weakest=hop_hyp.weakest,
+                scored=hop_hyp.scored,
                 roundtrip=roundtrip,
                 length_ratio=length_ratio(hop_source, hop_hyp.text, hop[0], hop[1]),
                 repeated=repeated(hop_hyp.text, hop_source, hop[1]),
@@ -363,6 +380,7 @@ async def open_translator(
     bundled: bool = False,
     gate: GateConfig | None = None,
     beam_size: int = 1,
+    engines: Mapping[Pair, str] | None = None,
 ) -> AsyncIterator[Translator]:
     """Load every installed package and yield a ready `Translator`; closes the pool on exit.
 
@@ -374,9 +392,17 @@ async def open_translator(
     if bundled:
         await asyncio.to_thread(install_bundled, packages_dir)
     packages = await asyncio.to_thread(list_installed, packages_dir)
-    engine = await asyncio.to_thread(
+    engine: BatchEngine = await asyncio.to_thread(
         lambda: CTranslate2Engine(packages, workers=workers, beam_size=beam_size)
     )
+    choice = DEFAULT_ENGINES if engines is None else dict(engines)
+    if APERTIUM in choice.values():
+        wanted = {pair for pair, name in choice.items() if name == APERTIUM}
+        apertium = ApertiumEngine(wanted)
+        if apertium.pairs() != wanted:
+            log.warning("apertium is not installed for %s: the argos models serve them",
+                        ", ".join(f"{a}-{b}" for a, b in sorted(wanted - apertium.pairs())))  # fmt: skip
+        engine = CompositeEngine({ARGOS: engine, APERTIUM: apertium}, choice)
     gate = gate or await asyncio.to_thread(GateConfig.load)
     translator = ArgosTranslator(engine, workers=workers, timeout=timeout, cache_size=cache_size, gate=gate)
     try:

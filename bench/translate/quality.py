@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
 
 import sacrebleu  # noqa: E402
 
+from translation.composite import parse_choice  # noqa: E402
 from translation.confidence import GATE_FILE, GateConfig, Observation, Thresholds  # noqa: E402
 from translation.roundtrip import chrf  # noqa: E402
 from translation.service import ArgosTranslator, open_translator  # noqa: E402
@@ -278,7 +279,10 @@ async def main_async(args: argparse.Namespace) -> None:
     print(f"held-out messages: {len(items)} ({sum(i.split == 'test' for i in items)} test, "
           f"{sum(i.split == 'calib' for i in items)} calibration)")  # fmt: skip
     packages = args.packages or Path(tempfile.mkdtemp(prefix="boothcast-quality-"))
-    async with open_translator(packages, bundled=args.packages is None, timeout=30.0, beam_size=args.beam) as tr:
+    engines = parse_choice(args.engines) if args.engines is not None else None
+    async with open_translator(
+        packages, bundled=args.packages is None, timeout=30.0, beam_size=args.beam, engines=engines
+    ) as tr:
         assert isinstance(tr, ArgosTranslator)
         gate = tr.gate
         scored = await translate_all(tr, items)
@@ -311,6 +315,8 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write the figures as JSON")
     ap.add_argument("--beam", type=int, default=1, help="beam size (the server's BOOTHCAST_TRANSLATION_BEAM)")
     ap.add_argument("--samples", type=Path, help="write every translation with its verdict (TSV)")
+    ap.add_argument("--engines", help='engine per pair, e.g. "en-es=apertium,es-en=apertium" (the server\'s '
+                    "BOOTHCAST_TRANSLATION_ENGINES); empty: the argos models everywhere")  # fmt: skip
     asyncio.run(main_async(ap.parse_args()))
 
 
