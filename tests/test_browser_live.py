@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import expect
 
-from tests.browser_support import PHONE, Fair, booth, no_horizontal_scroll, open_fair, screenshot
+from tests.browser_support import PHONE, Fair, booth, no_horizontal_scroll, open_fair, screenshot, ui_strings
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
 
@@ -28,7 +28,9 @@ async def test_live_booth_in_lobby_booth_page_and_moderator_closes_it(fair: Fair
     lobby = await fair.guest("/", name="Kim", lang="en")
     buyer = await fair.guest(f"/booths/{CASEWORKS.slug}", name="Noor", lang="en", viewport=PHONE)
 
-    go = supplier.locator("#live-controls").get_by_role("button", name="Go live", exact=True)
+    # The Chinese supplier's console is in Chinese, live controls included.
+    zh = await ui_strings(supplier, "zh")
+    go = supplier.locator("#live-controls").get_by_role("button", name=zh["live.go_live"], exact=True)
     await expect(go).to_be_enabled(timeout=20_000)
     await go.click()
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from media.testing import ffmpeg_children
+from tests.browser_support import ui_strings
 from tests.support import Server
 
 pytestmark = [pytest.mark.media, pytest.mark.browser]
@@ -43,7 +44,8 @@ async def test_go_live_watch_stop_replay(live_server: Server) -> None:
             await supplier_ctx.add_init_script(session_script(site["staff"]))
             console = await supplier_ctx.new_page()
             await console.goto(site["url"] + "/console")
-            go = console.get_by_role("button", name="Go live", exact=True)
+            words = await ui_strings(console, staff_user["lang"])  # the console speaks the supplier's language
+            go = console.get_by_role("button", name=words["live.go_live"], exact=True)
             await expect(go).to_be_enabled(timeout=20_000)
             await go.click()
             controls = console.locator("#live-controls")
@@ -67,8 +69,12 @@ async def test_go_live_watch_stop_replay(live_server: Server) -> None:
             await booth.locator("#chat-send").click()
             await expect(booth.locator("#chat-list li")).to_have_count(1, timeout=10_000)
 
-            await console.get_by_role("button", name="End stream", exact=True).click()
+            tracks = "window.__tracks = document.querySelector('video.live-preview').srcObject.getTracks()"
+            await console.evaluate(f"() => {{ {tracks}; return window.__tracks.length; }}")
+            await console.get_by_role("button", name=words["live.end"], exact=True).click()
             await expect(controls).to_have_attribute("data-live-state", "ended", timeout=20_000)
+            # The camera goes off with the stream (its light must not stay on).
+            assert await console.evaluate("window.__tracks.every((t) => t.readyState === 'ended')")
             await expect(booth.locator("#stream-offline")).to_be_visible(timeout=15_000)
             await expect(booth.locator("#live-badge")).to_be_hidden()
 

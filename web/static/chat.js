@@ -102,21 +102,25 @@ export class ChatLog {
 
   render(msg) {
     const author = msg.author || {};
-    const translated = msg.translated === true;
+    // A quick phrase is the team's own wording in every language: exact, not machine-translated.
+    const exact = typeof msg.phrase?.id === 'string';
+    const translated = msg.translated === true && !exact;
     const uncertain = translated && msg.uncertain === true;
     const differs = typeof msg.original === 'string' && msg.original !== msg.text;
     const li = h('li', {
-      class: `msg role-${author.role || 'buyer'}${uncertain ? ' is-uncertain' : translated ? ' is-translated' : ''}`,
+      class: `msg role-${author.role || 'buyer'}${uncertain ? ' is-uncertain' : translated ? ' is-translated' : ''}${exact ? ' is-phrase' : ''}`,
       'data-id': msg.id,
       'data-seq': msg.seq,
       'data-author-id': author.id,
       'data-translated': translated ? 'true' : 'false',
       'data-uncertain': uncertain ? 'true' : 'false',
+      'data-phrase': exact ? msg.phrase.id : null,
     });
     const meta = h('div', { class: 'msg-meta' },
       h('span', { class: 'author' }, author.display_name || '?'),
       author.role && author.role !== 'buyer' ? h('span', { class: `badge role-badge role-${author.role}` }, t(`role.${author.role}`)) : null,
       h('time', { datetime: msg.created_at }, formatTime(msg.created_at)),
+      exact ? h('span', { class: 'badge phrase-badge', title: t('chat.exact_title') }, t('chat.exact')) : null,
       translated && !uncertain ? h('span', {
         class: 'badge mt-badge',
         title: t('chat.translated_from', { lang: langName(msg.source_lang) }),
@@ -128,7 +132,7 @@ export class ChatLog {
     );
     li.append(meta);
     if (uncertain && differs) this.uncertainBody(msg, li);
-    else this.body(msg, li, differs, translated);
+    else this.body(msg, li, differs, translated || exact);
     if (this.decorate) this.decorate(msg, li, meta);
     return li;
   }
@@ -151,7 +155,7 @@ export class ChatLog {
     li.append(h('p', { class: 'msg-text', lang: sure ? null : msg.source_lang }, msg.text));
     if (this.layout === 'viewer' && differs) {
       const original = h('p', { class: 'msg-original', lang: msg.source_lang, hidden: true }, msg.original);
-      li.append(original, revealToggle(original, t('chat.show_original')));
+      li.append(original, revealToggle(original, t('chat.show_original'), t('chat.hide_original')));
     }
   }
 
@@ -169,7 +173,7 @@ export class ChatLog {
     }
     li.append(h('p', { class: 'msg-text msg-original-first', lang: msg.source_lang }, msg.original));
     const translation = h('div', { class: 'msg-uncertain', hidden: true }, label, h('p', { class: 'msg-uncertain-text' }, msg.text));
-    li.append(translation, revealToggle(translation, t('chat.show_translation')));
+    li.append(translation, revealToggle(translation, t('chat.show_translation'), t('chat.hide_translation')));
   }
 
   atBottom() {
@@ -186,13 +190,15 @@ export class ChatLog {
   }
 }
 
-/** The per-line button that shows or hides `target` (the original, or a doubted translation). */
-function revealToggle(target, label) {
-  const toggle = h('button', { type: 'button', class: 'link-btn toggle-original', 'aria-pressed': 'false' }, label);
+/** The per-line button that shows or hides `target` (the original, or a doubted translation);
+ * its label says what a tap will do next. */
+function revealToggle(target, showLabel, hideLabel) {
+  const toggle = h('button', { type: 'button', class: 'link-btn toggle-original', 'aria-pressed': 'false' }, showLabel);
   toggle.addEventListener('click', () => {
     const show = target.hidden;
     target.hidden = !show;
     toggle.setAttribute('aria-pressed', String(show));
+    toggle.textContent = show ? hideLabel : showLabel;
   });
   return toggle;
 }

@@ -1,791 +1,76 @@
-// UI strings in en, zh and es, and the helpers that apply them.
-// The UI language is the user's chosen language (the one they chat in); a language without a UI
-// dictionary here falls back to English for the interface while chat stays in that language.
+// The interface's words and the helpers that apply them.
+// One dictionary module per language, ./i18n/<lang>.js; a page fetches only English (the
+// fallback for a key a language lacks) and its own language, before any page module runs.
+// The UI language is the user's chosen language (the one they chat in); a language without a
+// dictionary here gets the English interface while chat stays in that language.
 // Plain strings only: they are always written with textContent, never parsed as HTML.
 
-const STRINGS = {
-  en: {
-    'app.name': 'Boothcast',
-    'app.tagline': 'Virtual trade fair',
-    'nav.lobby': 'Fair lobby',
-    'nav.back': '← All booths',
-    'nav.console': 'Supplier console',
-    'nav.moderate': 'Moderation',
-    'nav.staff': 'Staff:',
-    'lang.picker': 'Your language',
-    'common.loading': 'Loading…',
-    'common.close': 'Close',
-    'common.optional': 'optional',
-    'common.choose': 'Choose…',
-    'session.as': 'Signed in as {name}',
-    'session.signout': 'Sign out',
-    'signin.title': 'Join the fair as a buyer',
-    'signin.intro': 'Watch live booths, chat and send inquiries in your own language. No password needed.',
-    'signin.form': 'Guest sign-in',
-    'f.name': 'Name',
-    'f.company': 'Company',
-    'f.country': 'Country',
-    'f.language': 'Language',
-    'f.enter': 'Enter the fair',
-    'f.email': 'Email',
-    'f.password': 'Password',
-    'f.signin': 'Sign in',
-    'staff.console_title': 'Supplier sign-in',
-    'staff.moderate_title': 'Moderator sign-in',
-    'staff.intro': 'Sign in with your staff account.',
-    'staff.wrong_role': 'This account can’t open this page. Sign out and use another account.',
-    'lobby.hero': 'Live booths, in your language',
-    'lobby.hero_sub': 'Watch suppliers show their products, chat with them and send inquiries — every message is translated for you.',
-    'lobby.booths': 'Booths',
-    'lobby.filters': 'Find a booth',
-    'lobby.search': 'Search booths',
-    'lobby.search_ph': 'Supplier, product, city…',
-    'lobby.category': 'Category',
-    'lobby.all_categories': 'All categories',
-    'lobby.booth_lang': 'Supplier language',
-    'lobby.all_langs': 'All languages',
-    'lobby.live': 'LIVE',
-    'lobby.viewers': '{n} watching',
-    'lobby.present': '{n} in the booth',
-    'lobby.next': 'Next stream: {when}',
-    'lobby.no_schedule': 'No stream scheduled',
-    'lobby.products': '{n} products',
-    'lobby.products_one': '1 product',
-    'lobby.visit': 'Visit booth',
-    'lobby.speaks': 'Speaks {lang}',
-    'lobby.none': 'No booth matches your search.',
-    'lobby.count': '{n} booths',
-    'lobby.count_one': '1 booth',
-    'lobby.live_count': '{n} live now',
-    'lobby.translation': 'Chat translation on this server',
-    'lobby.pairs_none': 'No translation models are installed: messages are shown as written.',
-    'lobby.via': 'via {lang}',
-    'lobby.load_error': 'Couldn’t load the booths. Reload the page to try again.',
-    'conn.connecting': 'Connecting…',
-    'conn.online': 'Connected',
-    'conn.reconnecting': 'Reconnecting…',
-    'conn.offline': 'Offline',
-    'booth.live': 'LIVE',
-    'booth.viewers': '{n} watching',
-    'booth.offline_next': 'Offline — next stream at {when}',
-    'booth.offline_none': 'Offline — no stream scheduled',
-    'booth.stream': 'Stream',
-    'booth.pinned': 'On stream now',
-    'booth.products': 'Products',
-    'booth.replays': 'Replays',
-    'booth.moq': 'MOQ {n} {unit}',
-    'booth.price': '{price} {currency} / {unit}',
-    'booth.inquire': 'Inquire',
-    'booth.not_found': 'This booth doesn’t exist.',
-    'booth.staff_note': 'You are viewing your own booth. Use the supplier console to answer leads.',
-    'booth.buyers_only': 'Inquiries are sent by buyers: sign in as a guest to send one.',
-    'chat.title': 'Chat',
-    'chat.message': 'Message',
-    'chat.send': 'Send',
-    'chat.placeholder': 'Write in your language…',
-    'chat.show_original': 'Show original',
-    'chat.translated': 'Translated',
-    'chat.translated_from': 'Machine-translated from {lang}',
-    'chat.original': 'Original',
-    'chat.translation': 'Translation',
-    'chat.empty': 'No messages yet. Say hello!',
-    'chat.uncertain': 'Unsure translation',
-    'chat.uncertain_title': 'The machine translation from {lang} may be wrong, so the original comes first.',
-    'chat.uncertain_label': 'Machine translation (uncertain)',
-    'chat.show_translation': 'Show machine translation',
-    'role.supplier': 'Supplier',
-    'role.moderator': 'Moderator',
-    'role.admin': 'Admin',
-    'role.buyer': 'Buyer',
-    'err.rate_limited': 'You’re sending too fast. Try again in {s} s.',
-    'err.too_long': 'Your message is too long (2,000 characters at most).',
-    'err.muted': 'You are muted until {until}.',
-    'err.muted_plain': 'You are muted in this booth.',
-    'err.banned': 'You have been banned from the fair.',
-    'err.forbidden': 'You can’t do that here.',
-    'err.not_found': 'Not found.',
-    'err.bad_request': 'Please check what you entered.',
-    'err.conflict': 'That changed in the meantime. Reload and try again.',
-    'err.timeout': 'The server didn’t answer. Check your connection and try again.',
-    'err.unauthorized': 'Your session has expired. Please sign in again.',
-    'err.invalid_credentials': 'Wrong e-mail or password.',
-    'err.network': 'Can’t reach the server.',
-    'err.generic': 'Something went wrong ({code}).',
-    'inq.title': 'Send an inquiry',
-    'inq.form': 'Inquiry',
-    'inq.intro': 'The supplier receives it in their language and answers by e-mail.',
-    'inq.product': 'Product',
-    'inq.general': 'General inquiry',
-    'inq.quantity': 'Quantity',
-    'inq.unit': 'Unit',
-    'inq.target_price': 'Target price',
-    'inq.currency': 'Currency',
-    'inq.incoterm': 'Incoterm',
-    'inq.destination': 'Destination country',
-    'inq.email': 'Email',
-    'inq.company': 'Company',
-    'inq.message': 'Message',
-    'inq.message_ph': 'Specifications, packaging, delivery date…',
-    'inq.consent': 'I agree to share my contact details with this supplier',
-    'inq.submit': 'Send inquiry',
-    'inq.sending': 'Sending…',
-    'inq.sent': 'Inquiry sent — reference #{id}. The supplier will reply to {email}.',
-    'inq.price_invalid': 'Enter the target price as a number, e.g. 6.50.',
-    'console.title': 'Supplier console',
-    'console.viewers': 'Viewers',
-    'console.languages': 'Languages in the booth',
-    'console.no_viewers': 'Nobody yet',
-    'console.live': 'Live stream',
-    'console.go_live': 'Go live',
-    'console.end': 'End stream',
-    'console.no_module': 'The stream module isn’t available on this server.',
-    'console.open_booth': 'Open booth page',
-    'console.preview': 'Preview translation',
-    'console.preview_title': 'Buyers will see:',
-    'console.back_translation': 'Back into your language:',
-    'console.no_other_langs': 'No other language is present in the booth right now.',
-    'console.preview_uncertain': 'Buyers reading {lang} may get a wrong translation — consider rephrasing.',
-    'console.preview_doubts': 'Why: {reasons}',
-    'console.back_translation_via': 'Back into your language, through {lang}:',
-    'doubt.coverage': 'numbers or terms may be lost',
-    'doubt.unknown_words': 'words the translator doesn’t know',
-    'doubt.low_score': 'the translator is unsure',
-    'doubt.round_trip': 'the meaning changes on the way back',
-    'doubt.length': 'much shorter or longer than your text',
-    'doubt.repetition': 'it repeats itself',
-    'doubt.untranslated': 'part of it stays untranslated',
-    'console.products': 'Products',
-    'console.pin': 'Pin',
-    'console.unpin': 'Unpin',
-    'console.pinned': 'Pinned',
-    'console.no_booth': 'This account is not staff of a booth.',
-    'glossary.title': 'Glossary',
-    'glossary.intro': 'Your brand, product names and jargon: choose how each language reads them, or keep them exactly as written.',
-    'glossary.term': 'Term',
-    'glossary.fixed': 'Fixed translation',
-    'glossary.never_hint': 'Leave all of them blank to never translate the term: every language reads it exactly as written.',
-    'glossary.add': 'Add term',
-    'glossary.save': 'Save',
-    'glossary.cancel': 'Cancel',
-    'glossary.edit': 'Edit',
-    'glossary.edit_term': 'Edit “{term}”',
-    'glossary.delete': 'Delete',
-    'glossary.delete_term': 'Delete “{term}”',
-    'glossary.confirm_delete': 'Delete “{term}” from the glossary?',
-    'glossary.never': 'Never translated',
-    'glossary.empty': 'No terms yet. Add your brand and product names so that every buyer reads them the same way.',
-    'glossary.count': '{n} terms',
-    'glossary.count_one': '1 term',
-    'glossary.added': 'Added. New messages use it right away.',
-    'glossary.saved': 'Saved. New messages use it right away.',
-    'glossary.deleted': 'Deleted.',
-    'glossary.duplicate': 'This term is already in the glossary.',
-    'glossary.invalid': 'This term can’t be saved: use at most {n} characters per field, without line breaks.',
-    'glossary.full': 'The glossary is full ({n} terms). Delete a term to add another.',
-    'leads.title': 'Leads',
-    'leads.export': 'Export CSV',
-    'leads.empty': 'No leads yet. Inquiries from buyers appear here as they arrive.',
-    'leads.count': '{n} leads',
-    'leads.count_one': '1 lead',
-    'leads.status': 'Status',
-    'leads.new': 'New',
-    'leads.notes': 'Notes',
-    'leads.note': 'Note',
-    'leads.add_note': 'Add note',
-    'leads.no_notes': 'No notes yet.',
-    'leads.buyer_wrote': 'Buyer wrote ({lang})',
-    'leads.translation': 'Translation ({lang})',
-    'leads.uncertain': 'Uncertain translation',
-    'leads.uncertain_title': 'The machine translation may be wrong: rely on what the buyer wrote.',
-    'leads.translation_uncertain': 'Machine translation, uncertain ({lang})',
-    'leads.product': 'Product',
-    'leads.quantity': 'Quantity',
-    'leads.target_price': 'Target price',
-    'leads.incoterm': 'Incoterm',
-    'leads.destination': 'Destination',
-    'leads.from_stream': 'Sent during the stream at {at}',
-    'status.new': 'New',
-    'status.contacted': 'Contacted',
-    'status.quoted': 'Quoted',
-    'status.won': 'Won',
-    'status.lost': 'Lost',
-    'mod.title': 'Moderation',
-    'mod.booths': 'Booths',
-    'mod.col_booth': 'Booth',
-    'mod.col_live': 'Live',
-    'mod.col_viewers': 'Viewers',
-    'mod.col_langs': 'Languages',
-    'mod.col_rate': 'Messages / min',
-    'mod.feed': 'Live feed',
-    'mod.feed_empty': 'Waiting for messages…',
-    'mod.hide': 'Hide',
-    'mod.mute': 'Mute',
-    'mod.ban': 'Ban',
-    'mod.confirm': 'Confirm',
-    'mod.cancel': 'Cancel',
-    'mod.reason': 'Reason',
-    'mod.duration': 'Duration',
-    'mod.confirm_hide': 'Hide this message from everyone?',
-    'mod.confirm_mute': 'Mute {name} in {booth}?',
-    'mod.confirm_ban': 'Ban {name} from the whole fair? Their connections are closed at once.',
-    'mod.confirm_end': 'End the live stream of {booth} now?',
-    'mod.done_end': 'The stream of {booth} has ended.',
-    'mod.hidden': 'Hidden',
-    'mod.done_hide': 'Message hidden.',
-    'mod.done_mute': '{name} is muted until {until}.',
-    'mod.done_ban': '{name} is banned.',
-    'mod.audit': 'Audit log',
-    'mod.refresh': 'Refresh',
-    'mod.audit_empty': 'No moderation actions yet.',
-    'mod.col_time': 'Time',
-    'mod.col_actor': 'Who',
-    'mod.col_action': 'Action',
-    'mod.col_target': 'Target',
-    'mod.col_detail': 'Detail',
-    'mod.user': 'user #{id}',
-    'mod.message': 'message #{id}',
-    'dur.5': '5 minutes',
-    'dur.15': '15 minutes',
-    'dur.60': '1 hour',
-    'dur.1440': '24 hours',
-    'dur.10080': '7 days',
-    'replay.title': 'Replay',
-    'replay.no_player': 'The replay player isn’t available on this server.',
-    'replay.chat_empty': 'Chat messages appear here as the replay plays.',
-    'cat.lighting': 'Lighting',
-    'cat.furniture': 'Furniture',
-    'cat.electronics accessories': 'Electronics accessories',
-    'cat.building materials': 'Building materials',
-    'cat.textiles': 'Textiles',
-    'cat.tools': 'Tools',
-    'cat.packaging': 'Packaging',
-  },
-  zh: {
-    'app.name': 'Boothcast',
-    'app.tagline': '线上展会',
-    'nav.lobby': '展会大厅',
-    'nav.back': '← 全部展位',
-    'nav.console': '供应商控制台',
-    'nav.moderate': '内容审核',
-    'nav.staff': '工作人员：',
-    'lang.picker': '您的语言',
-    'common.loading': '加载中…',
-    'common.close': '关闭',
-    'common.optional': '选填',
-    'common.choose': '请选择…',
-    'session.as': '已登录：{name}',
-    'session.signout': '退出登录',
-    'signin.title': '以买家身份进入展会',
-    'signin.intro': '观看直播展位，用您自己的语言聊天和发送询价。无需密码。',
-    'signin.form': '访客登录',
-    'f.name': '姓名',
-    'f.company': '公司',
-    'f.country': '国家/地区',
-    'f.language': '语言',
-    'f.enter': '进入展会',
-    'f.email': '电子邮箱',
-    'f.password': '密码',
-    'f.signin': '登录',
-    'staff.console_title': '供应商登录',
-    'staff.moderate_title': '审核员登录',
-    'staff.intro': '请使用工作人员账号登录。',
-    'staff.wrong_role': '此账号无法打开本页面。请退出并使用其他账号。',
-    'lobby.hero': '直播展位，说您的语言',
-    'lobby.hero_sub': '观看供应商展示产品，与他们聊天并发送询价——每条消息都会为您翻译。',
-    'lobby.booths': '展位',
-    'lobby.filters': '查找展位',
-    'lobby.search': '搜索展位',
-    'lobby.search_ph': '供应商、产品、城市…',
-    'lobby.category': '类别',
-    'lobby.all_categories': '全部类别',
-    'lobby.booth_lang': '供应商语言',
-    'lobby.all_langs': '全部语言',
-    'lobby.live': '直播中',
-    'lobby.viewers': '{n} 人观看',
-    'lobby.present': '展位内 {n} 人',
-    'lobby.next': '下次直播：{when}',
-    'lobby.no_schedule': '暂无直播安排',
-    'lobby.products': '{n} 件产品',
-    'lobby.products_one': '1 件产品',
-    'lobby.visit': '进入展位',
-    'lobby.speaks': '使用{lang}',
-    'lobby.none': '没有符合条件的展位。',
-    'lobby.count': '{n} 个展位',
-    'lobby.count_one': '1 个展位',
-    'lobby.live_count': '{n} 个正在直播',
-    'lobby.translation': '本服务器支持的聊天翻译',
-    'lobby.pairs_none': '未安装翻译模型：消息将按原文显示。',
-    'lobby.via': '经{lang}中转',
-    'lobby.load_error': '无法加载展位。请刷新页面重试。',
-    'conn.connecting': '连接中…',
-    'conn.online': '已连接',
-    'conn.reconnecting': '正在重新连接…',
-    'conn.offline': '离线',
-    'booth.live': '直播中',
-    'booth.viewers': '{n} 人观看',
-    'booth.offline_next': '未在直播 — 下次直播：{when}',
-    'booth.offline_none': '未在直播 — 暂无直播安排',
-    'booth.stream': '直播',
-    'booth.pinned': '正在展示',
-    'booth.products': '产品',
-    'booth.replays': '直播回放',
-    'booth.moq': '起订量 {n} {unit}',
-    'booth.price': '{price} {currency} / {unit}',
-    'booth.inquire': '询价',
-    'booth.not_found': '该展位不存在。',
-    'booth.staff_note': '这是您自己的展位。请在供应商控制台处理销售线索。',
-    'booth.buyers_only': '询价由买家发送：请以访客身份登录后发送。',
-    'chat.title': '聊天',
-    'chat.message': '消息',
-    'chat.send': '发送',
-    'chat.placeholder': '用您的语言输入…',
-    'chat.show_original': '显示原文',
-    'chat.translated': '机器翻译',
-    'chat.translated_from': '机器翻译自{lang}',
-    'chat.original': '原文',
-    'chat.translation': '译文',
-    'chat.empty': '还没有消息，打个招呼吧！',
-    'chat.uncertain': '翻译存疑',
-    'chat.uncertain_title': '这条消息译自{lang}，机器翻译可能不准确，因此先显示原文。',
-    'chat.uncertain_label': '机器翻译（可能不准确）',
-    'chat.show_translation': '显示机器翻译',
-    'role.supplier': '供应商',
-    'role.moderator': '审核员',
-    'role.admin': '管理员',
-    'role.buyer': '买家',
-    'err.rate_limited': '发送太频繁，请 {s} 秒后再试。',
-    'err.too_long': '消息太长（最多 2000 个字符）。',
-    'err.muted': '您已被禁言，直到 {until}。',
-    'err.muted_plain': '您在本展位已被禁言。',
-    'err.banned': '您已被禁止进入本展会。',
-    'err.forbidden': '您无权在此执行该操作。',
-    'err.not_found': '未找到。',
-    'err.bad_request': '请检查您输入的内容。',
-    'err.conflict': '内容已被更改。请刷新后重试。',
-    'err.timeout': '服务器没有响应。请检查网络后重试。',
-    'err.unauthorized': '登录已过期，请重新登录。',
-    'err.invalid_credentials': '邮箱或密码错误。',
-    'err.network': '无法连接服务器。',
-    'err.generic': '出错了（{code}）。',
-    'inq.title': '发送询价',
-    'inq.form': '询价',
-    'inq.intro': '供应商会以其语言收到询价，并通过电子邮件回复您。',
-    'inq.product': '产品',
-    'inq.general': '一般询价',
-    'inq.quantity': '数量',
-    'inq.unit': '单位',
-    'inq.target_price': '目标价格',
-    'inq.currency': '币种',
-    'inq.incoterm': '贸易术语',
-    'inq.destination': '目的国',
-    'inq.email': '电子邮箱',
-    'inq.company': '公司',
-    'inq.message': '留言',
-    'inq.message_ph': '规格、包装、交货日期…',
-    'inq.consent': '我同意将我的联系方式提供给该供应商',
-    'inq.submit': '发送询价',
-    'inq.sending': '发送中…',
-    'inq.sent': '询价已发送 — 编号 #{id}。供应商将回复至 {email}。',
-    'inq.price_invalid': '请输入数字形式的目标价格，例如 6.50。',
-    'console.title': '供应商控制台',
-    'console.viewers': '观众',
-    'console.languages': '展位内的语言',
-    'console.no_viewers': '暂无观众',
-    'console.live': '直播',
-    'console.go_live': '开始直播',
-    'console.end': '结束直播',
-    'console.no_module': '此服务器未提供直播模块。',
-    'console.open_booth': '打开展位页面',
-    'console.preview': '预览翻译',
-    'console.preview_title': '买家将看到：',
-    'console.back_translation': '回译为您的语言：',
-    'console.no_other_langs': '展位内目前没有其他语言的观众。',
-    'console.preview_uncertain': '使用{lang}的买家可能会看到错误的翻译，建议换个说法。',
-    'console.preview_doubts': '原因：{reasons}',
-    'console.back_translation_via': '经{lang}回译为您的语言：',
-    'doubt.coverage': '数字或术语可能丢失',
-    'doubt.unknown_words': '有翻译模型不认识的字词',
-    'doubt.low_score': '翻译模型把握不大',
-    'doubt.round_trip': '回译后意思变了',
-    'doubt.length': '译文比原文短得多或长得多',
-    'doubt.repetition': '译文有重复',
-    'doubt.untranslated': '部分内容没有翻译',
-    'console.products': '产品',
-    'console.pin': '置顶',
-    'console.unpin': '取消置顶',
-    'console.pinned': '已置顶',
-    'console.no_booth': '此账号不属于任何展位。',
-    'glossary.title': '术语表',
-    'glossary.intro': '品牌、产品名称和行业术语：指定每种语言的固定译法，或保持原文不翻译。',
-    'glossary.term': '术语',
-    'glossary.fixed': '固定译法',
-    'glossary.never_hint': '全部留空表示从不翻译：所有语言都按原文显示。',
-    'glossary.add': '添加术语',
-    'glossary.save': '保存',
-    'glossary.cancel': '取消',
-    'glossary.edit': '编辑',
-    'glossary.edit_term': '编辑“{term}”',
-    'glossary.delete': '删除',
-    'glossary.delete_term': '删除“{term}”',
-    'glossary.confirm_delete': '确定要从术语表中删除“{term}”吗？',
-    'glossary.never': '不翻译',
-    'glossary.empty': '还没有术语。添加您的品牌和产品名称，让每位买家看到统一的叫法。',
-    'glossary.count': '{n} 个术语',
-    'glossary.count_one': '1 个术语',
-    'glossary.added': '已添加，新消息立即生效。',
-    'glossary.saved': '已保存，新消息立即生效。',
-    'glossary.deleted': '已删除。',
-    'glossary.duplicate': '术语表中已有该术语。',
-    'glossary.invalid': '无法保存该术语：每项最多 {n} 个字符，且不能换行。',
-    'glossary.full': '术语表已满（{n} 个术语）。请先删除一个术语再添加。',
-    'leads.title': '销售线索',
-    'leads.export': '导出 CSV',
-    'leads.empty': '还没有销售线索。买家的询价会实时显示在这里。',
-    'leads.count': '{n} 条线索',
-    'leads.count_one': '1 条线索',
-    'leads.status': '状态',
-    'leads.new': '新',
-    'leads.notes': '备注',
-    'leads.note': '备注',
-    'leads.add_note': '添加备注',
-    'leads.no_notes': '暂无备注。',
-    'leads.buyer_wrote': '买家原文（{lang}）',
-    'leads.translation': '译文（{lang}）',
-    'leads.uncertain': '译文可能不准确',
-    'leads.uncertain_title': '机器翻译可能有误，请以买家原文为准。',
-    'leads.translation_uncertain': '机器翻译，可能不准确（{lang}）',
-    'leads.product': '产品',
-    'leads.quantity': '数量',
-    'leads.target_price': '目标价格',
-    'leads.incoterm': '贸易术语',
-    'leads.destination': '目的地',
-    'leads.from_stream': '发送于直播 {at} 处',
-    'status.new': '新线索',
-    'status.contacted': '已联系',
-    'status.quoted': '已报价',
-    'status.won': '已成交',
-    'status.lost': '未成交',
-    'mod.title': '内容审核',
-    'mod.booths': '展位',
-    'mod.col_booth': '展位',
-    'mod.col_live': '直播',
-    'mod.col_viewers': '观众',
-    'mod.col_langs': '语言',
-    'mod.col_rate': '消息/分钟',
-    'mod.feed': '实时消息',
-    'mod.feed_empty': '等待消息…',
-    'mod.hide': '隐藏',
-    'mod.mute': '禁言',
-    'mod.ban': '封禁',
-    'mod.confirm': '确认',
-    'mod.cancel': '取消',
-    'mod.reason': '原因',
-    'mod.duration': '时长',
-    'mod.confirm_hide': '要对所有人隐藏这条消息吗？',
-    'mod.confirm_mute': '要在 {booth} 中禁言 {name} 吗？',
-    'mod.confirm_ban': '要在整个展会封禁 {name} 吗？其连接会立即断开。',
-    'mod.confirm_end': '要立即结束 {booth} 的直播吗？',
-    'mod.done_end': '{booth} 的直播已结束。',
-    'mod.hidden': '已隐藏',
-    'mod.done_hide': '消息已隐藏。',
-    'mod.done_mute': '{name} 已被禁言，直到 {until}。',
-    'mod.done_ban': '{name} 已被封禁。',
-    'mod.audit': '审核日志',
-    'mod.refresh': '刷新',
-    'mod.audit_empty': '还没有审核操作。',
-    'mod.col_time': '时间',
-    'mod.col_actor': '操作人',
-    'mod.col_action': '操作',
-    'mod.col_target': '对象',
-    'mod.col_detail': '详情',
-    'mod.user': '用户 #{id}',
-    'mod.message': '消息 #{id}',
-    'dur.5': '5 分钟',
-    'dur.15': '15 分钟',
-    'dur.60': '1 小时',
-    'dur.1440': '24 小时',
-    'dur.10080': '7 天',
-    'replay.title': '回放',
-    'replay.no_player': '此服务器未提供回放播放器。',
-    'replay.chat_empty': '回放播放时，聊天消息会显示在这里。',
-    'cat.lighting': '照明',
-    'cat.furniture': '家具',
-    'cat.electronics accessories': '电子配件',
-    'cat.building materials': '建筑材料',
-    'cat.textiles': '纺织品',
-    'cat.tools': '工具',
-    'cat.packaging': '包装',
-  },
-  es: {
-    'app.name': 'Boothcast',
-    'app.tagline': 'Feria comercial virtual',
-    'nav.lobby': 'Vestíbulo de la feria',
-    'nav.back': '← Todos los stands',
-    'nav.console': 'Consola del proveedor',
-    'nav.moderate': 'Moderación',
-    'nav.staff': 'Personal:',
-    'lang.picker': 'Tu idioma',
-    'common.loading': 'Cargando…',
-    'common.close': 'Cerrar',
-    'common.optional': 'opcional',
-    'common.choose': 'Elegir…',
-    'session.as': 'Sesión iniciada como {name}',
-    'session.signout': 'Cerrar sesión',
-    'signin.title': 'Entra a la feria como comprador',
-    'signin.intro': 'Mira los stands en directo, chatea y envía consultas en tu propio idioma. Sin contraseña.',
-    'signin.form': 'Acceso de invitados',
-    'f.name': 'Nombre',
-    'f.company': 'Empresa',
-    'f.country': 'País',
-    'f.language': 'Idioma',
-    'f.enter': 'Entrar a la feria',
-    'f.email': 'Correo electrónico',
-    'f.password': 'Contraseña',
-    'f.signin': 'Iniciar sesión',
-    'staff.console_title': 'Acceso de proveedores',
-    'staff.moderate_title': 'Acceso de moderadores',
-    'staff.intro': 'Inicia sesión con tu cuenta de personal.',
-    'staff.wrong_role': 'Esta cuenta no puede abrir esta página. Cierra la sesión y usa otra cuenta.',
-    'lobby.hero': 'Stands en directo, en tu idioma',
-    'lobby.hero_sub': 'Mira cómo los proveedores muestran sus productos, chatea con ellos y envía consultas: cada mensaje se traduce para ti.',
-    'lobby.booths': 'Stands',
-    'lobby.filters': 'Buscar un stand',
-    'lobby.search': 'Buscar stands',
-    'lobby.search_ph': 'Proveedor, producto, ciudad…',
-    'lobby.category': 'Categoría',
-    'lobby.all_categories': 'Todas las categorías',
-    'lobby.booth_lang': 'Idioma del proveedor',
-    'lobby.all_langs': 'Todos los idiomas',
-    'lobby.live': 'EN VIVO',
-    'lobby.viewers': '{n} viendo',
-    'lobby.present': '{n} en el stand',
-    'lobby.next': 'Próxima emisión: {when}',
-    'lobby.no_schedule': 'Sin emisiones programadas',
-    'lobby.products': '{n} productos',
-    'lobby.products_one': '1 producto',
-    'lobby.visit': 'Visitar stand',
-    'lobby.speaks': 'Habla {lang}',
-    'lobby.none': 'Ningún stand coincide con tu búsqueda.',
-    'lobby.count': '{n} stands',
-    'lobby.count_one': '1 stand',
-    'lobby.live_count': '{n} en vivo ahora',
-    'lobby.translation': 'Traducción del chat en este servidor',
-    'lobby.pairs_none': 'No hay modelos de traducción instalados: los mensajes se muestran tal como se escribieron.',
-    'lobby.via': 'vía {lang}',
-    'lobby.load_error': 'No se pudieron cargar los stands. Recarga la página para intentarlo de nuevo.',
-    'conn.connecting': 'Conectando…',
-    'conn.online': 'Conectado',
-    'conn.reconnecting': 'Reconectando…',
-    'conn.offline': 'Sin conexión',
-    'booth.live': 'EN VIVO',
-    'booth.viewers': '{n} viendo',
-    'booth.offline_next': 'Sin emisión — próxima emisión: {when}',
-    'booth.offline_none': 'Sin emisión — no hay emisiones programadas',
-    'booth.stream': 'Emisión',
-    'booth.pinned': 'En pantalla ahora',
-    'booth.products': 'Productos',
-    'booth.replays': 'Repeticiones',
-    'booth.moq': 'Pedido mínimo {n} {unit}',
-    'booth.price': '{price} {currency} / {unit}',
-    'booth.inquire': 'Consultar',
-    'booth.not_found': 'Este stand no existe.',
-    'booth.staff_note': 'Estás viendo tu propio stand. Usa la consola del proveedor para atender los contactos.',
-    'booth.buyers_only': 'Las consultas las envían los compradores: entra como invitado para enviar una.',
-    'chat.title': 'Chat',
-    'chat.message': 'Mensaje',
-    'chat.send': 'Enviar',
-    'chat.placeholder': 'Escribe en tu idioma…',
-    'chat.show_original': 'Ver original',
-    'chat.translated': 'Traducido',
-    'chat.translated_from': 'Traducción automática del {lang}',
-    'chat.original': 'Original',
-    'chat.translation': 'Traducción',
-    'chat.empty': 'Aún no hay mensajes. ¡Saluda!',
-    'chat.uncertain': 'Traducción dudosa',
-    'chat.uncertain_title': 'La traducción automática del {lang} puede ser errónea; por eso se muestra primero el original.',
-    'chat.uncertain_label': 'Traducción automática (dudosa)',
-    'chat.show_translation': 'Ver traducción automática',
-    'role.supplier': 'Proveedor',
-    'role.moderator': 'Moderador',
-    'role.admin': 'Administrador',
-    'role.buyer': 'Comprador',
-    'err.rate_limited': 'Estás enviando demasiado rápido. Inténtalo de nuevo en {s} s.',
-    'err.too_long': 'Tu mensaje es demasiado largo (2000 caracteres como máximo).',
-    'err.muted': 'Estás silenciado hasta las {until}.',
-    'err.muted_plain': 'Estás silenciado en este stand.',
-    'err.banned': 'Se te ha expulsado de la feria.',
-    'err.forbidden': 'No puedes hacer eso aquí.',
-    'err.not_found': 'No encontrado.',
-    'err.bad_request': 'Revisa los datos introducidos.',
-    'err.conflict': 'Esto ha cambiado mientras tanto. Recarga e inténtalo de nuevo.',
-    'err.timeout': 'El servidor no respondió. Comprueba tu conexión e inténtalo de nuevo.',
-    'err.unauthorized': 'Tu sesión ha caducado. Vuelve a iniciar sesión.',
-    'err.invalid_credentials': 'Correo o contraseña incorrectos.',
-    'err.network': 'No se puede conectar con el servidor.',
-    'err.generic': 'Algo salió mal ({code}).',
-    'inq.title': 'Enviar una consulta',
-    'inq.form': 'Consulta',
-    'inq.intro': 'El proveedor la recibe en su idioma y te responde por correo electrónico.',
-    'inq.product': 'Producto',
-    'inq.general': 'Consulta general',
-    'inq.quantity': 'Cantidad',
-    'inq.unit': 'Unidad',
-    'inq.target_price': 'Precio objetivo',
-    'inq.currency': 'Moneda',
-    'inq.incoterm': 'Incoterm',
-    'inq.destination': 'País de destino',
-    'inq.email': 'Correo electrónico',
-    'inq.company': 'Empresa',
-    'inq.message': 'Mensaje',
-    'inq.message_ph': 'Especificaciones, embalaje, fecha de entrega…',
-    'inq.consent': 'Acepto compartir mis datos de contacto con este proveedor',
-    'inq.submit': 'Enviar consulta',
-    'inq.sending': 'Enviando…',
-    'inq.sent': 'Consulta enviada — referencia n.º {id}. El proveedor responderá a {email}.',
-    'inq.price_invalid': 'Escribe el precio objetivo como número, p. ej. 6.50.',
-    'console.title': 'Consola del proveedor',
-    'console.viewers': 'Espectadores',
-    'console.languages': 'Idiomas en el stand',
-    'console.no_viewers': 'Nadie todavía',
-    'console.live': 'Emisión en vivo',
-    'console.go_live': 'Emitir en vivo',
-    'console.end': 'Finalizar emisión',
-    'console.no_module': 'El módulo de emisión no está disponible en este servidor.',
-    'console.open_booth': 'Abrir la página del stand',
-    'console.preview': 'Vista previa de la traducción',
-    'console.preview_title': 'Los compradores verán:',
-    'console.back_translation': 'De vuelta a tu idioma:',
-    'console.no_other_langs': 'Ahora mismo no hay otros idiomas en el stand.',
-    'console.preview_uncertain': 'Los compradores que leen en {lang} podrían recibir una traducción errónea: conviene reformular el mensaje.',
-    'console.preview_doubts': 'Motivo: {reasons}',
-    'console.back_translation_via': 'De vuelta a tu idioma, pasando por el {lang}:',
-    'doubt.coverage': 'pueden perderse cifras o términos',
-    'doubt.unknown_words': 'hay palabras que el traductor no conoce',
-    'doubt.low_score': 'el traductor no está seguro',
-    'doubt.round_trip': 'el sentido cambia al volver a tu idioma',
-    'doubt.length': 'es mucho más corta o más larga que tu texto',
-    'doubt.repetition': 'se repite',
-    'doubt.untranslated': 'una parte queda sin traducir',
-    'console.products': 'Productos',
-    'console.pin': 'Fijar',
-    'console.unpin': 'Desfijar',
-    'console.pinned': 'Fijado',
-    'console.no_booth': 'Esta cuenta no pertenece al personal de ningún stand.',
-    'glossary.title': 'Glosario',
-    'glossary.intro': 'Tu marca, los nombres de tus productos y tu jerga: elige cómo los lee cada idioma o déjalos tal como están escritos.',
-    'glossary.term': 'Término',
-    'glossary.fixed': 'Traducción fija',
-    'glossary.never_hint': 'Déjalas todas en blanco para no traducir nunca el término: todos los idiomas lo leerán tal como está escrito.',
-    'glossary.add': 'Añadir término',
-    'glossary.save': 'Guardar',
-    'glossary.cancel': 'Cancelar',
-    'glossary.edit': 'Editar',
-    'glossary.edit_term': 'Editar «{term}»',
-    'glossary.delete': 'Eliminar',
-    'glossary.delete_term': 'Eliminar «{term}»',
-    'glossary.confirm_delete': '¿Eliminar «{term}» del glosario?',
-    'glossary.never': 'No se traduce',
-    'glossary.empty': 'Aún no hay términos. Añade tu marca y los nombres de tus productos para que todos los compradores los lean igual.',
-    'glossary.count': '{n} términos',
-    'glossary.count_one': '1 término',
-    'glossary.added': 'Añadido. Los mensajes nuevos ya lo usan.',
-    'glossary.saved': 'Guardado. Los mensajes nuevos ya lo usan.',
-    'glossary.deleted': 'Eliminado.',
-    'glossary.duplicate': 'Este término ya está en el glosario.',
-    'glossary.invalid': 'No se puede guardar este término: usa como máximo {n} caracteres por campo, sin saltos de línea.',
-    'glossary.full': 'El glosario está lleno ({n} términos). Elimina un término para añadir otro.',
-    'leads.title': 'Contactos',
-    'leads.export': 'Exportar CSV',
-    'leads.empty': 'Aún no hay contactos. Las consultas de los compradores aparecen aquí al llegar.',
-    'leads.count': '{n} contactos',
-    'leads.count_one': '1 contacto',
-    'leads.status': 'Estado',
-    'leads.new': 'Nuevo',
-    'leads.notes': 'Notas',
-    'leads.note': 'Nota',
-    'leads.add_note': 'Añadir nota',
-    'leads.no_notes': 'Aún no hay notas.',
-    'leads.buyer_wrote': 'El comprador escribió ({lang})',
-    'leads.translation': 'Traducción ({lang})',
-    'leads.uncertain': 'Traducción dudosa',
-    'leads.uncertain_title': 'La traducción automática puede ser errónea: fíate de lo que escribió el comprador.',
-    'leads.translation_uncertain': 'Traducción automática dudosa ({lang})',
-    'leads.product': 'Producto',
-    'leads.quantity': 'Cantidad',
-    'leads.target_price': 'Precio objetivo',
-    'leads.incoterm': 'Incoterm',
-    'leads.destination': 'Destino',
-    'leads.from_stream': 'Enviada durante la emisión en {at}',
-    'status.new': 'Nuevo',
-    'status.contacted': 'Contactado',
-    'status.quoted': 'Cotizado',
-    'status.won': 'Ganado',
-    'status.lost': 'Perdido',
-    'mod.title': 'Moderación',
-    'mod.booths': 'Stands',
-    'mod.col_booth': 'Stand',
-    'mod.col_live': 'En vivo',
-    'mod.col_viewers': 'Espectadores',
-    'mod.col_langs': 'Idiomas',
-    'mod.col_rate': 'Mensajes / min',
-    'mod.feed': 'Mensajes en directo',
-    'mod.feed_empty': 'Esperando mensajes…',
-    'mod.hide': 'Ocultar',
-    'mod.mute': 'Silenciar',
-    'mod.ban': 'Expulsar',
-    'mod.confirm': 'Confirmar',
-    'mod.cancel': 'Cancelar',
-    'mod.reason': 'Motivo',
-    'mod.duration': 'Duración',
-    'mod.confirm_hide': '¿Ocultar este mensaje para todos?',
-    'mod.confirm_mute': '¿Silenciar a {name} en {booth}?',
-    'mod.confirm_ban': '¿Expulsar a {name} de toda la feria? Sus conexiones se cierran al instante.',
-    'mod.confirm_end': '¿Finalizar ahora la emisión en vivo de {booth}?',
-    'mod.done_end': 'La emisión de {booth} ha finalizado.',
-    'mod.hidden': 'Oculto',
-    'mod.done_hide': 'Mensaje oculto.',
-    'mod.done_mute': '{name} está silenciado hasta las {until}.',
-    'mod.done_ban': '{name} ha sido expulsado.',
-    'mod.audit': 'Registro de auditoría',
-    'mod.refresh': 'Actualizar',
-    'mod.audit_empty': 'Aún no hay acciones de moderación.',
-    'mod.col_time': 'Hora',
-    'mod.col_actor': 'Quién',
-    'mod.col_action': 'Acción',
-    'mod.col_target': 'Objetivo',
-    'mod.col_detail': 'Detalle',
-    'mod.user': 'usuario n.º {id}',
-    'mod.message': 'mensaje n.º {id}',
-    'dur.5': '5 minutos',
-    'dur.15': '15 minutos',
-    'dur.60': '1 hora',
-    'dur.1440': '24 horas',
-    'dur.10080': '7 días',
-    'replay.title': 'Repetición',
-    'replay.no_player': 'El reproductor de repeticiones no está disponible en este servidor.',
-    'replay.chat_empty': 'Los mensajes del chat aparecen aquí mientras se reproduce.',
-    'cat.lighting': 'Iluminación',
-    'cat.furniture': 'Muebles',
-    'cat.electronics accessories': 'Accesorios electrónicos',
-    'cat.building materials': 'Materiales de construcción',
-    'cat.textiles': 'Textiles',
-    'cat.tools': 'Herramientas',
-    'cat.packaging': 'Embalaje',
-  },
-};
+import en from './i18n/en.js';
 
-export const UI_LANGS = Object.freeze(Object.keys(STRINGS));
+/** The interface languages, in picker order. */
+export const UI_LANGS = Object.freeze([
+  'en', 'zh', 'zh-Hant', 'es', 'pt', 'fr', 'de', 'ru', 'ar', 'ja', 'ko', 'vi', 'tr', 'id',
+]);
+const RTL_LANGS = new Set(['ar']);
 const LANG_KEY = 'boothcast.lang';
+const SESSION_KEY = 'boothcast.session';
 
-let current = 'en';
+const STRINGS = { en };
+/** Keys a page asked for that no dictionary has: the browser test asserts this stays empty. */
+export const missingKeys = new Set();
 
-/** The language the user chose (lobby picker or sign-in), else the browser's, else English. */
+/** The dictionary for `lang` (fetched once), or null when there is none. */
+export async function loadStrings(lang) {
+  if (!UI_LANGS.includes(lang)) return null;
+  if (!STRINGS[lang]) {
+    try {
+      STRINGS[lang] = (await import(`./i18n/${lang}.js`)).default;
+    } catch {
+      return null; // a failed fetch: the interface stays English rather than breaking the page
+    }
+  }
+  return STRINGS[lang];
+}
+
+/**
+ * The interface language for a browser language tag ("pt-BR" → "pt", "zh-TW" → "zh-Hant"),
+ * or null. Chinese is Traditional for Taiwan, Hong Kong and Macau unless the tag names a script.
+ */
+export function matchLang(tag) {
+  const parts = String(tag || '').toLowerCase().split(/[-_]/);
+  if (parts[0] === 'zh') {
+    if (parts.includes('hant')) return 'zh-Hant';
+    if (parts.includes('hans')) return 'zh';
+    return parts.some((p) => p === 'tw' || p === 'hk' || p === 'mo') ? 'zh-Hant' : 'zh';
+  }
+  if (parts[0] === 'in') return 'id'; // the old code some systems still send for Indonesian
+  return UI_LANGS.includes(parts[0]) ? parts[0] : null;
+}
+
+/**
+ * The language the user chose (lobby picker or sign-in), else the first of the browser's
+ * preferred languages (the list it sends as Accept-Language) that has an interface, else English.
+ */
 export function chosenLang() {
   const saved = safeGet(LANG_KEY);
   if (saved) return saved;
-  const nav = (navigator.language || 'en').slice(0, 2).toLowerCase();
-  return UI_LANGS.includes(nav) ? nav : 'en';
+  const prefs = navigator.languages?.length ? navigator.languages : [navigator.language];
+  for (const tag of prefs) {
+    const lang = matchLang(tag);
+    if (lang) return lang;
+  }
+  return 'en';
 }
+
+function sessionLang() {
+  try { return JSON.parse(safeGet(SESSION_KEY) || 'null')?.user?.lang || null; } catch { return null; }
+}
+
+// The same choice bootPage() makes (the signed-in user's language first), settled here so that
+// every t() is synchronous. Modules importing this one wait for it (top-level await).
+await loadStrings(matchLang(sessionLang()) || chosenLang());
+
+let current = 'en';
 
 export function rememberLang(lang) {
   try { localStorage.setItem(LANG_KEY, lang); } catch { /* private mode: not remembered */ }
@@ -794,27 +79,73 @@ export function rememberLang(lang) {
 
 /** Switch the interface language (English when there is no dictionary for `lang`). */
 export function setUiLang(lang) {
-  current = UI_LANGS.includes(lang) ? lang : 'en';
+  const ui = UI_LANGS.includes(lang) ? lang : matchLang(lang);
+  current = ui && STRINGS[ui] ? ui : 'en';
+  if (ui && !STRINGS[ui]) {
+    // Not the language fetched at start (a session changed meanwhile): fetch it for next time.
+    loadStrings(ui);
+  }
   document.documentElement.lang = current;
+  document.documentElement.dir = RTL_LANGS.has(current) ? 'rtl' : 'ltr';
 }
 
 export function uiLang() { return current; }
 
+/** "→" read forwards: "←" in a right-to-left interface. */
+export function forwardArrow() { return RTL_LANGS.has(current) ? '←' : '→'; }
+
 /** The string for `key` with `{name}` placeholders filled from `vars`. */
 export function t(key, vars = {}) {
-  const s = STRINGS[current][key] ?? STRINGS.en[key];
+  const s = STRINGS[current]?.[key] ?? STRINGS.en[key];
   if (s === undefined) {
+    missingKeys.add(key);
     console.warn('i18n: missing key', key);
     return key;
   }
   return s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
-/** Like t(), with `{n}` = n and the `<key>_one` variant when n is 1 (en/es singular). */
+/** Whether `key` has a string (in the UI language or in English). */
+export function hasKey(key) {
+  return STRINGS[current]?.[key] !== undefined || STRINGS.en[key] !== undefined;
+}
+
+const pluralRules = new Map();
+
+/** The CLDR plural category of `n` in the UI language ("one", "few", "many", "other"...). */
+export function pluralCategory(n) {
+  if (!pluralRules.has(current)) pluralRules.set(current, new Intl.PluralRules(current));
+  return pluralRules.get(current).select(n);
+}
+
+/**
+ * Like t(), with `{n}` = n formatted for the UI language, choosing `<key>_<category>` by
+ * Intl.PluralRules ("_one", and "_few"/"_many" for Russian, "_zero"/"_two"... for Arabic);
+ * the plain key is the "other" form and the fallback for a category a language doesn't need.
+ */
 export function tn(key, n, vars = {}) {
-  const one = `${key}_one`;
-  const useOne = n === 1 && (STRINGS[current][one] ?? STRINGS.en[one]) !== undefined;
-  return t(useOne ? one : key, { ...vars, n });
+  const variant = `${key}_${pluralCategory(n)}`;
+  // Only the UI language's own variants: English's "_one" is wrong for a language without one.
+  const useVariant = STRINGS[current]?.[variant] !== undefined;
+  return t(useVariant ? variant : key, { ...vars, n: formatNumber(n) });
+}
+
+/** A number in the UI language's digits and grouping ("1.000" in German). */
+export function formatNumber(n, options = {}) {
+  const x = Number(n);
+  if (!Number.isFinite(x)) return String(n ?? '');
+  return new Intl.NumberFormat(current, { maximumFractionDigits: 4, ...options }).format(x);
+}
+
+/** A price (decimal string or number) in `currency`, e.g. "6,80 US$" in Spanish. */
+export function formatPrice(price, currency) {
+  const x = Number(price);
+  if (!Number.isFinite(x)) return String(price ?? '');
+  try {
+    return new Intl.NumberFormat(current, { style: 'currency', currency, maximumFractionDigits: 4 }).format(x);
+  } catch {
+    return `${formatNumber(x)} ${currency || ''}`.trim(); // an unknown currency code
+  }
 }
 
 /** Fill `data-i18n` (text), `data-i18n-label` (aria-label), `data-i18n-ph` (placeholder). */
@@ -845,7 +176,7 @@ export function countryName(code) {
 
 export function categoryName(category) {
   const key = `cat.${category}`;
-  return (STRINGS[current][key] ?? STRINGS.en[key]) || category;
+  return (STRINGS[current]?.[key] ?? STRINGS.en[key]) || category;
 }
 
 export function formatDateTime(iso) {
@@ -868,6 +199,10 @@ export function errorText(error) {
       return t('err.rate_limited', { s: Math.max(1, Math.ceil(Number(error.retry_after) || 1)) });
     case 'muted':
       return error.until ? t('err.muted', { until: formatDateTime(error.until) }) : t('err.muted_plain');
+    case 'slow_mode':
+      return t('err.slow_mode', { s: Math.max(1, Math.ceil(Number(error.retry_after) || 1)) });
+    case 'blocked':
+      return t(error.reason === 'link' ? 'err.blocked_link' : 'err.blocked_word');
     case 'too_long': case 'banned': case 'forbidden': case 'not_found': case 'bad_request':
     case 'conflict': case 'timeout': case 'unauthorized': case 'invalid_credentials': case 'network':
       return t(`err.${code}`);
@@ -880,4 +215,3 @@ function safeGet(key) {
   try { return localStorage.getItem(key); } catch { return null; }
 }
 
-export const _STRINGS_FOR_TESTS = STRINGS;

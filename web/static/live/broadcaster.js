@@ -66,8 +66,8 @@ class Broadcaster {
     this.micSel = h('select', { id: micId, onchange: () => this.preview() }, h('option', { value: 'default' }, lt('mic')));
     this.video = h('video', { class: 'live-preview', muted: true, autoplay: true, playsinline: true, 'aria-label': lt('preview') });
     this.video.muted = true;
-    this.goBtn = h('button', { type: 'button', class: 'btn primary', onclick: () => this.goLive() }, 'Go live');
-    this.endBtn = h('button', { type: 'button', class: 'btn danger', disabled: true, onclick: () => this.end() }, 'End stream');
+    this.goBtn = h('button', { type: 'button', class: 'btn primary', onclick: () => this.goLive() }, lt('go_live'));
+    this.endBtn = h('button', { type: 'button', class: 'btn danger', disabled: true, onclick: () => this.end() }, lt('end'));
     this.status = h('p', { class: 'live-status', role: 'status', 'aria-live': 'polite' }, lt('idle'));
     this.obs = h('details', { class: 'live-obs' }, h('summary', {}, lt('obs')));
     this.container.replaceChildren(
@@ -296,6 +296,11 @@ class Broadcaster {
     const ws = this.ws;
     this.ws = null;
     if (ws && ws.readyState <= WebSocket.OPEN) ws.close();
+    // The stream is over: the camera and microphone go off too (the light must not stay on).
+    if (state === 'ended') {
+      this.stopTracks();
+      this.video.srcObject = null;
+    }
     this.setState(state);
   }
 

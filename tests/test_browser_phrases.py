@@ -1,0 +1,76 @@
+"""Quick phrases in Chromium: a German buyer taps questions on the booth page, a Chinese supplier
+answers from the console prefilled from the pinned product, and each reads the other exactly."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser_support import PHONE, Fair, booth, joined, no_horizontal_scroll, screenshot, ui_strings
+
+pytestmark = pytest.mark.browser
+
+BRIGHTWAY = booth("shenzhen-brightway-led")
+
+
+async def test_tap_a_quick_phrase_and_answer_it_from_the_console(fair: Fair) -> None:
+    supplier = await fair.staff("/console", BRIGHTWAY.email)
+    zh = await ui_strings(supplier, "zh")
+    buyer = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Dieter", lang="de")
+    await joined(buyer)
+    await joined(supplier)
+
+    # One tap: a question without parameters goes out at once.
+    await buyer.locator("#quick-phrases button[data-phrase='b.moq']").click()
+    mine = buyer.locator("#chat-list .msg[data-phrase='b.moq']")
+    await expect(mine.locator(".msg-text")).to_have_text("Wie hoch ist Ihre Mindestbestellmenge (MOQ)?")
+    await expect(mine.locator(".phrase-badge")).to_be_visible()
+    theirs = supplier.locator("#chat-list .msg[data-phrase='b.moq']")
+    await expect(theirs.locator(".msg-text").last).to_have_text("你们的最小起订量（MOQ）是多少？")
+    await expect(theirs.locator(".mt-badge")).to_have_count(0)
+
+    # A question with parameters opens a small form.
+    await buyer.locator("#quick-phrases button[data-phrase='b.price_qty']").click()
+    form = buyer.locator("form.phrase-params[data-phrase='b.price_qty']")
+    await form.locator("input[type=number]").fill("2000")
+    await form.locator("select").select_option("piece")
+    await screenshot(buyer, "phrases-booth-de")
+    await form.locator("button[type=submit]").click()
+    await expect(form).to_be_hidden()
+    await expect(buyer.locator("#chat-list .msg[data-phrase='b.price_qty'] .msg-text")).to_have_text(
+        "Welchen Preis bieten Sie für 2000 Stück?"
+    )
+    await expect(supplier.locator("#chat-list .msg[data-phrase='b.price_qty'] .msg-text").last).to_have_text(
+        "2000件的价格是多少？"
+    )
+
+    # The supplier pins the LED panel; the MOQ answer comes prefilled with its 500 pieces.
+    panel = BRIGHTWAY.products[0]
+    pin_row = supplier.locator(".pin-item", has_text=panel.name["zh"])
+    await pin_row.get_by_role("button", name=zh["console.pin"]).click()
+    await expect(pin_row).to_have_class(r"pin-item is-pinned")
+    await supplier.locator("#quick-phrases button[data-phrase='s.moq']").click()
+    answer = supplier.locator("form.phrase-params[data-phrase='s.moq']")
+    await expect(answer.locator("input[type=number]")).to_have_value(str(panel.moq))
+    await expect(answer.locator("select")).to_have_value("piece")
+    await screenshot(supplier, "phrases-console-zh")
+    await answer.locator("button[type=submit]").click()
+    await expect(buyer.locator("#chat-list .msg[data-phrase='s.moq'] .msg-text")).to_have_text(
+        f"Unsere Mindestbestellmenge beträgt {panel.moq} Stück."
+    )
+    assert not fair.errors and not fair.dialogs
+
+
+async def test_quick_phrases_fit_a_phone_in_arabic(fair: Fair) -> None:
+    buyer = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Samir", lang="ar", viewport=PHONE)
+    await joined(buyer)
+    await buyer.locator("#quick-phrases button[data-phrase='b.price_incoterm']").click()
+    form = buyer.locator("form.phrase-params[data-phrase='b.price_incoterm']")
+    await form.locator("input:not([type=number])").fill("Jebel Ali")
+    await form.locator("input[type=number]").fill("12")
+    await form.locator("button[type=submit]").click()
+    line = buyer.locator("#chat-list .msg[data-phrase='b.price_incoterm'] .msg-text")
+    await expect(line).to_have_text("ما سعركم FOB Jebel Ali لكمية 12 قطعة؟")
+    assert await no_horizontal_scroll(buyer)
+    await screenshot(buyer, "phrases-booth-ar-phone")
+    assert not fair.errors
