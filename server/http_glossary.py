@@ -10,7 +10,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from rooms import glossary
-from server import schemas
+from server import responses, schemas
+from server.api_routes import api_routes
 from server.http_api import body, id_param, jsonify
 from server.http_auth import require_user
 from server.keys import FAIR
@@ -53,8 +54,14 @@ async def delete_term(request: web.Request) -> web.Response:
 
 
 def setup_glossary_api(app: web.Application) -> None:
-    r = app.router
-    r.add_get(BASE, get_glossary)
-    r.add_post(BASE, post_term)
-    r.add_patch(BASE + "/{term_id}", patch_term)
-    r.add_delete(BASE + "/{term_id}", delete_term)
+    api = api_routes(app)
+    who = "Staff of the booth and admins."
+    api.get(BASE, get_glossary, summary="A booth's glossary", description=who, auth="bearer", tag="glossary",
+            response=responses.GlossaryOut)  # fmt: skip
+    api.post(BASE, post_term, summary="Add a term", description=who, auth="bearer", tag="glossary",
+             body=schemas.GlossaryTermIn, response=responses.GlossaryTerm, status=201, errors=(409, 429))  # fmt: skip
+    api.patch(BASE + "/{term_id}", patch_term, summary="Change a term", description=who, auth="bearer",
+              tag="glossary", body=schemas.GlossaryTermPatch, response=responses.GlossaryTerm,
+              errors=(409, 429))  # fmt: skip
+    api.delete(BASE + "/{term_id}", delete_term, summary="Delete a term", description=who, auth="bearer",
+               tag="glossary", status=204, errors=(429,))  # fmt: skip

@@ -86,7 +86,8 @@ def test_help_names_every_command_and_setting(capsys: object) -> None:
     text = build_parser().format_help()
     for word in ("demo", "serve", "migrate", "users", "models", "BOOTHCAST_DATA_DIR", "DATABASE_URL", "REDIS_URL",
                  "BOOTHCAST_SECRET_KEY", "BOOTHCAST_CHAT_RATE_LIMIT", "BOOTHCAST_MAX_SOCKETS_PER_USER",
-                 "BOOTHCAST_MAX_SOCKETS_PER_ADDRESS", "BOOTHCAST_HEADER_TIMEOUT"):  # fmt: skip
+                 "BOOTHCAST_MAX_SOCKETS_PER_ADDRESS", "BOOTHCAST_HEADER_TIMEOUT", "BOOTHCAST_PING_INTERVAL",
+                 "BOOTHCAST_PING_TIMEOUT"):  # fmt: skip
         assert word in text, word
 
 

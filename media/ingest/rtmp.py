@@ -17,6 +17,8 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from media.ingest.listener import listens_on
+
 log = logging.getLogger(__name__)
 
 MODULE_CANDIDATES = (
@@ -25,6 +27,10 @@ MODULE_CANDIDATES = (
     "/usr/lib64/nginx/modules/ngx_rtmp_module.so",
 )
 APP = "live"
+
+
+class RtmpPortTaken(RuntimeError):
+    """The RTMP port answers, but not from our nginx: it belongs to another process."""
 
 
 def find_module() -> Path | None:
@@ -130,6 +136,14 @@ class NginxRtmp:
                     writer.close()
                     with contextlib.suppress(OSError):
                         await writer.wait_closed()
+                    # Somebody answered; it counts only if it is our nginx (see listener.py).
+                    ours = listens_on(self._proc.pid, c.port)
+                    if ours is False:
+                        await self.stop()
+                        raise RtmpPortTaken(
+                            f"RTMP port {c.port} is in use by another process (another fair?): "
+                            "stop it or choose another BOOTHCAST_RTMP_PORT"
+                        )
                     break
         except TimeoutError as exc:
             await self.stop()

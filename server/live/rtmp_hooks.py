@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 import secrets
@@ -25,7 +24,9 @@ def _from_our_nginx(request: web.Request, service: LiveService) -> bool:
         local = ipaddress.ip_address(remote).is_loopback or remote == service.hook_host
     except ValueError:
         local = False
-    return local and secrets.compare_digest(request.query.get("s", ""), service.hook_secret)
+    # As bytes: compare_digest raises TypeError for a str with non-ASCII characters (a 500).
+    given = request.query.get("s", "").encode("utf-8", "surrogatepass")
+    return local and secrets.compare_digest(given, service.hook_secret.encode())
 
 
 async def rtmp_on_publish(request: web.Request) -> web.Response:
@@ -49,7 +50,7 @@ async def rtmp_on_publish(request: web.Request) -> web.Response:
     url = service.rtmp.pull_url(key)
     sid = started.session.id
     # Pull once nginx has accepted the publish (after this answer); nginx lets the player wait.
-    asyncio.get_running_loop().create_task(_pull(service, sid, booth_id, url))
+    service.spawn(_pull(service, sid, booth_id, url))
     return web.Response(text="ok")
 
 
