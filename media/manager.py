@@ -46,6 +46,10 @@ class LiveManager:
         self._pipelines: dict[int, LivePipeline] = {}
         self._grace: dict[int, asyncio.Task[None]] = {}
         self._closing = False
+        # Plain counts for the server's metrics.
+        self.runs_started = 0  # ffmpeg processes started
+        self.restarts = 0  # of those, for a session that had a run before (resume, takeover, OBS reconnect)
+        self.run_failures = 0  # runs that exited on their own
 
     def get(self, session_id: int) -> LivePipeline | None:
         return self._pipelines.get(session_id)
@@ -80,6 +84,7 @@ class LiveManager:
         async with p.lock:
             await p.stop_run()
             run = await p.start_run(lambda out: browser_command(out, mode), stdin=True)
+        self._count_run(p)
         return p, run
 
     async def start_rtmp(self, session_id: int, booth_id: int, url: str) -> LivePipeline:
@@ -90,7 +95,13 @@ class LiveManager:
         async with p.lock:
             await p.stop_run()
             await p.start_run(lambda out: rtmp_command(out, url), stdin=False)
+        self._count_run(p)
         return p
+
+    def _count_run(self, p: LivePipeline) -> None:
+        self.runs_started += 1
+        if p.runs_started > 1:
+            self.restarts += 1
 
     async def detach(self, session_id: int, run: Run | None = None) -> None:
         """The source went away without ending: stop its run and end the session after the grace.
@@ -121,6 +132,7 @@ class LiveManager:
     async def _run_failed(self, p: LivePipeline, run: Run) -> None:
         # An ffmpeg that dies on its own means the input was unusable (browser) or the publisher
         # is gone (RTMP): the session ends now rather than after a grace period.
+        self.run_failures += 1
         reason: EndReason = "media_error" if p.source == "browser" else "source_ended"
         await self.end(p.session_id, reason, only_run=run)
 
@@ -139,6 +151,7 @@ class LiveManager:
             p.end_reason = reason
             await p.close()
         self._pipelines.pop(session_id, None)
+        await p.reaped()
         log.info("session %s ended (%s), %s ms recorded", session_id, reason, p.duration_ms)
         try:
             await self.hooks.on_ended(p, reason)
@@ -149,9 +162,11 @@ class LiveManager:
     async def aclose(self) -> None:
         """End every session; no ffmpeg survives the server."""
         self._closing = True
-        for task in list(self._grace.values()):
-            task.cancel()
+        grace = list(self._grace.values())
         self._grace.clear()
+        for task in grace:
+            task.cancel()
+        await asyncio.gather(*grace, return_exceptions=True)
         await asyncio.gather(
             *(self.end(sid, "shutdown") for sid in list(self._pipelines)), return_exceptions=True
         )

@@ -11,6 +11,7 @@ from typing import Literal
 
 from media.playlist.hls import Segment, read_run_playlist, render_live, render_recording, total_duration_ms
 from media.storage.layout import MediaStore
+from media.thumbnail import ThumbnailGrabber
 from media.transcode.ffmpeg import FfmpegError, FfmpegProcess, RunOutput
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,14 @@ class LivePipeline:
         self._current: list[Segment] = []
         self._run: Run | None = None
         self._watch: asyncio.Task[None] | None = None
-        self._reaper: asyncio.Task[None] | None = None
+        self._reapers: set[asyncio.Task[None]] = set()  # one per run; `reaped` awaits them
         self._stamp: tuple[float, int] | None = None
         self._announced = bool(self._done)
-        self.changed = asyncio.Condition()
+        self.thumbnail = ThumbnailGrabber(self.directory, self._newest_segment)
+        # Set and replaced on every render: waiters wake without a task per change (a task per
+        # playlist refresh would be one nobody owns).
+        self._changed = asyncio.Event()
+        self.runs_started = 0
         self.version = 0
         self.live_playlist = b""
         self.recording_playlist = b""
@@ -88,12 +93,16 @@ class LivePipeline:
         await proc.start()
         run = Run(number, output, proc)
         self._run = run
+        self.runs_started += 1
         self._current = []
         self._stamp = None
         self.state = "live"
-        self._reaper = asyncio.create_task(self._reap(run))
+        reaper = asyncio.create_task(self._reap(run))
+        self._reapers.add(reaper)
+        reaper.add_done_callback(self._reapers.discard)
         if self._watch is None:
             self._watch = asyncio.create_task(self._watch_loop())
+        self.thumbnail.start()
         log.info("session %s: run %s started (pid %s)", self.session_id, number, proc.pid)
         return run
 
@@ -118,6 +127,10 @@ class LivePipeline:
         self._render()
         # A short run may end between two polls of the watcher: announce from here too.
         await self._announce()
+
+    def _newest_segment(self) -> str | None:
+        segments = self.segments
+        return segments[-1].uri if segments else None
 
     async def _announce(self) -> None:
         if not self._announced and self.segments:
@@ -168,22 +181,27 @@ class LivePipeline:
         self.live_playlist = render_live(segments, ended=ended, can_block=True).encode()
         self.recording_playlist = render_recording(segments, ended=ended).encode()
         self.version += 1
-        asyncio.get_running_loop().create_task(self._notify())
-
-    async def _notify(self) -> None:
-        async with self.changed:
-            self.changed.notify_all()
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
 
     async def wait_for_segments(self, count: int, within: float) -> bool:
         """True once at least `count` segments exist (tests, blocking playlist reload)."""
 
         async def has() -> None:
-            async with self.changed:
-                await self.changed.wait_for(lambda: len(self.segments) >= count or self.state == "ended")
+            while len(self.segments) < count and self.state != "ended":
+                await self._changed.wait()
 
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(has(), within)
         return len(self.segments) >= count
+
+    async def reaped(self) -> None:
+        """Wait for the reapers of every run (outside `lock`: a failed run's reaper ends the session
+        and so waits for the lock itself). Once closed, each one returns at once."""
+        me = asyncio.current_task()
+        others = [t for t in self._reapers if t is not me]
+        if others:
+            await asyncio.gather(*others, return_exceptions=True)
 
     async def close(self) -> None:
         """Stop everything and write the VOD playlist; idempotent."""
@@ -191,6 +209,7 @@ class LivePipeline:
             return
         await self.stop_run()
         self.state = "ended"
+        await self.thumbnail.stop()
         if self._watch is not None:
             self._watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):

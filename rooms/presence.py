@@ -14,23 +14,16 @@ import contextlib
 import logging
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from redis.asyncio import Redis
 
+from rooms.members import BoothPresence, Members
+
+__all__ = ["BoothPresence", "MemoryPresence", "Presence", "RedisPresence"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class BoothPresence:
-    viewers: int
-    languages: dict[str, int] = field(default_factory=dict)
-    # True while the counts may miss members of other nodes (Redis down, or just restarted and
-    # not every node has registered its members again): the best answer this node has.
-    stale: bool = False
 
 
 class Presence(Protocol):
@@ -55,28 +48,35 @@ class Presence(Protocol):
     async def aclose(self) -> None: ...
 
 
+_NOBODY = Members()
+
+
 class MemoryPresence:
     def __init__(self) -> None:
-        self._members: dict[int, dict[str, str]] = {}
+        self._members: dict[int, Members] = {}
 
     async def join(self, booth_id: int, member: str, lang: str) -> bool:
-        members = self._members.setdefault(booth_id, {})
-        new = member not in members
-        members[member] = lang
-        return new
+        members = self._members.get(booth_id)
+        if members is None:
+            members = self._members[booth_id] = Members()
+        return members.add(member, lang)
 
     async def leave(self, booth_id: int, member: str) -> bool:
-        return self._members.get(booth_id, {}).pop(member, None) is not None
+        members = self._members.get(booth_id)
+        if members is None or not members.remove(member):
+            return False
+        if not members:
+            del self._members[booth_id]
+        return True
 
     async def get(self, booth_id: int) -> BoothPresence:
-        members = self._members.get(booth_id, {})
-        return BoothPresence(len(members), dict(Counter(members.values())))
+        return self._members.get(booth_id, _NOBODY).presence()
 
     async def get_many(self, booth_ids: list[int]) -> dict[int, BoothPresence]:
         return {b: await self.get(b) for b in booth_ids}
 
     def recent_languages(self, booth_id: int) -> set[str]:
-        return set(self._members.get(booth_id, {}).values())  # never stale: the present set is exact
+        return set(self._members.get(booth_id, _NOBODY).counts)  # never stale: the present set is exact
 
     def on_resync(self, listener: Callable[[list[int]], None]) -> None:
         return None  # nothing to resync without Redis
@@ -85,13 +85,18 @@ class MemoryPresence:
         self._members.clear()
 
 
+# A member joining again in another language moves between the counts, as in memory.
 _JOIN_LUA = """
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-  redis.call('SADD', KEYS[3], ARGV[3])
-  return 1
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old == ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+if old then
+  if redis.call('HINCRBY', KEYS[2], old, -1) <= 0 then redis.call('HDEL', KEYS[2], old) end
+  return 0
 end
-return 0
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1
 """
 _LEAVE_LUA = """
 local lang = redis.call('HGET', KEYS[1], ARGV[1])
@@ -160,7 +165,7 @@ class RedisPresence:
         self._drop = redis.register_script(_DROP_NODE_LUA)
         self._task: asyncio.Task[None] | None = None
         self._clock = clock
-        self._local: dict[int, dict[str, str]] = {}  # this node's members: booth → {sid → lang}
+        self._local: dict[int, Members] = {}  # this node's members: booth → members
         self._version = 0  # bumped by every change of `_local`
         self._recent: dict[int, dict[str, float]] = {}  # booth → {lang → when last seen}
         self._synced = False  # Redis holds exactly our members, under `_epoch`
@@ -204,7 +209,9 @@ class RedisPresence:
             registered: dict[tuple[int, str], str] = {}
             while True:
                 version = self._version
-                want = {(b, sid): lang for b, members in self._local.items() for sid, lang in members.items()}
+                want = {
+                    (b, sid): lang for b, members in self._local.items() for sid, lang in members.by_member.items()
+                }
                 for b, sid in registered.keys() - want.keys():
                     m = f"{self.node}:{sid}"
                     await self._leave(keys=self._keys(b), args=[m, f"{b}|{m}"])
@@ -262,9 +269,10 @@ class RedisPresence:
     # --- members ------------------------------------------------------------------------------
 
     async def join(self, booth_id: int, member: str, lang: str) -> bool:
-        members = self._local.setdefault(booth_id, {})
-        new = member not in members
-        members[member] = lang
+        members = self._local.get(booth_id)
+        if members is None:
+            members = self._local[booth_id] = Members()
+        new = members.add(member, lang)
         self._version += 1
         self._seen(booth_id, [lang])
         if self._synced:
@@ -277,11 +285,11 @@ class RedisPresence:
         return new
 
     async def leave(self, booth_id: int, member: str) -> bool:
-        members = self._local.get(booth_id, {})
-        was = members.pop(member, None) is not None
+        members = self._local.get(booth_id, _NOBODY)
+        was = members.remove(member)
         self._version += 1
-        if not members:
-            self._local.pop(booth_id, None)
+        if was and not members:
+            del self._local[booth_id]
         if self._synced:
             m = f"{self.node}:{member}"
             try:
@@ -329,8 +337,7 @@ class RedisPresence:
         return out
 
     def _mine(self, booth_id: int) -> BoothPresence:
-        members = self._local.get(booth_id, {})
-        return BoothPresence(len(members), dict(Counter(members.values())), stale=True)
+        return self._local.get(booth_id, _NOBODY).presence(stale=True)
 
     def _seen(self, booth_id: int, langs: Iterable[str]) -> None:
         now = self._clock()
@@ -343,7 +350,7 @@ class RedisPresence:
         seen = self._recent.get(booth_id, {})
         for lang in [lang for lang, at in seen.items() if at < cutoff]:
             del seen[lang]
-        return set(seen) | set(self._local.get(booth_id, {}).values())
+        return set(seen) | set(self._local.get(booth_id, _NOBODY).counts)
 
     async def aclose(self) -> None:
         if self._task:

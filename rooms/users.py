@@ -40,12 +40,23 @@ async def do_login(db: Database, *, email: str, password: str) -> User:
 async def load_actor(db: Database, user_id: int) -> tuple[User, AuthUser]:
     """The user a token names, refused if it no longer exists or is banned."""
     async with db.reader() as s:
-        user = await s.get(User, user_id)
+        found = user_or_refusal(await s.get(User, user_id))
+    return found, actor_of(found)
+
+
+def user_or_refusal(user: User | None) -> User:
+    """`user`, or `Unauthorized` if it is gone, `Banned` if it is banned."""
     if user is None:
         raise Unauthorized("unknown user; sign in again")
     if user.banned_at is not None:
         raise Banned("this account is banned from the fair")
-    return user, actor_of(user)
+    return user
+
+
+async def users_by_id(db: Database, user_ids: Iterable[int]) -> dict[int, User]:
+    """The accounts that exist among `user_ids`, banned or not, in one query."""
+    async with db.reader() as s:
+        return {u.id: u for u in (await s.scalars(select(User).where(User.id.in_(set(user_ids))))).all()}
 
 
 async def current_actors(db: Database, user_ids: Iterable[int]) -> dict[int, AuthUser | None]:

@@ -46,6 +46,7 @@ SWEEP_SECONDS = 2.0
 ACCOUNT_CHECKED = frozenset({
     events.BOOTH_JOIN, events.INQUIRY_SUBMIT, events.PRODUCT_PIN, events.LEAD_UPDATE,
     events.LEAD_NOTE, events.MOD_WATCH, events.MOD_HIDE, events.MOD_MUTE, events.MOD_BAN,
+    events.SLOW_MODE_SET, events.CHAT_REPORT,
 })  # fmt: skip
 
 
@@ -58,8 +59,12 @@ class AccountWatch:
         kick: Callable[[str], Awaitable[None]],
         *,
         sweep_seconds: float = SWEEP_SECONDS,
+        load: Callable[[int], Awaitable[AuthUser]] | None = None,
     ) -> None:
         self.sio = sio
+        # How an account is re-read (`Banned`/`Unauthorized` when gone): the socket edge shares
+        # one query among the events of a join storm (server/join.py).
+        self._load = load or self._load_one
         self.fair = fair
         self.conns = conns
         self._kick = kick
@@ -69,11 +74,14 @@ class AccountWatch:
     async def refresh(self, sid: str, conn: Conn) -> None:
         """Bring `conn` up to date with its account; `banned`/`unauthorized` (and a kick) if gone."""
         try:
-            _, actor = await load_actor(self.fair.db, conn.user.id)
+            actor = await self._load(conn.user.id)
         except (Banned, Unauthorized):
             await self._kick(sid)
             raise
         await self.apply(sid, conn, actor)
+
+    async def _load_one(self, user_id: int) -> AuthUser:
+        return (await load_actor(self.fair.db, user_id))[1]
 
     async def apply(self, sid: str, conn: Conn, actor: AuthUser) -> None:
         """Give `conn` the account's current role and booth, and the rooms they allow."""

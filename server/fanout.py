@@ -20,8 +20,11 @@ import socketio
 
 from rooms.chat import languages_present, moderator_languages, translate_records
 from rooms.context import Fair
+from rooms.filter_store import moderator_payload
 from rooms.payloads import ChatRecord
 from server import events
+from server.errors import as_unavailable
+from server.metrics import Metrics
 from server.rooms_naming import booth_room, lang_room, mod_room
 
 log = logging.getLogger(__name__)
@@ -93,9 +96,12 @@ class Coalescer:
 
 
 class ChatFanout:
-    def __init__(self, sio: socketio.AsyncServer, fair: Fair, *, tick: float = 0.015) -> None:
+    def __init__(
+        self, sio: socketio.AsyncServer, fair: Fair, *, tick: float = 0.015, metrics: Metrics | None = None
+    ) -> None:
         self._sio = sio
         self._fair = fair
+        self._metrics = metrics
         self._coalescer = Coalescer(self._emit_room, tick)
         # Each booth's deliveries wait for the previous message's, so every room sees seq order
         # even though translations run concurrently.
@@ -104,9 +110,18 @@ class ChatFanout:
 
     async def _emit_room(self, event: str, data: Any, room: str) -> None:
         await self._sio.emit(event, data, room=room)
+        if self._metrics is not None:
+            self._metrics.messages_out.labels("batch").inc(len(data["messages"]) * self._members_here(room))
+
+    def _members_here(self, room: str) -> int:
+        """This node's sockets in `room` (a dict lookup: the emit itself walks the room anyway)."""
+        return len(self._sio.manager.rooms.get("/", {}).get(room) or ())
 
     async def deliver(self, booth_id: int, lang: str, payload: dict[str, Any]) -> None:
-        await self._sio.emit(events.CHAT_MESSAGE, payload, room=lang_room(booth_id, lang, batch=False))
+        room = lang_room(booth_id, lang, batch=False)
+        await self._sio.emit(events.CHAT_MESSAGE, payload, room=room)
+        if self._metrics is not None:
+            self._metrics.messages_out.labels("message").inc(self._members_here(room))
         self._coalescer.add(lang_room(booth_id, lang, batch=True), booth_id, payload)
 
     def submit(self, rec: ChatRecord) -> None:
@@ -115,12 +130,17 @@ class ChatFanout:
         done: asyncio.Future[None] = loop.create_future()
         prev = self._tail.get(rec.booth_id)
         self._tail[rec.booth_id] = done
-        task = asyncio.create_task(self._run(rec, prev, done))
+        # Called right after the commit: the fan-out delay counts from here.
+        task = asyncio.create_task(self._run(rec, prev, done, time.monotonic()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def _delivered(self, kind: str, committed: float) -> None:
+        if self._metrics is not None:
+            self._metrics.fanout_delay.labels(kind).observe(time.monotonic() - committed)
+
     async def _run(
-        self, rec: ChatRecord, prev: asyncio.Future[None] | None, done: asyncio.Future[None]
+        self, rec: ChatRecord, prev: asyncio.Future[None] | None, done: asyncio.Future[None], committed: float
     ) -> None:
         translating: asyncio.Task[None] | None = None
         try:
@@ -135,17 +155,20 @@ class ChatFanout:
                 await asyncio.shield(prev)
             # The author's own language needs no translation: it goes out before anything else.
             await self.deliver(rec.booth_id, rec.source_lang, rec.payload(rec.source_lang))
+            self._delivered("original", committed)
             if translating is not None:
                 try:
                     await translating
-                except Exception:
+                except Exception as exc:
                     # Storing failed, or the translator did: readers still get the message
                     # (translated where it finished, the original elsewhere).
-                    log.exception("translating message %s failed", rec.id)
+                    if as_unavailable(exc) is None:  # an outage is logged on a budget
+                        log.exception("translating message %s failed", rec.id)
             for lang in sorted(langs):
                 await self.deliver(rec.booth_id, lang, rec.payload(lang))
+                self._delivered("translated", committed)
             for lang in sorted(mod_langs):
-                await self._sio.emit(events.MOD_MESSAGE, rec.payload(lang), room=mod_room(lang))
+                await self._sio.emit(events.MOD_MESSAGE, moderator_payload(rec, lang), room=mod_room(lang))
         except Exception:
             log.exception("fan-out of message %s failed", rec.id)
         finally:
@@ -161,17 +184,29 @@ class ChatFanout:
         for lang in sorted(await moderator_languages(self._fair)):
             await self._sio.emit(events.CHAT_HIDDEN, payload, room=mod_room(lang))
 
-    async def aclose(self) -> None:
-        for task in list(self._tasks):
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, 2)
+    async def aclose(self, deadline: float | None = None) -> None:
+        """Let deliveries in flight finish until `deadline` (the loop's clock; default 2 s from
+        now), then cancel what is left; every task is awaited before this returns."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 2.0 if deadline is None else deadline
+        tasks = list(self._tasks)
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=max(0.0, deadline - loop.time()))
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         await self._coalescer.aclose()
 
 
 class Throttle:
-    """Run `push(key)` at most once per `interval` per key, always with the latest state."""
+    """Run `push(key)` at most once per `interval` per key, always with the latest state.
 
-    def __init__(self, push: Callable[[int], Coroutine[Any, Any, None]], interval: float = 1.0) -> None:
+    `interval` may be a function of the key (e.g. longer for a bigger room).
+    """
+
+    def __init__(
+        self, push: Callable[[int], Coroutine[Any, Any, None]], interval: float | Callable[[int], float] = 1.0
+    ) -> None:
         self._push = push
         self._interval = interval
         self._last: dict[int, float] = {}
@@ -182,7 +217,8 @@ class Throttle:
         if key in self._scheduled:
             return
         self._scheduled.add(key)
-        delay = max(0.0, self._last.get(key, 0.0) + self._interval - time.monotonic())
+        interval = self._interval(key) if callable(self._interval) else self._interval
+        delay = max(0.0, self._last.get(key, 0.0) + interval - time.monotonic())
         task = asyncio.create_task(self._later(key, delay))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import struct
@@ -79,15 +80,49 @@ class DirectQueue(asyncio.Queue[Any]):
     # that ignores the packet does not keep the connection (kicked, banned, malformed frames).
     on_close: Callable[[], None] | None = None
 
+    def __init__(self, maxsize: int = 0) -> None:
+        super().__init__(maxsize)
+        # asyncio.Queue's three deques and its `join` event cost ~3 KB per connection (a tenth of
+        # it), and an all-direct websocket never queues anything: they are made again on first use.
+        del self._queue, self._getters, self._putters, self._finished
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not set yet: the lazily made parts of asyncio.Queue.
+        if name in ("_queue", "_getters", "_putters"):
+            made: Any = collections.deque()
+        elif name == "_finished":
+            made = asyncio.Event()
+            if self._unfinished_tasks == 0:
+                made.set()
+        else:
+            raise AttributeError(name)
+        setattr(self, name, made)
+        return made
+
+    def _queued(self) -> bool:
+        """Whether anything waits in the queue, without making it."""
+        return bool(self.__dict__.get("_queue"))
+
     def go_direct(self, transport: asyncio.Transport) -> None:
         """From now on write everything at once; what was queued (the open packet) goes first."""
         self.transport = transport
         self.all_direct = True
-        while not self.empty():
+        while self._queued():
             pkt = self.get_nowait()
             self.task_done()
             if pkt is not None:
                 self.write(pkt, _wire(pkt))
+        self._drop_idle_parts()
+
+    def _drop_idle_parts(self) -> None:
+        """Drop the queue's parts that nobody waits on (the open packet made them); see __init__."""
+        parts = self.__dict__
+        for name in ("_queue", "_getters", "_putters"):
+            if name in parts and not parts[name]:
+                del parts[name]
+        finished = parts.get("_finished")
+        if finished is not None and self._unfinished_tasks == 0 and not finished._waiters:
+            del parts["_finished"]
 
     def put_nowait(self, item: Any) -> None:
         if self.all_direct:
@@ -104,7 +139,7 @@ class DirectQueue(asyncio.Queue[Any]):
     def write(self, pkt: Any, wire: bytes) -> None:
         """Send a packet whose websocket bytes are `wire`."""
         t = self.transport
-        if t is None or self._queue:  # type: ignore[attr-defined]
+        if t is None or self._queued():
             super().put_nowait(pkt)
         elif t.is_closing():
             return
@@ -326,6 +361,7 @@ class FastRedisManager(socketio.AsyncRedisManager, FastEmitManager):  # type: ig
         self._publish_failed = False
         self._listen_lost = False
         self._on_recovered: list[Callable[[], None]] = []
+        self.on_error: Callable[[], None] | None = None  # each failed publish or lost listener (metrics)
 
     def on_recovered(self, callback: Callable[[], None]) -> None:
         """Call `callback()` (it must not block) each time Redis answers again after an outage."""
@@ -346,6 +382,8 @@ class FastRedisManager(socketio.AsyncRedisManager, FastEmitManager):  # type: ig
                 self._publisher = open_redis(self.redis_url)
             await self._publisher.publish(self.channel, self.json.dumps(data))
         except Exception as exc:
+            if self.on_error is not None:
+                self.on_error()
             if not self._publish_failed:
                 log.warning("socket.io publish failed (%s): emits reach this node's clients only", exc)
             self._publish_failed = True
@@ -378,6 +416,8 @@ class FastRedisManager(socketio.AsyncRedisManager, FastEmitManager):  # type: ig
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if self.on_error is not None:
+                    self.on_error()
                 if not self._listen_lost:
                     log.warning("socket.io listener lost Redis (%s); retrying", exc)
                 self._listen_lost = True
@@ -390,6 +430,12 @@ class FastRedisManager(socketio.AsyncRedisManager, FastEmitManager):  # type: ig
             delay = min(self.RETRY_MAX_S, delay * 2)
 
     async def aclose(self) -> None:
+        # python-socketio starts the listener task and never stops it; its owner is this manager.
+        listener = getattr(self, "thread", None)
+        if isinstance(listener, asyncio.Future) and not listener.done():
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener
         if self._publisher is not None:
             with contextlib.suppress(Exception):
                 await self._publisher.aclose()

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -55,6 +55,8 @@ class Batcher:
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False
         self.stats = BatcherStats()
+        # Called with each batch's distinct sentence count (the server's metrics histogram).
+        self.on_batch: Callable[[int], None] | None = None
 
     def _start(self) -> asyncio.Event:
         if self._wakeup is None:
@@ -140,6 +142,8 @@ class Batcher:
             self.stats.batches += 1
             self.stats.sentences += len(distinct)
             self.stats.sizes = [*self.stats.sizes[-999:], len(distinct)]
+            if self.on_batch is not None:
+                self.on_batch(len(distinct))
             try:
                 results = await loop.run_in_executor(
                     self._executor, self._engine.translate_batch, pair, distinct

@@ -46,6 +46,7 @@ class Scenario:
     burst: int
     rate: float
     seconds: float
+    connect_concurrency: int = 0  # 0: the command line's --connect-concurrency
 
 
 def raise_nofile() -> None:
@@ -193,7 +194,8 @@ def run_scenario(
     try:
         wait_http(url + "/healthz", server)
         cfg = {"url": url, "viewers": sc.viewers, "burst": sc.burst, "rate": sc.rate, "seconds": sc.seconds,
-               "connectConcurrency": connect_concurrency, **target.loadgen_config()}  # fmt: skip
+               "connectConcurrency": sc.connect_concurrency or connect_concurrency,
+               **target.loadgen_config()}  # fmt: skip
         gen = subprocess.Popen(
             ["node", str(NODE_DIR / "loadgen.js"), json.dumps(cfg)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -203,20 +205,35 @@ def run_scenario(
         # Other work on the machine skews both servers alike; the load average says how much there was.
         out["loadavg_1m_before"] = round(os.getloadavg()[0], 1)
         base = 0
+        storm_spy: subprocess.Popen[bytes] | None = None
         for line in gen.stdout:
             msg = json.loads(line)
             if msg["ev"] == "base":
                 time.sleep(0.5)
                 base = rss_kb(server.pid)
                 out["rss_base_mb"] = round(base / 1024, 1)
+                join_cpu0 = cpu_s(server.pid)
+                if profile is not None and target.name == "boothcast" and sc.name.startswith("J"):
+                    # A storm's measured phase is the joining itself, until `ready`.
+                    out_file = profile.with_name(f"{profile.stem}-{sc.name}{profile.suffix}")
+                    spy_cmd = [str(VENV_BIN / "py-spy"), "record", "-s", "-r", "250", "-f", "raw"]
+                    storm_spy = subprocess.Popen([*spy_cmd, "-o", str(out_file), "-p", str(server.pid)])
             elif msg["ev"] == "ready":
+                if storm_spy is not None:
+                    storm_spy.send_signal(signal.SIGINT)
+                    storm_spy.wait(timeout=30)
+                    storm_spy = None
                 time.sleep(0.5)
                 loaded = rss_kb(server.pid)
                 out["rss_loaded_mb"] = round(loaded / 1024, 1)
                 out["kb_per_conn"] = round((loaded - base) / sc.viewers, 1)
                 out["connect_seconds"] = msg["connect_seconds"]
+                out["join"] = msg.get("join", {})
+                # Server CPU per join (connect + booth:join): unlike the wall clock, it does not
+                # depend on what else the 2 shared cores were doing.
+                out["join"]["server_cpu_ms_per_join"] = round((cpu_s(server.pid) - join_cpu0) * 1e3 / sc.viewers, 3)
                 cpu0 = (cpu_s(server.pid), cpu_s(gen.pid), time.monotonic())
-                if profile is not None and target.name == "boothcast":
+                if profile is not None and target.name == "boothcast" and not sc.name.startswith("J"):
                     # Only the measured phases: connecting thousands of viewers would drown them.
                     out_file = profile.with_name(f"{profile.stem}-{sc.name}{profile.suffix}")
                     spy = [str(VENV_BIN / "py-spy"), "record", "-s", "-r", "250", "-f", "raw"]
@@ -287,6 +304,35 @@ def report(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+STORM_METRICS = (
+    ("seconds", "all joined, s"),
+    ("joins_per_s", "joins/s"),
+    ("p50_ms", "join p50 ms (connect + booth:join)"),
+    ("p99_ms", "join p99 ms"),
+    ("ack_p50_ms", "booth:join ack p50 ms"),
+    ("ack_p99_ms", "booth:join ack p99 ms"),
+    ("server_cpu_ms_per_join", "server CPU ms per join"),
+    ("first_presence_ms", "first presence:update, ms"),
+    ("full_presence_ms", "presence:update with everyone, ms"),
+)
+
+
+def storm_report(rows: list[dict[str, Any]]) -> str:
+    """A markdown table per join storm: Boothcast, Node, and the ratio."""
+    lines = ["| storm | metric | Boothcast | Node socket.io | Boothcast / Node |", "|---|---|---|---|---|"]
+    by = {(r["scenario"], r["target"]): r for r in rows}
+    for scen in dict.fromkeys(r["scenario"] for r in rows):
+        b, n = by.get((scen, "boothcast"), {}), by.get((scen, "node"), {})
+        bj, nj = b.get("join", {}), n.get("join", {})
+        items = [(title, bj.get(key), nj.get(key)) for key, title in STORM_METRICS]
+        items.append(("KB per connection", b.get("kb_per_conn"), n.get("kb_per_conn")))
+        for title, bv, nv in items:
+            ratio = f"{bv / nv:.2f}×" if bv and nv else ""
+            bs, ns = ("-" if bv is None else f"{bv:,}"), ("-" if nv is None else f"{nv:,}")
+            lines.append(f"| {scen} | {title} | {bs} | {ns} | {ratio} |")
+    return "\n".join(lines)
+
+
 def pg_admin(admin_dsn: str, sql: str) -> None:
     import asyncio
 
@@ -322,7 +368,9 @@ def main() -> int:
     ap.add_argument("--big-viewers", type=int, default=5000, help="viewers in scenario B (default 5000)")
     ap.add_argument("--seconds", type=float, default=15, help="length of each steady phase")
     ap.add_argument("--burst", type=int, default=100, help="burst size in scenario A (0 skips it)")
-    ap.add_argument("--scenarios", default="A,B", help="which scenarios: A, B or A,B")
+    ap.add_argument("--scenarios", default="A,B", help="which scenarios: A, B, J (join storms), e.g. A,B or J")
+    ap.add_argument("--storm-viewers", default="2000,5000", help="viewers per join storm (scenario J)")
+    ap.add_argument("--storm-concurrency", type=int, default=500, help="connects in flight at once in a storm")
     ap.add_argument("--targets", default="boothcast,node", help="boothcast, node or both")
     ap.add_argument(
         "--lang",
@@ -352,6 +400,9 @@ def main() -> int:
             scen.append(Scenario("A", args.viewers, args.burst, 20, args.seconds))
         if "B" in args.scenarios:
             scen.append(Scenario("B", args.big_viewers, 0, 5, args.seconds))
+        if "J" in args.scenarios:
+            for n in (int(v) for v in args.storm_viewers.split(",")):
+                scen.append(Scenario(f"J{n}", n, 0, 0, 0, args.storm_concurrency))
 
     work = Path(tempfile.mkdtemp(prefix="boothcast-fanout-"))
     targets: list[Target] = []
@@ -374,7 +425,12 @@ def main() -> int:
                 rows.append(r)
         print()
         print(f"cores: {os.cpu_count()}, load generator and server share them")
-        print(report(rows))
+        fanout_rows = [r for r in rows if not r["scenario"].startswith("J")]
+        storm_rows = [r for r in rows if r["scenario"].startswith("J")]
+        if fanout_rows:
+            print(report(fanout_rows))
+        if storm_rows:
+            print(storm_report(storm_rows))
         if args.json:
             args.json.write_text(json.dumps(rows, indent=2))
     finally:

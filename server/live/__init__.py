@@ -13,7 +13,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from server.keys import SETTINGS
+from server import responses, schemas
+from server.api_routes import api_routes
+from server.keys import METRICS, SETTINGS
 from server.live.api import (
     end_session,
     get_live_state,
@@ -32,21 +34,38 @@ __all__ = ["setup_live"]
 
 def setup_live(app: web.Application, *, grace_seconds: float = GRACE_SECONDS) -> None:
     """Routes and the cleanup context of the livestream; the app factory calls this."""
+    api = api_routes(app)
+    api.get("/api/live/ingest", ingest_ws, summary="Browser go-live (WebSocket)", auth="none", tag="live",
+            description="A WebSocket: the token travels in the first message (docs/protocol.md).",
+            status=101, errors=(400,))  # fmt: skip
+    for path, hook in (("on_publish", rtmp_on_publish), ("on_publish_done", rtmp_on_publish_done)):
+        api.post(f"/api/live/rtmp/{path}", hook, summary=f"nginx-rtmp's {path} hook", auth="nginx", tag="live",
+                 description="Our own nginx-rtmp only: loopback and the per-process secret.",
+                 query=schemas.RtmpHookQuery, body=schemas.RtmpHookForm,
+                 body_media="application/x-www-form-urlencoded", response_media="text/plain",
+                 errors=(403, 409))  # fmt: skip
     r = app.router
-    r.add_get("/api/live/ingest", ingest_ws)
-    r.add_post("/api/live/rtmp/on_publish", rtmp_on_publish)
-    r.add_post("/api/live/rtmp/on_publish_done", rtmp_on_publish_done)
     r.add_get(r"/media/{session_id:\d+}/{name}", media_file)
-    r.add_get(r"/api/booths/{booth_id:\d+}/stream", get_stream_settings)
-    r.add_post(r"/api/booths/{booth_id:\d+}/stream/rotate-key", rotate_stream_key)
-    r.add_get(r"/api/booths/{booth_id:\d+}/live", get_live_state)
-    r.add_get(r"/api/booths/{booth_id:\d+}/sessions", list_booth_sessions)
-    r.add_get(r"/api/sessions/{session_id:\d+}", get_session)
-    r.add_post(r"/api/sessions/{session_id:\d+}/end", end_session)
+    staff = "Staff of the booth."
+    api.get(r"/api/booths/{booth_id:\d+}/stream", get_stream_settings, summary="OBS settings of a booth",
+            description=staff, auth="bearer", tag="live", response=responses.StreamSettings)  # fmt: skip
+    api.post(r"/api/booths/{booth_id:\d+}/stream/rotate-key", rotate_stream_key, summary="A new stream key",
+             description=staff, auth="bearer", tag="live", response=responses.StreamSettings)  # fmt: skip
+    api.get(r"/api/booths/{booth_id:\d+}/live", get_live_state, summary="A booth's stream state", auth="none",
+            tag="live", response=responses.LiveState)  # fmt: skip
+    api.get(r"/api/booths/{booth_id:\d+}/sessions", list_booth_sessions, summary="A booth's sessions",
+            auth="none", tag="live", response=responses.SessionsOut)  # fmt: skip
+    api.get(r"/api/sessions/{session_id:\d+}", get_session, summary="A session with its chat and pins",
+            auth="bearer", tag="live", response=responses.SessionDetail)  # fmt: skip
+    api.post(r"/api/sessions/{session_id:\d+}/end", end_session, summary="End a live session", auth="bearer",
+             description="Staff of the booth and moderators.", tag="live", response=responses.SessionOut,
+             errors=(409,))  # fmt: skip
 
     async def live_ctx(app: web.Application) -> AsyncIterator[None]:
         service = LiveService(app, app[SETTINGS], grace_seconds=grace_seconds)
         app[LIVE] = service
+        if METRICS in app:
+            app[METRICS].watch_live(service.manager)
         await service.start()
         pruner = asyncio.create_task(service.housekeeping())
         try:

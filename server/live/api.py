@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from media.playlist.hls import render_live
 from media.storage.layout import CONTENT_TYPES, PLAYLIST_NAMES
-from rooms import booths, live
+from rooms import booths, live, product_texts
 from rooms.errors import Conflict, NotFound, Unauthorized
 from rooms.models import Booth, LiveSession, PinEvent, Product, utcnow
 from rooms.payloads import Json, product_payload
@@ -53,9 +53,9 @@ async def media_file(request: web.Request) -> web.StreamResponse:
     if path is None:
         raise web.HTTPNotFound()
     suffix = path.suffix
-    return web.FileResponse(
-        path, headers={"Content-Type": CONTENT_TYPES[suffix], "Cache-Control": SEGMENT_CACHE}
-    )
+    # The live thumbnail is replaced every few seconds; everything else never changes.
+    cache = "public, max-age=4" if suffix == ".jpg" else SEGMENT_CACHE
+    return web.FileResponse(path, headers={"Content-Type": CONTENT_TYPES[suffix], "Cache-Control": cache})
 
 
 BLOCK_LIMIT_SECONDS = 3.0  # three target durations, as the HLS spec asks of a blocking reload
@@ -175,6 +175,13 @@ async def get_session(request: web.Request) -> web.Response:
             raise NotFound("no such session")
         pins = await _pin_timeline(s, ls)
     chat = await _session_chat(request.app, sid, actor.lang)
+    # The replay banner reads the pinned products in the caller's language.
+    shown = [pin["product"] for pin in pins if pin["product"] is not None]
+    local = await product_texts.localize(request.app[FAIR], booth.id, booth.lang, shown, actor.lang)
+    by_id = {p["id"]: p for p in local}
+    for pin in pins:
+        if pin["product"] is not None:
+            pin["product"] = by_id[pin["product"]["id"]]
     return jsonify({
         "session": live.session_payload(ls),
         "booth": {"id": booth.id, "slug": booth.slug, "name": booth.name, "lang": booth.lang},

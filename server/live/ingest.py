@@ -155,6 +155,7 @@ async def ingest_ws(request: web.Request) -> web.WebSocketResponse:
             await service.manager.detach(sid, run)
         await asyncio.wait([watcher], timeout=2)
         watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)  # gone before the handler returns
     return ws
 
 

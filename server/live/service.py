@@ -6,7 +6,9 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -74,6 +76,13 @@ class LiveService:
         # Guards the RTMP hooks against other local processes: only our nginx knows it.
         self.hook_secret = secrets.token_urlsafe(24)
         self._status: dict[int, tuple[str | None, float]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()  # work a request started and outlives it
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after the request that asked for it has answered; `aclose` stops it."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     @property
     def hook_host(self) -> str:
@@ -160,6 +169,10 @@ class LiveService:
         self.rtmp = rtmp
 
     async def aclose(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.manager.aclose()
         if self.rtmp is not None:
             await self.rtmp.stop()

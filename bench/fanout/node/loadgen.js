@@ -86,6 +86,7 @@ class Client {
         if (c !== 52 /* '4' message */) return;
         const t = data[1];
         if (t === 50 /* '2' event */) {
+          if (this.onEvent) this.onEvent(data);
           onChatFrame(data);
           return;
         }
@@ -195,6 +196,17 @@ async function main() {
   }
 
   const sender = new Client(senderAuth);
+  // Join storm: the sender (already in the booth) notes when presence first reports the storm,
+  // and when it first reports every viewer (presence is coalesced, so only eventually).
+  let storm = null; // {t0, firstPresence, fullPresence}
+  const PRESENCE = Buffer.from('42["presence:update"');
+  sender.onEvent = (data) => {
+    if (storm === null || storm.fullPresence !== null || data.indexOf(PRESENCE) !== 0) return;
+    const t = now() - storm.t0;
+    if (storm.firstPresence === null) storm.firstPresence = t;
+    const p = JSON.parse(data.toString().slice(2))[1];
+    if (p.viewers >= cfg.viewers + 1) storm.fullPresence = t;
+  };
   await sender.connect();
   const sj = await sender.send('booth:join', { booth_id: boothId });
   if (!sj.ok) throw new Error('sender join failed: ' + JSON.stringify(sj));
@@ -202,16 +214,38 @@ async function main() {
   await waitGo();
 
   const t0 = now();
+  storm = { t0, firstPresence: null, fullPresence: null };
+  const joinMs = new Float64Array(cfg.viewers); // connect start → join ack, per viewer
+  const ackMs = new Float64Array(cfg.viewers); // join sent → join ack
+  let lastJoin = 0;
   const viewers = await pool(cfg.viewers, cfg.connectConcurrency, async (i) => {
     const c = new Client(boothcast ? { token: viewerTokens[i], batch: cfg.batch } : { token: viewerTokens[i] });
+    const started = now();
     await c.connect();
+    const sent = now();
     const ack = await c.send('booth:join', { booth_id: boothId });
     if (!ack.ok) throw new Error('join failed: ' + JSON.stringify(ack).slice(0, 200));
+    const t = now();
+    joinMs[i] = t - started;
+    ackMs[i] = t - sent;
+    lastJoin = Math.max(lastJoin, t);
     return c;
   });
-  log(`connected and joined ${viewers.length} viewers in ${((now() - t0) / 1000).toFixed(1)} s`);
-  await sleep(1500); // let presence pushes and join traffic settle before measuring
-  emit({ ev: 'ready', connect_seconds: +((now() - t0) / 1000).toFixed(1) });
+  const joinSeconds = (lastJoin - t0) / 1000;
+  log(`connected and joined ${viewers.length} viewers in ${joinSeconds.toFixed(1)} s`);
+  // Let presence pushes and join traffic settle before measuring (and, coalesced, report everyone).
+  const settleUntil = now() + (cfg.settleMs || 1500);
+  while (now() < settleUntil || (boothcast && storm.fullPresence === null && now() < settleUntil + 5000)) await sleep(20);
+  const j = Float64Array.from(joinMs).sort(), a = Float64Array.from(ackMs).sort();
+  const ms = (v) => (v === null ? null : +v.toFixed(1));
+  emit({
+    ev: 'ready', connect_seconds: +joinSeconds.toFixed(2),
+    join: {
+      seconds: +joinSeconds.toFixed(2), joins_per_s: Math.round(cfg.viewers / joinSeconds),
+      p50_ms: ms(pct(j, 50)), p99_ms: ms(pct(j, 99)), ack_p50_ms: ms(pct(a, 50)), ack_p99_ms: ms(pct(a, 99)),
+      first_presence_ms: ms(storm.firstPresence), full_presence_ms: ms(storm.fullPresence),
+    },
+  });
   await waitGo();
 
   const results = [];
