@@ -6,14 +6,23 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+# What a commit waits for on SQLite. WAL with FULL fsyncs the log at every commit, so an acked
+# message survives a power loss, not only a process crash (NORMAL syncs only at checkpoints). Group
+# commit (rooms/chat_writer.py) shares one fsync among a burst's messages: bench/durability.py
+# measures the difference (bench/RESULTS.md, *durability*).
+SQLITE_SYNCHRONOUS = "FULL"
+
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, sqlite_synchronous: str = SQLITE_SYNCHRONOUS) -> None:
+        if sqlite_synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"unknown SQLite synchronous level {sqlite_synchronous!r}")
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
@@ -23,7 +32,7 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", partial(_sqlite_pragmas, sqlite_synchronous))
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time. Writers that collide get SQLITE_BUSY and sleep in the
         # busy handler (up to 100 ms a retry), which made a chat burst's commits crawl; queueing
@@ -56,11 +65,11 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(synchronous: str, dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets readers (history, leads) run while a chat message commits.
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA synchronous={synchronous}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
