@@ -16,12 +16,14 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
+from media.image_names import MAX_BYTES as UPLOAD_BODY_LIMIT
 from server.log_budget import LogBudget, budgeted_logger
 from server.settings import Settings
 
@@ -50,17 +52,16 @@ def server_options(settings: Settings) -> dict[str, Any]:
 # engine.io's polling transport reads its own bodies, up to its own limit (`max_http_buffer_size`,
 # 1 MB: an oversized chat message gets a `too_long` ack, not a refused request).
 OWN_BODY_LIMIT = ("/socket.io/",)
+# Image uploads (server/http_images.py) read their own body, up to `UPLOAD_BODY_LIMIT`.
+UPLOAD_PATH = re.compile(r"/api/(booths/\d{1,10}/images/(logo|cover)|products/\d{1,10}/image)")
 
 
 @web.middleware
 async def size_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     length = request.content_length
-    if (
-        length is not None
-        and length > request.client_max_size
-        and not request.path.startswith(OWN_BODY_LIMIT)
-    ):
-        raise web.HTTPRequestEntityTooLarge(max_size=request.client_max_size, actual_size=length)
+    limit = UPLOAD_BODY_LIMIT if request.method == "POST" and UPLOAD_PATH.fullmatch(request.path) else request.client_max_size
+    if length is not None and length > limit and not request.path.startswith(OWN_BODY_LIMIT):
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=length)
     return await handler(request)
 
 

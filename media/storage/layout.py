@@ -20,7 +20,8 @@ RUN_PLAYLIST_RE = re.compile(r"r(\d{3})\.m3u8")
 PLAYLIST_NAMES = ("live.m3u8", "index.m3u8")
 RECORDING = "index.m3u8"
 
-CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
+THUMBNAIL = "thumb.jpg"  # media/thumbnail.py: the newest frame while live, the replay's poster after
+CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t", ".jpg": "image/jpeg"}
 
 
 class MediaStore:
@@ -75,7 +76,7 @@ class MediaStore:
 
     def servable_file(self, session_id: int, name: str) -> Path | None:
         """The file a `/media/{session_id}/{name}` request may read, or None."""
-        if not SEGMENT_RE.fullmatch(name) and name != RECORDING:
+        if not SEGMENT_RE.fullmatch(name) and name not in (RECORDING, THUMBNAIL):
             return None
         path = self.session_dir(session_id) / name
         try:

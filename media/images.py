@@ -1,0 +1,128 @@
+"""Uploaded images (booth logos and covers, product photos): checked, re-encoded, thumbnailed.
+
+An upload is never stored as sent. Pillow opens it and the *decoded* format must be JPEG, PNG or
+WebP whatever the name or Content-Type said; the pixel count is checked from the header before a
+single pixel is decoded (a 20000×20000 PNG is a few kilobytes on the wire and 1.6 GB in memory),
+and decoding itself runs under Pillow's own bomb limit. Every size we keep is a fresh encode of
+the pixels alone, so EXIF (GPS included), XMP, ICC comments and text chunks never reach a buyer.
+
+Files are named by the SHA-256 of the original bytes: the same upload twice is one set of files,
+a name never changes content, and so they are served with an immutable cache header
+(`{media_dir}/images/{hash}-{width}.webp`, served by nginx in production).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from media.image_names import MAX_BYTES, NAME_RE, WIDTHS, image_url
+
+MAX_PIXELS = 25_000_000  # a 6000×4000 camera photo fits; decoded it is 75 MB of RGB, a bomb is refused first
+MAX_SIDE = 12_000
+FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+QUALITY = 82
+CONTENT_TYPE = "image/webp"
+
+# Pillow's own guard for whatever slips past the header check (it raises above twice this).
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+class ImageRejected(ValueError):
+    """The upload is not an image we keep; the message is for the uploader."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredImage:
+    key: str  # the content hash every size's file name starts with
+    width: int
+    height: int
+
+    def url(self, width: int) -> str:
+        return image_url(self.key, width)
+
+
+def _open_checked(data: bytes) -> Image.Image:
+    if not data:
+        raise ImageRejected("the body is empty")
+    if len(data) > MAX_BYTES:
+        raise ImageRejected(f"an image may be at most {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=sorted(FORMATS))
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected("send a JPEG, PNG or WebP image") from None
+    except (OSError, SyntaxError, ValueError):
+        raise ImageRejected("the image cannot be read") from None
+    width, height = img.size
+    if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+        raise ImageRejected(f"an image may have at most {MAX_PIXELS:,} pixels and {MAX_SIDE} per side")
+    if getattr(img, "n_frames", 1) > 1:
+        raise ImageRejected("animated images are not accepted")
+    return img
+
+
+def process(data: bytes) -> tuple[str, int, int, dict[int, bytes]]:
+    """Check `data` and encode every thumbnail: (key, width, height, {width: WebP bytes})."""
+    img = _open_checked(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected("the image is too large once decoded") from None
+    except (OSError, SyntaxError, ValueError):
+        raise ImageRejected("the image cannot be read") from None
+    # A phone photo is stored sideways with an orientation tag: apply it before the tag goes.
+    upright = ImageOps.exif_transpose(img)
+    rgb = upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "P") else "RGB")
+    out: dict[int, bytes] = {}
+    for width in WIDTHS:
+        copy = rgb.copy()
+        if copy.width > width:
+            copy = copy.resize((width, max(1, round(copy.height * width / copy.width))), Image.Resampling.LANCZOS)
+        buf = io.BytesIO()
+        # Only pixels are written: no `exif=`, `icc_profile=` or `xmp=` argument, so none is kept.
+        copy.save(buf, format="WEBP", quality=QUALITY, method=4)
+        out[width] = buf.getvalue()
+    key = hashlib.sha256(data).hexdigest()[:32]
+    return key, upright.width, upright.height, out
+
+
+class ImageStore:
+    """`{media_dir}/images/`: written once per content hash, read by name shape only."""
+
+    def __init__(self, media_root: Path) -> None:
+        self.dir = media_root / "images"
+
+    def save(self, data: bytes) -> StoredImage:
+        """Validate, re-encode and store (blocking: run it in a thread)."""
+        key, width, height, sizes = process(data)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for w, encoded in sizes.items():
+            final = self.dir / f"{key}-{w}.webp"
+            if final.exists():
+                continue
+            tmp = self.dir / f".{key}-{w}.{os.getpid()}.tmp"
+            tmp.write_bytes(encoded)
+            os.replace(tmp, final)  # readers (and nginx) never see half a file
+        return StoredImage(key, width, height)
+
+    def servable(self, name: str) -> Path | None:
+        m = NAME_RE.fullmatch(name)
+        if m is None or int(m.group(2)) not in WIDTHS:
+            return None
+        path = self.dir / name
+        try:
+            st = path.lstat()
+        except OSError:
+            return None
+        return path if stat.S_ISREG(st.st_mode) else None
