@@ -46,6 +46,8 @@ async def list_booths(fair: Fair) -> list[Json]:
     for b in booths:
         item = booth_summary(b, live=b.id in live, viewers=presence[b.id].viewers)
         item["product_count"] = counts.get(b.id, 0)
+        # media/thumbnail.py writes it a second or so after the first segment; until then a 404.
+        item["live_thumbnail"] = f"/media/{live[b.id].id}/thumb.jpg" if b.id in live else None
         item["languages"] = dict(sorted(presence[b.id].languages.items()))
         out.append(item)
     return out
@@ -56,17 +58,26 @@ async def booth_products(s: AsyncSession, booth_id: int) -> list[Product]:
     return list((await s.execute(q)).scalars())
 
 
-async def booth_detail(fair: Fair, booth_ref: int | str) -> Json:
-    async with fair.db.reader() as s:
-        booth = await access_booth_by_id(s, booth_ref)
-        products = await booth_products(s, booth.id)
-        live = (await live_sessions(s, [booth.id])).get(booth.id)
-    presence = await fair.presence.get(booth.id)
-    out = booth_summary(booth, live=live is not None, viewers=presence.viewers)
+async def booth_view(s: AsyncSession, booth_ref: int | str) -> tuple[Json, Json | None]:
+    """A booth's page without its presence (`viewers` 0, `languages` empty), and its pinned product."""
+    booth = await access_booth_by_id(s, booth_ref)
+    products = await booth_products(s, booth.id)
+    live = (await live_sessions(s, [booth.id])).get(booth.id)
+    out = booth_summary(booth, live=live is not None, viewers=0)
     out["products"] = [product_payload(p) for p in products]
     out["pinned_product_id"] = booth.pinned_product_id
-    out["languages"] = presence.languages
+    out["languages"] = {}
     out["live_session"] = {"id": live.id, "started_at": iso(live.started_at)} if live else None
+    # The pinned product is one of `products`, already in the session: no second query.
+    return out, await pinned_product(s, booth)
+
+
+async def booth_detail(fair: Fair, booth_ref: int | str) -> Json:
+    async with fair.db.reader() as s:
+        out, _ = await booth_view(s, booth_ref)
+    presence = await fair.presence.get(out["id"])
+    out["viewers"] = presence.viewers
+    out["languages"] = presence.languages
     return out
 
 

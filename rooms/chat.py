@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rooms.auth import AuthUser
 from rooms.context import Fair
 from rooms.errors import BadRequest, TooLong
+from rooms.filters import mask_terms
 from rooms.models import Booth, Message, MessageTranslation, User
 from rooms.payloads import ChatRecord
 from translation.glossary import Glossary
@@ -91,6 +92,8 @@ async def translate_records(fair: Fair, records: Iterable[ChatRecord], langs: It
     work = []
     glossaries: dict[int, Glossary] = {}
     for rec in records:
+        if rec.phrase is not None:
+            continue  # rendered exactly for every reader from the catalogue, never translated
         targets = [lang for lang in langs if lang != rec.source_lang and lang not in rec.translations]
         if targets:
             if rec.booth_id not in glossaries:
@@ -100,22 +103,33 @@ async def translate_records(fair: Fair, records: Iterable[ChatRecord], langs: It
     # All at once, so a join's 50 messages share the translator's batches instead of queueing.
     results = await asyncio.gather(*(call for _, call in work))
     rows: list[dict[str, Any]] = []
+    # MT can produce a blocked word the original does not have: readers get it masked, stored
+    # masked, and moderators get what MT wrote (rooms/filter_store.py).
+    rules = await fair.filters.rules() if work else None
+    flags: list[dict[str, Any]] = []
     for (rec, _), per_lang in zip(work, results, strict=True):
         for lang, result in per_lang.items():
-            rec.translations[lang] = (result.text, result.translated, result.uncertain)
+            text = result.text
+            if result.translated and rules is not None:
+                text, hits = mask_terms(result.text, rules)
+                if hits:
+                    rec.filter_hits[lang] = (result.text, hits)
+                    flags.append({"message_id": rec.id, "lang": lang, "terms": hits, "raw_text": result.text})
+            rec.translations[lang] = (text, result.translated, result.uncertain)
             # Only real translations are stored: an untranslated fallback is retried next time.
             if result.translated:
                 rows.append(
                     {
                         "message_id": rec.id,
                         "lang": lang,
-                        "text": result.text,
+                        "text": text,
                         "translated": True,
                         "uncertain": result.uncertain,
                     }
                 )
     if rows:
         await _store_translations(fair, rows)
+    await fair.filters.store_flags(flags)
 
 
 async def _store_translations(fair: Fair, rows: list[dict[str, Any]]) -> None:
@@ -196,10 +210,14 @@ async def do_catch_up(
     return records[:limit], len(records) > limit
 
 
-async def last_seqs(fair: Fair, booth_ids: list[int]) -> dict[int, int]:
-    """Each booth's latest seq (committed; it may be hidden or still on its way to the readers)."""
+async def last_seqs(fair: Fair, booth_ids: list[int] | None) -> dict[int, int]:
+    """Each booth's latest seq (committed; it may be hidden or still on its way to the readers);
+    every booth's with `None` (the moderators' feed)."""
+    query = select(Booth.id, Booth.last_seq)
+    if booth_ids is not None:
+        query = query.where(Booth.id.in_(booth_ids))
     async with fair.db.reader() as s:
-        rows = await s.execute(select(Booth.id, Booth.last_seq).where(Booth.id.in_(booth_ids)))
+        rows = await s.execute(query)
         return {int(b): int(seq or 0) for b, seq in rows.all()}
 
 

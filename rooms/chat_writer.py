@@ -15,6 +15,8 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -25,9 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rooms import live_lookup
 from rooms.auth import AuthUser
 from rooms.db import Database
+from rooms.db_outage import unavailable_from
 from rooms.errors import DomainError, Muted, NotFound
 from rooms.models import Booth, Message, Mute
 from rooms.payloads import ChatRecord, iso
+from rooms.phrases import StoredPhrase
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ class Draft:
     source_lang: str
     at: datetime
     done: asyncio.Future[ChatRecord] = field(repr=False)
+    phrase: StoredPhrase | None = None
 
 
 def author_of(actor: AuthUser) -> dict[str, Any]:
@@ -54,9 +59,18 @@ class ChatWriter:
         self._max_group = max_group
         self._queues: dict[int, list[Draft]] = {}
         self._drains: dict[int, asyncio.Task[None]] = {}
+        # Called with each group commit's seconds (the server's metrics); failures included.
+        self.on_commit: Callable[[float], None] | None = None
 
     async def write(
-        self, actor: AuthUser, booth_id: int, text: str, client_id: str | None, source_lang: str
+        self,
+        actor: AuthUser,
+        booth_id: int,
+        text: str,
+        client_id: str | None,
+        source_lang: str,
+        *,
+        phrase: StoredPhrase | None = None,
     ) -> ChatRecord:
         """Commit one message (with the booth's next seq) and return it once it is stored.
 
@@ -65,7 +79,7 @@ class ChatWriter:
         must not fan it out again.
         """
         loop = asyncio.get_running_loop()
-        draft = Draft(actor, text, client_id, source_lang, datetime.now(UTC), loop.create_future())
+        draft = Draft(actor, text, client_id, source_lang, datetime.now(UTC), loop.create_future(), phrase)
         self._queues.setdefault(booth_id, []).append(draft)
         if booth_id not in self._drains:
             # A fresh context: the drain serves every sender, so it must not inherit the first
@@ -96,13 +110,17 @@ class ChatWriter:
 
     async def _commit_group(self, booth_id: int, group: list[Draft]) -> None:
         outcomes: list[ChatRecord | Exception]
+        started = time.monotonic()
         try:
             async with self._db.session() as s:
                 outcomes = await _insert_group(s, booth_id, group)
         except DomainError as err:
             outcomes = [err] * len(group)
         except Exception as exc:
-            if len(group) == 1:
+            if unavailable_from(exc) is not None:
+                # A database outage: one by one would fail alike. Senders get `unavailable`.
+                outcomes = [exc] * len(group)
+            elif len(group) == 1:
                 log.exception("committing a chat message failed")
                 outcomes = [exc]
             else:
@@ -110,6 +128,8 @@ class ChatWriter:
                 for draft in group:
                     await self._commit_group(booth_id, [draft])
                 return
+        if self.on_commit is not None:
+            self.on_commit(time.monotonic() - started)
         for draft, outcome in zip(group, outcomes, strict=True):
             _settle(draft, outcome)
 
@@ -189,6 +209,8 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
                     "session_id": live[0] if live else None,
                     "stream_offset_ms": live_lookup.offset_ms(live[1], d.at) if live else None,
                     "created_at": d.at,
+                    "phrase_id": d.phrase.id if d.phrase else None,
+                    "phrase_params": d.phrase.to_json() if d.phrase else None,
                 }
             )
         ids = (

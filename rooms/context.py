@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from rooms.bans import Bans
 from rooms.chat_writer import ChatWriter
 from rooms.db import Database
+from rooms.filter_store import FilterStore
 from rooms.glossary_store import GlossaryStore
 from rooms.presence import Presence
 from rooms.ratelimit import RateLimiter
+from rooms.slow_mode import SlowModeStore
+from rooms.visits import VisitLog
 from translation.api import Translator
 
 
@@ -32,3 +35,6 @@ class Fair:
     chat_writer: ChatWriter
     bans: Bans
     glossaries: GlossaryStore
+    filters: FilterStore
+    slow_mode: SlowModeStore
+    visits: VisitLog | None = None  # buyers' visits and viewer samples, for analytics

@@ -54,6 +54,18 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+class Unavailable(DomainError):
+    """The database cannot be reached right now (an outage, a restart); `retry_after` says when to
+    try again. The request may or may not have been stored (a commit cut off): a resend with the
+    same `client_id` is safe."""
+
+    code, status = "unavailable", 503
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message, retry_after=round(max(retry_after, 0.001), 3))
+        self.retry_after = retry_after
+
+
 class TooManyConnections(DomainError):
     """A socket connect past the per-account or per-address cap (refused at connect)."""
 
@@ -66,3 +78,18 @@ class Muted(DomainError):
 
 class Banned(DomainError):
     code, status = "banned", 403
+
+
+class SlowMode(DomainError):
+    """A buyer's message within the booth's slow-mode interval; `retry_after` says how long to wait."""
+
+    code, status = "slow_mode", 429
+
+    def __init__(self, message: str, retry_after: float, seconds: int) -> None:
+        super().__init__(message, retry_after=round(max(retry_after, 0.001), 3), seconds=seconds)
+
+
+class Blocked(DomainError):
+    """A message the fair's word or link filter refuses (`reason`: `word` or `link`)."""
+
+    code, status = "blocked", 422

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rooms import live_lookup
+from rooms import live_lookup, outbox
 from rooms.auth import AuthUser
 from rooms.context import Fair
 from rooms.errors import BadRequest, Forbidden, NotFound
@@ -77,6 +77,8 @@ async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, form: di
         )
         s.add(lead)
         await s.flush()
+        # In the lead's own transaction: a committed lead is a lead its CRM webhooks will get.
+        await outbox.enqueue(s, "lead.created", booth.id, lead.id, {"lead": await _lead_json(s, lead)})
     return lead
 
 
@@ -191,10 +193,17 @@ async def do_update_status(fair: Fair, actor: AuthUser, lead_id: int, status: st
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
     async with fair.db.session() as s:
         lead = await access_lead_by_id(s, actor, lead_id, write=True)
+        previous = lead.status
         lead.status = status
         lead.updated_at = datetime.now(UTC)
+        if previous != status and lead.first_response_at is None:
+            lead.first_response_at = lead.updated_at
         await s.flush()
-        return await _lead_json(s, lead)
+        out = await _lead_json(s, lead)
+        if previous != status:
+            change = {"status": {"from": previous, "to": status}}
+            await outbox.enqueue(s, "lead.updated", lead.booth_id, lead.id, {"lead": out, "changes": change})
+        return out
 
 
 async def do_add_note(fair: Fair, actor: AuthUser, lead_id: int, text: str) -> tuple[Json, Json]:
@@ -204,6 +213,8 @@ async def do_add_note(fair: Fair, actor: AuthUser, lead_id: int, text: str) -> t
         note = LeadNote(lead_id=lead.id, author_id=actor.id, text=text)
         s.add(note)
         lead.updated_at = datetime.now(UTC)
+        if lead.first_response_at is None:
+            lead.first_response_at = lead.updated_at
         await s.flush()
         return _note_json(note, actor.display_name), await _lead_json(s, lead)
 
@@ -211,7 +222,7 @@ async def do_add_note(fair: Fair, actor: AuthUser, lead_id: int, text: str) -> t
 CSV_COLUMNS = (
     "id", "created_at", "status", "buyer_name", "company", "country", "email", "product", "quantity",
     "unit", "target_price", "currency", "incoterm", "destination_country", "message",
-    "message_translated", "translation_uncertain", "source_lang", "notes",
+    "message_translated", "translation_uncertain", "source_lang", "notes", "first_response_minutes",
 )  # fmt: skip
 
 
@@ -219,6 +230,11 @@ def _cell(value: Any) -> str:
     text = "" if value is None else str(value)
     # A cell starting with these runs as a formula in spreadsheets (CSV injection).
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _minutes(ms: int | None) -> str:
+    """Whole minutes and a tenth, so a quick answer is not rounded to nothing; empty while unworked."""
+    return "" if ms is None else f"{ms / 60000:.1f}"
 
 
 def leads_csv(leads: list[Json], notes: dict[int, list[str]] | None = None) -> str:
@@ -236,7 +252,7 @@ def leads_csv(leads: list[Json], notes: dict[int, list[str]] | None = None) -> s
             lead["message"], lead["message_translated"],
             # A doubted translation is flagged, and the original sits beside it.
             "yes" if lead.get("message_uncertain") else ("no" if lead["message_translated"] else ""),
-            lead["source_lang"], "\n".join(notes.get(lead["id"], [])),
+            lead["source_lang"], "\n".join(notes.get(lead["id"], [])), _minutes(lead.get("first_response_ms")),
         ]  # fmt: skip
         w.writerow([_cell(v) for v in row])
     return buf.getvalue()

@@ -91,6 +91,11 @@ class Booth(Base):
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     # Bumped on every glossary edit; part of the translation cache key on every node.
     glossary_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Slow mode: a buyer may send one message per this many seconds here (0: off).
+    slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Content-hash keys of uploaded images (media/images.py); the files live in {media_dir}/images.
+    logo_image: Mapped[str | None] = mapped_column(String(32))
+    cover_image: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -122,6 +127,7 @@ class Product(Base):
     currency: Mapped[str] = mapped_column(String(3))
     i18n: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    image: Mapped[str | None] = mapped_column(String(32))  # a content-hash key, as Booth.logo_image
 
     __table_args__ = (UniqueConstraint("booth_id", "sku"),)
 
@@ -166,6 +172,9 @@ class Message(Base):
     stream_offset_ms: Mapped[int | None] = mapped_column(BigInteger)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A quick phrase (rooms/phrases): each reader's text is rendered from the catalogue, never MT.
+    phrase_id: Mapped[str | None] = mapped_column(String(64))
+    phrase_params: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (
@@ -209,6 +218,8 @@ class Lead(Base):
     message_uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     target_lang: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="new")
+    # The staff's first status change or note on it (rooms/leads.py): its first response, for analytics.
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     session_id: Mapped[int | None] = mapped_column(ForeignKey("live_sessions.id", ondelete="SET NULL"))
     stream_offset_ms: Mapped[int | None] = mapped_column(BigInteger)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -250,4 +261,164 @@ class AuditEntry(Base):
     target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     detail: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Webhook(Base):
+    """A CRM endpoint: a booth's own (`booth_id`), or fair-wide (`booth_id` NULL, set by an admin)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    # Kept in clear: every delivery is signed with it. Shown to the caller once, at creation.
+    secret: Mapped[str] = mapped_column(String(100))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class OutboxEvent(Base):
+    """A lead event, written in the lead's own transaction: what every subscribed webhook gets."""
+
+    __tablename__ = "outbox_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The idempotency key receivers see: unique across fairs, the same on every redelivery.
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"), index=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event to one webhook: pending until a 2xx (delivered) or the last retry (failed)."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id", ondelete="CASCADE"), index=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|delivered|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When a node may (re)try it; a node that claims a row moves this past its request's timeout,
+    # so a node that dies mid-request leaves the row to be retried, never lost.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+
+class ChatFilter(Base):
+    """The fair's word and link filter (one row, id 1): rooms/filters.py applies it."""
+
+    __tablename__ = "chat_filters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    link_policy: Mapped[str] = mapped_column(String(16), default="off")  # off|block|allowlist
+    allowed_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class TranslationFlag(Base):
+    """A translation the word filter masked: readers got `***`, moderators see what MT produced."""
+
+    __tablename__ = "translation_flags"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    terms: Mapped[list[str]] = mapped_column(JSON)
+    raw_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MessageReport(Base):
+    """A member's report of a message: open until a moderator hides the message or dismisses it."""
+
+    __tablename__ = "message_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|hidden|dismissed
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("message_id", "reporter_id", name="uq_message_reports_once"),
+        Index("ix_message_reports_status", "status", "id"),
+    )
+
+
+class BoothVisit(Base):
+    """A buyer's stay in a booth, one per connection from `booth:join` to leaving (rooms/visits.py).
+
+    `left_at` stays NULL when the node died meanwhile; concurrent viewers come from
+    `PresenceSample`, so such a row only counts as a visit, never as a viewer for ever.
+    """
+
+    __tablename__ = "booth_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    country: Mapped[str | None] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8))
+
+    __table_args__ = (Index("ix_booth_visits_booth_joined", "booth_id", "joined_at"),)
+
+
+class PresenceSample(Base):
+    """One node's buyers in one booth at one aligned instant; the booth's viewers = the sum over nodes."""
+
+    __tablename__ = "presence_samples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"))
+    node: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    viewers: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("booth_id", "node", "at", name="uq_presence_samples_node_at"),
+        Index("ix_presence_samples_booth_at", "booth_id", "at"),
+    )
+
+
+class ProductTranslation(Base):
+    """A product's name or description machine-translated into one language, made once.
+
+    Keyed by what it was made from (a hash of the source text and the booth's glossary version),
+    so an edit of the product or of the glossary simply misses and translates again; stale rows
+    are never read.
+    """
+
+    __tablename__ = "product_translations"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)  # name|description
+    source_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    glossary_version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

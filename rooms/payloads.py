@@ -7,7 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from media.image_names import image_urls
 from rooms.models import Booth, Lead, Message, Product, User
+from rooms.phrases import StoredPhrase, catalogue
 
 Json = dict[str, Any]
 
@@ -48,6 +50,7 @@ def product_payload(p: Product) -> Json:
         "price": format(p.price.quantize(Decimal("0.01")), "f"),
         "currency": p.currency,
         "i18n": p.i18n or {},
+        "image": image_urls(p.image),
     }
 
 
@@ -64,6 +67,8 @@ def booth_summary(b: Booth, *, live: bool, viewers: int) -> Json:
         "city": b.city,
         "category": b.category,
         "next_stream_at": iso(b.next_stream_at),
+        "logo": image_urls(b.logo_image),
+        "cover": image_urls(b.cover_image),
     }
 
 
@@ -85,6 +90,10 @@ class ChatRecord:
     # True when a send with an already stored (author, client_id) returned this record instead
     # of writing a new one: the sender gets the same ack, and nobody gets the message twice.
     resent: bool = False
+    # A quick phrase: every reader's text is rendered from the catalogue, never translated.
+    phrase: StoredPhrase | None = None
+    # Translations the word filter masked: lang → (what MT wrote, the terms). Moderators only.
+    filter_hits: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, msg: Message, author: Json) -> ChatRecord:
@@ -99,11 +108,15 @@ class ChatRecord:
             client_id=msg.client_id,
             session_id=msg.session_id,
             stream_offset_ms=msg.stream_offset_ms,
+            phrase=StoredPhrase.from_json(msg.phrase_id, msg.phrase_params or {}) if msg.phrase_id else None,
         )
 
     def payload(self, lang: str) -> Json:
         """The message as a recipient reading `lang` sees it."""
-        if lang == self.source_lang:
+        if self.phrase is not None:
+            # Exact in every language: `translated` says the text is not the author's own words.
+            text, translated, uncertain = catalogue().render(self.phrase, lang), True, False
+        elif lang == self.source_lang:
             text, translated, uncertain = self.original, False, False
         else:
             text, translated, uncertain = self.translations.get(lang, (self.original, False, False))
@@ -124,6 +137,8 @@ class ChatRecord:
         if self.session_id is not None:
             out["session_id"] = self.session_id
             out["stream_offset_ms"] = self.stream_offset_ms
+        if self.phrase is not None:
+            out["phrase"] = {"id": self.phrase.id, "params": self.phrase.params}
         return out
 
 
@@ -154,5 +169,12 @@ def lead_payload(lead: Lead, buyer: User, product: Product | None) -> Json:
         "session_id": lead.session_id,
         "stream_offset_ms": lead.stream_offset_ms,
         "created_at": iso(lead.created_at),
+        # The staff's first status change or note (rooms/leads.py); null while nobody has worked it.
+        "first_response_at": iso(lead.first_response_at),
+        "first_response_ms": (
+            None
+            if lead.first_response_at is None
+            else max(0, int((lead.first_response_at - lead.created_at).total_seconds() * 1000))
+        ),
     }
     return out

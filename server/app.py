@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -16,21 +17,52 @@ from rooms.bans import Bans
 from rooms.chat_writer import ChatWriter
 from rooms.context import Fair, Limits
 from rooms.db import Database
+from rooms.filter_store import FilterStore
 from rooms.glossary_store import GlossaryStore
+from rooms.outbox import RetryPolicy
 from rooms.presence import MemoryPresence, Presence, RedisPresence
 from rooms.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from rooms.slow_mode import SlowModeStore
+from rooms.visits import VisitLog
 from server.fanout import ChatFanout
+from server.forwarded import forwarded_middleware
 from server.frames import GuardedPacket
+from server.http_analytics import setup_analytics_api
 from server.http_api import setup_api
+from server.http_calendar import setup_calendar_api
 from server.http_edge import MAX_REQUEST_BODY, size_middleware
-from server.keys import CONNECTIONS, DB, FAIR, FANOUT, REDIS, SETTINGS, SIO, TOKENS, TRANSLATOR
+from server.http_images import setup_images_api
+from server.http_moderation import setup_moderation_api
+from server.http_waiting import setup_waiting_api
+from server.http_webhooks import setup_webhook_api
+from server.keys import (
+    CONNECTIONS,
+    DB,
+    FAIR,
+    FANOUT,
+    METRICS,
+    REDIS,
+    SETTINGS,
+    SIO,
+    TOKENS,
+    TRANSLATOR,
+    WEBHOOK_SENDER,
+)
+from server.log_format import request_id_middleware
+from server.metrics import Metrics, serve_metrics
+from server.openapi import setup_openapi
+from server.readiness import setup_readiness
 from server.redis_link import open_redis
 from server.settings import Settings
 from server.sockets import Connections, SocketApi
+from server.webhook_sender import WebhookSender
 from server.wire import DirectSocketIO, FastEmitManager, FastRedisManager
 from translation.api import Translator
 
 log = logging.getLogger(__name__)
+
+# Seconds the socket layer gets at shutdown to finish or cancel everything it started.
+SOCKETS_CLOSE_S = 5.0
 
 
 class _OrjsonForSocketIO:
@@ -71,8 +103,8 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
         json=_OrjsonForSocketIO,
         # Payloads far above the chat limit get an error ack rather than a dropped connection.
         max_http_buffer_size=1_000_000,
-        ping_interval=25,
-        ping_timeout=20,
+        ping_interval=settings.ping_interval,
+        ping_timeout=settings.ping_timeout,
         logger=False,
         engineio_logger=False,
     )
@@ -85,20 +117,38 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[TOKENS] = Tokens(settings.secret_key, guest_hours=settings.guest_token_hours,
                          staff_hours=settings.staff_token_hours)  # fmt: skip
+    app[METRICS] = metrics = Metrics()
     sio = create_sio(settings)
+    if isinstance(sio.manager, FastRedisManager):
+        sio.manager.on_error = metrics.redis_error
     sio.attach(app)
     app[SIO] = sio
-    app[CONNECTIONS] = Connections(
+    app[CONNECTIONS] = conns = Connections(
         max_per_user=settings.max_sockets_per_user, max_per_address=settings.max_sockets_per_address
     )
+    metrics.readings.gauge("boothcast_connections", "Socket.IO connections on this node.", lambda: len(conns.by_sid))
+    app.cleanup_ctx.append(_metrics_site)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_redis)
     app.cleanup_ctx.append(_translator)
     app.cleanup_ctx.append(_fair)
+    app.cleanup_ctx.append(_webhooks)
     app.cleanup_ctx.append(_sockets)
     setup_api(app)
+    setup_webhook_api(app)
+    setup_moderation_api(app)  # word and link filter, reports
+    setup_analytics_api(app)  # booth and fair figures
+    setup_waiting_api(app)  # who waits for a booth's staff
+    setup_images_api(app)  # logo, cover and product photo uploads; /media/images/
+    setup_calendar_api(app)  # a booth's next stream as .ics
+    setup_readiness(app)  # /readyz: the database and Redis answer
     app.middlewares.append(size_middleware)  # inside the error middleware: JSON under /api/
+    app.middlewares.insert(0, request_id_middleware)  # outside it: error lines carry the id too
+    if settings.trusted_proxies:
+        # Outermost: everything after it, limits and socket caps included, sees the real client.
+        app.middlewares.insert(0, forwarded_middleware(settings.trusted_proxies, settings.forwarded_header))
     _optional_features(app, settings)
+    setup_openapi(app)  # last: it documents every route registered above
     return app
 
 
@@ -117,6 +167,16 @@ def _optional_features(app: web.Application, settings: Settings) -> None:
         setup_pages(app, settings.web_dir)
 
 
+async def _metrics_site(app: web.Application) -> AsyncIterator[None]:
+    """`/metrics` on its own listener (server/metrics.py says why), when a port is set."""
+    s = app[SETTINGS]
+    if not s.metrics_port:
+        yield
+        return
+    async for _site in serve_metrics(app[METRICS], s.metrics_host, s.metrics_port):
+        yield
+
+
 async def _database(app: web.Application) -> AsyncIterator[None]:
     db = Database(app[SETTINGS].effective_database_url)
     app[DB] = db
@@ -129,7 +189,7 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     if not url:
         yield
         return
-    redis = open_redis(url)  # fails fast: an outage is handled by each caller, not waited out
+    redis = open_redis(url, on_error=app[METRICS].redis_error)  # fails fast: an outage is handled by each caller, not waited out
     await redis.ping()
     app[REDIS] = redis
     yield
@@ -141,6 +201,7 @@ async def _translator(app: web.Application) -> AsyncIterator[None]:
     translator: Translator
     try:
         from translation.service import open_translator
+        from translation.variants import ScriptVariants
     except ImportError:
         from translation.passthrough import PassthroughTranslator
 
@@ -149,9 +210,14 @@ async def _translator(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     async with open_translator(
-        settings.models_dir, workers=settings.translation_workers, timeout=settings.translation_timeout
+        settings.models_dir,
+        workers=settings.translation_workers,
+        timeout=settings.translation_timeout,
+        engines=settings.translation_engines,
     ) as translator:
-        app[TRANSLATOR] = translator
+        app[METRICS].watch_translator(translator)
+        # Traditional Chinese readers and writers: exact script conversion around the models.
+        app[TRANSLATOR] = app[METRICS].timed(ScriptVariants(translator))
         yield
 
 
@@ -176,21 +242,41 @@ async def _fair(app: web.Application) -> AsyncIterator[None]:
     bans = Bans(app[DB], app.get(REDIS), channel=f"{settings.redis_prefix}:bans")
     await bans.start()
     writer = ChatWriter(app[DB])
+    writer.on_commit = app[METRICS].commit_latency.observe
     glossaries = GlossaryStore(app[DB])
-    app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits, writer, bans, glossaries)
+    visits = VisitLog(app[DB], interval=settings.analytics_sample_seconds)  # the node's one writer of visits
+    visits.start()
+    app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits, writer, bans, glossaries,
+                     FilterStore(app[DB]), SlowModeStore(app[DB]), visits)  # fmt: skip
     yield
+    await visits.aclose()  # after the sockets closed: it closes the visits still open
     await writer.aclose()
     await bans.aclose()
     await presence.aclose()
 
 
+async def _webhooks(app: web.Application) -> AsyncIterator[None]:
+    """The node's one CRM delivery task (server/webhook_sender.py), over the outbox."""
+    s = app[SETTINGS]
+    policy = RetryPolicy(base=s.webhook_retry_base, cap=s.webhook_retry_cap, max_attempts=s.webhook_max_attempts)
+    sender = WebhookSender(app[DB], timeout=s.webhook_timeout, policy=policy, poll_interval=s.webhook_poll_interval,
+                           allow_private=s.webhook_allow_private)  # fmt: skip
+    sender.start()
+    app[WEBHOOK_SENDER] = sender
+    yield
+    await sender.aclose()
+
+
 async def _sockets(app: web.Application) -> AsyncIterator[None]:
-    fanout = ChatFanout(app[SIO], app[FAIR])
+    fanout = ChatFanout(app[SIO], app[FAIR], metrics=app[METRICS])
     app[FANOUT] = fanout
-    api = SocketApi(app[SIO], app[FAIR], app[TOKENS], fanout, app[CONNECTIONS])
+    api = SocketApi(app[SIO], app[FAIR], app[TOKENS], fanout, app[CONNECTIONS], metrics=app[METRICS])
     api.start()
     yield
-    await api.aclose()
-    await fanout.aclose()
+    # One deadline for this node's socket work: handlers' follow-ups, pushes, then deliveries.
+    deadline = asyncio.get_running_loop().time() + SOCKETS_CLOSE_S
+    await api.aclose(deadline)
+    await fanout.aclose(deadline)
     if isinstance(app[SIO].manager, FastRedisManager):
         await app[SIO].manager.aclose()
+    await app[SIO].shutdown()

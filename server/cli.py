@@ -6,19 +6,19 @@ import argparse
 import asyncio
 import inspect
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from aiohttp import web
 
 from rooms import demo_fair
 from rooms.db import Database
 from rooms.errors import DomainError
 from rooms.migrate import upgrade
 from rooms.seed import seed_demo
-from rooms.users import do_create_account
+from server.log_format import FORMATS, configure_logging
+from server.preflight import Problem
 from server.settings import Settings
 
 ENV_HELP = """\
@@ -34,16 +34,35 @@ environment (defaults in server/settings.py):
   BOOTHCAST_CHAT_MAX_LENGTH    longest chat message in characters (default 2000)
   BOOTHCAST_INQUIRY_RATE_LIMIT inquiries per 10 minutes per buyer (default 5)
   BOOTHCAST_AUTH_RATE_LIMIT    sign-ins per minute per address (default 20)
-  BOOTHCAST_TRANSLATION_WORKERS translation worker threads (default 1)
+  BOOTHCAST_TRANSLATION_WORKERS
+                               translation worker threads (default 1)
+  BOOTHCAST_TRANSLATION_ENGINES
+                               pairs served by another engine than the argos models, e.g.
+                               en-es=apertium,es-en=apertium (Debian's apertium-eng-spa; default:
+                               the argos models everywhere, see translation/README.md)
+  BOOTHCAST_LOG_FORMAT         text (default) or json: one JSON object per line, with the request id
+                               (also answered in X-Request-Id) and the socket id
   BOOTHCAST_MEDIA_DIR          HLS output and recordings (default DATA_DIR/media)
   BOOTHCAST_RTMP_PORT          RTMP ingest port for OBS (default 1935, 0 = off)
   BOOTHCAST_RECORDING_RETENTION_DAYS  prune recordings older than this (default 30, 0 = keep)
   BOOTHCAST_MAX_SOCKETS_PER_USER     open sockets per account, per node (default 20, 0 = no cap)
   BOOTHCAST_MAX_SOCKETS_PER_ADDRESS  open sockets per client address (IPv6: per /64), per node
-                               (default 200, 0 = no cap; behind a reverse proxy every client has
-                               the proxy's address: raise it or set 0)
+                               (default 200, 0 = no cap; behind a reverse proxy, set
+                               BOOTHCAST_TRUSTED_PROXIES or every client has the proxy's address)
+  BOOTHCAST_TRUSTED_PROXIES    addresses/CIDRs of your load balancers, e.g. 10.0.0.5,10.1.0.0/16:
+                               only from them does the forwarded header name the client, for the
+                               per-address limits (default empty: trust nobody, header ignored)
+  BOOTHCAST_FORWARDED_HEADER   the header those proxies set: x-forwarded-for (default) or forwarded
   BOOTHCAST_HEADER_TIMEOUT     seconds a connection may take to send its request headers, and may
                                stay idle between requests (default 15)
+  BOOTHCAST_PING_INTERVAL      Socket.IO heartbeat, seconds (default 25), and
+  BOOTHCAST_PING_TIMEOUT       how long a missing pong may take (default 20): a client whose node
+                               is cut off (not closed) reconnects after their sum
+  BOOTHCAST_WEB_DIR            serve the pages from this copy of web/ (default: the ones installed
+                               with the package, or the checkout's web/)
+  BOOTHCAST_METRICS_PORT       Prometheus /metrics on a listener of its own (default 0 = none;
+                               never on the app port)
+  BOOTHCAST_METRICS_HOST       the address of that listener (default 127.0.0.1)
 """
 
 
@@ -71,27 +90,17 @@ def _masked_db(settings: Settings) -> str:
     return _mask_url(settings.effective_database_url)
 
 
-def _serve(settings: Settings) -> None:
-    from server.app import create_app
-    from server.http_edge import server_options
+def _serve(settings: Settings, announce: str) -> None:
+    from server.cli_serve import serve
 
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux/macOS
-        pass
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
-                access_log=None, handle_signals=True, **server_options(settings))  # fmt: skip
+    serve(settings, announce)  # prints `announce` once it listens
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     if args.migrate:
         asyncio.run(_migrate(settings))
-    print(
-        f"Boothcast on http://{settings.host}:{settings.port}/  (database {_masked_db(settings)})", flush=True
-    )
-    _serve(settings)
+    url = f"http://{settings.host}:{settings.port}/"
+    _serve(settings, f"Boothcast on {url}  (database {_masked_db(settings)})")
 
 
 async def _prepare_demo(settings: Settings) -> list[Any]:
@@ -123,22 +132,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
         print(f"    {a.role:<9} {a.email}{where}")
     print(flush=True)
     if not args.no_serve:
-        _serve(settings)
-
-
-def cmd_users_create(args: argparse.Namespace, settings: Settings) -> None:
-    async def run() -> None:
-        db = Database(settings.effective_database_url)
-        try:
-            user = await do_create_account(
-                db, email=args.email, password=args.password, role=args.role, booth_slug=args.booth,
-                display_name=args.name, lang=args.lang,
-            )  # fmt: skip
-        finally:
-            await db.aclose()
-        print(f"created {user.role} {user.email} (id {user.id})")
-
-    asyncio.run(run())
+        _serve(settings, f"Boothcast demo fair listening on {url}")
 
 
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> None:
@@ -176,19 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("migrate", cmd_migrate, "apply database migrations (Alembic)")
     add("settings", cmd_settings, "print the effective settings (secrets masked)")
 
-    users = sub.add_parser("users", help="manage accounts").add_subparsers(
-        dest="users_command", required=True
-    )
-    p = users.add_parser("create", help="create a supplier, moderator or admin account")
-    p.add_argument("--email", required=True)
-    p.add_argument("--password", required=True, help="at least 8 characters; stored as an argon2 hash")
-    p.add_argument("--role", required=True, choices=["supplier", "moderator", "admin"])
-    p.add_argument("--booth", metavar="SLUG", help="the booth a supplier works (required for suppliers)")
-    p.add_argument("--name", help="display name (default: the booth's supplier name or the e-mail's user)")
-    p.add_argument("--lang", help="the account's language, e.g. zh (default: the booth's, else en)")
-    p.set_defaults(func=cmd_users_create)
-
     for module, fn in (
+        ("server.cli_users", "add_users_commands"),
+        ("server.doctor", "add_doctor_command"),
         ("server.cli_models", "add_models_commands"),
         ("server.cli_media", "add_media_commands"),
     ):
@@ -201,7 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_format = os.environ.get("BOOTHCAST_LOG_FORMAT") or "text"
+    if log_format not in FORMATS:
+        print(f"boothcast: BOOTHCAST_LOG_FORMAT must be text or json, not {log_format!r}", file=sys.stderr)
+        return 2
+    configure_logging(log_format)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     settings = _settings(args)
@@ -209,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         result = args.func(args, settings)
         if inspect.iscoroutine(result):
             asyncio.run(result)
-    except DomainError as err:
+    except (DomainError, Problem) as err:
         print(f"boothcast: {err.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

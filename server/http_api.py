@@ -11,13 +11,16 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, ValidationError
 
-from rooms import booths, leads, moderation
+from rooms import booths, leads, moderation, product_texts
 from rooms.errors import BadRequest, DomainError, NotFound
 from rooms.payloads import user_payload
 from rooms.users import actor_of, do_guest_sign_in, do_login, load_actor
-from server import schemas
-from server.errors import from_validation, json_error
+from server import responses, schemas
+from server.api_routes import CATALOG, api_routes
+from server.errors import as_unavailable, from_validation, json_error
 from server.http_auth import require_user
+from server.http_edge import address_key
+from server.http_phrases import setup_phrases_api
 from server.keys import FAIR, SETTINGS, SIO, TOKENS
 from server.rooms_naming import staff_room
 
@@ -57,12 +60,16 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         if api:
             return api_error(400, "the body cannot be read (its encoding or framing is broken)")
         raise web.HTTPBadRequest() from None
-    except ConnectionError:
+    except ConnectionError as exc:
+        if (down := as_unavailable(exc)) is not None:  # the database refused, not the client
+            return json_error(down)
         # The body was cut short (the client left): answer as for any unreadable body.
         if api:
             return api_error(400, "the body was cut short")
         raise web.HTTPBadRequest() from None
-    except Exception:
+    except Exception as exc:
+        if (down := as_unavailable(exc)) is not None:
+            return json_error(down)
         log.exception("HTTP handler failed: %s %s", request.method, request.path)
         return api_error(500, "something went wrong on our side")
     if api and response.status >= 400 and isinstance(response, web.Response) and response.content_type != "application/json":
@@ -72,6 +79,10 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
 
 
 async def body(request: web.Request, model: type[M]) -> M:
+    op = request.app[CATALOG].of_request(request) if CATALOG in request.app else None
+    if op is not None and op.body is not model:
+        # A handler that parses another model than its route documents: a bug, caught by the tests.
+        raise RuntimeError(f"{op.method} {op.doc_path} parses {model.__name__}, documents {op.body}")
     if request.headers.get("Content-Encoding", "identity").lower() != "identity":
         raise BadRequest("send the body uncompressed (no Content-Encoding)")
     try:
@@ -102,7 +113,8 @@ def id_param(request: web.Request, name: str) -> int:
 
 
 def _client_key(request: web.Request) -> str:
-    return request.remote or "unknown"
+    # The client behind trusted proxies (server/forwarded.py), counted as the socket caps count it.
+    return address_key(request.remote)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -129,6 +141,11 @@ async def auth_login(request: web.Request) -> web.Response:
         burst=max(1, settings.auth_rate_limit // 2), message="too many sign-in attempts from this address",
     )  # fmt: skip
     p = await body(request, schemas.LoginIn)
+    # Per account too: guessing one account's password from many addresses is still limited.
+    await fair.limiter.hit(
+        f"login-account:{p.email.casefold()}", per_minute=settings.auth_rate_limit / 2,
+        burst=max(1, settings.auth_rate_limit // 2), message="too many sign-in attempts for this account",
+    )  # fmt: skip
     user = await do_login(fair.db, email=p.email, password=p.password)
     token = request.app[TOKENS].issue(actor_of(user))
     return jsonify({"token": token, "user": user_payload(user)})
@@ -148,7 +165,14 @@ async def get_booth(request: web.Request) -> web.Response:
     ref = request.match_info["booth"]
     if len(ref) > 80:
         raise NotFound("no such booth")
-    return jsonify(await booths.booth_detail(request.app[FAIR], ref))
+    detail = await booths.booth_detail(request.app[FAIR], ref)
+    lang = request.query.get("lang")
+    if lang is not None:
+        # (ext) `?lang=`: every product also in that language (rooms/product_texts.py).
+        fair = request.app[FAIR]
+        product_texts.check_lang(lang)
+        detail["products"] = await product_texts.localize(fair, detail["id"], detail["lang"], detail["products"], lang)
+    return jsonify(detail)
 
 
 async def booth_leads(request: web.Request) -> web.Response:
@@ -188,7 +212,7 @@ async def post_note(request: web.Request) -> web.Response:
 
 async def translation_info(request: web.Request) -> web.Response:
     tr = request.app[FAIR].translator
-    pairs = [{"source": p.source, "target": p.target, "via": p.via} for p in tr.pairs()]
+    pairs = [{"source": p.source, "target": p.target, "via": p.via, "engines": list(p.engines)} for p in tr.pairs()]
     return jsonify({"languages": tr.languages(), "pairs": pairs})
 
 
@@ -199,20 +223,36 @@ async def audit(request: web.Request) -> web.Response:
 
 def setup_api(app: web.Application) -> None:
     app.middlewares.append(error_middleware)
-    r = app.router
-    r.add_get("/healthz", healthz)
-    r.add_post("/api/auth/guest", auth_guest)
-    r.add_post("/api/auth/login", auth_login)
-    r.add_get("/api/me", me)
-    r.add_get("/api/booths", list_booths)
-    r.add_get("/api/booths/{booth_id:\\d+}/leads", booth_leads)
-    r.add_get("/api/booths/{booth}", get_booth)
-    r.add_get("/api/leads/{lead_id}", get_lead)
-    r.add_patch("/api/leads/{lead_id}", patch_lead)
-    r.add_post("/api/leads/{lead_id}/notes", post_note)
-    r.add_get("/api/translation", translation_info)
-    r.add_get("/api/moderation/audit", audit)
+    # Every route with its description: server/api_routes.py, served as /api/openapi.json.
+    api = api_routes(app)
+    api.get("/healthz", healthz, summary="Liveness", auth="none", tag="meta", response=responses.HealthOut)
+    api.post("/api/auth/guest", auth_guest, summary="Guest sign-in (role buyer)", auth="none", tag="auth",
+             body=schemas.GuestIn, response=responses.AuthOut, errors=(429,))
+    api.post("/api/auth/login", auth_login, summary="Staff sign-in (supplier, moderator, admin)", auth="none",
+             tag="auth", body=schemas.LoginIn, response=responses.AuthOut, errors=(401, 403, 429))
+    api.get("/api/me", me, summary="The signed-in account", auth="bearer", tag="auth", response=responses.MeOut)
+    api.get("/api/booths", list_booths, summary="Every booth", auth="none", response=responses.BoothList)
+    api.get("/api/booths/{booth_id:\\d+}/leads", booth_leads, summary="A booth's leads (JSON or CSV)",
+            description="That booth's staff and moderators.", auth="bearer", tag="leads",
+            query=schemas.LeadsQuery, response=responses.LeadsOut, alternatives={"text/csv": {"type": "string"}})
+    api.get("/api/booths/{booth}", get_booth, summary="A booth by id or slug, with its products", auth="none",
+            query=schemas.BoothQuery, response=responses.BoothDetail)
+    api.get("/api/leads/{lead_id}", get_lead, summary="A lead with its notes", auth="bearer",
+            description="That booth's staff and moderators.", response=responses.LeadOut)
+    api.patch("/api/leads/{lead_id}", patch_lead, summary="Change a lead's status", auth="bearer",
+              description="That booth's staff.", body=schemas.LeadStatusIn, response=responses.LeadOut)
+    api.post("/api/leads/{lead_id}/notes", post_note, summary="Add a note to a lead", auth="bearer",
+             description="That booth's staff.", tag="leads", body=schemas.NoteIn, response=responses.NoteOut,
+             status=201)
+    api.get("/api/translation", translation_info, summary="Languages and translation pairs", auth="none",
+            response=responses.TranslationOut)
+    api.get("/api/moderation/audit", audit, summary="The moderation audit log", auth="bearer",
+            description="Moderators and admins.", response=responses.AuditOut)
     # Imported here: the glossary handlers reuse this module's body parsing and JSON answers.
     from server.http_glossary import setup_glossary_api
 
     setup_glossary_api(app)
+    setup_phrases_api(app)
+    from server.http_products import setup_products_api
+
+    setup_products_api(app)

@@ -10,8 +10,10 @@ from rooms.auth import Tokens
 from rooms.context import Fair
 from rooms.db import Database
 from server.fanout import ChatFanout
+from server.metrics import Metrics
 from server.settings import Settings
 from server.sockets import Connections
+from server.webhook_sender import WebhookSender
 from translation.api import Translator
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -23,3 +25,5 @@ FAIR = web.AppKey("fair", Fair)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 FANOUT = web.AppKey("fanout", ChatFanout)
 CONNECTIONS = web.AppKey("connections", Connections)
+WEBHOOK_SENDER = web.AppKey("webhook_sender", WebhookSender)
+METRICS = web.AppKey("metrics", Metrics)

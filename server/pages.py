@@ -52,10 +52,18 @@ PAGES = {
 }
 
 VENDOR = {
-    "socket.io.min.js": ("socket.io-client", "socket.io.min.js"),
-    "socket.io.min.js.map": ("socket.io-client", "socket.io.min.js.map"),
-    "hls.min.js": ("hls.js", "hls.min.js"),
-    "hls.min.js.map": ("hls.js", "hls.min.js.map"),
+    "socket.io.min.js": ("socket.io-client", "dist/socket.io.min.js"),
+    "socket.io.min.js.map": ("socket.io-client", "dist/socket.io.min.js.map"),
+    "hls.min.js": ("hls.js", "dist/hls.min.js"),
+    "hls.min.js.map": ("hls.js", "dist/hls.min.js.map"),
+    # The API reference page, /api/docs (server/openapi.py).
+    "swagger-ui-bundle.js": ("swagger-ui-dist", "swagger-ui-bundle.js"),
+    "swagger-ui-bundle.js.map": ("swagger-ui-dist", "swagger-ui-bundle.js.map"),
+    "swagger-ui.css": ("swagger-ui-dist", "swagger-ui.css"),
+    "swagger-ui.css.map": ("swagger-ui-dist", "swagger-ui.css.map"),
+    # Charts of booth analytics (web/static/analytics.js): an ES module and its stylesheet.
+    "uPlot.esm.js": ("uplot", "dist/uPlot.esm.js"),
+    "uPlot.min.css": ("uplot", "dist/uPlot.min.css"),
 }
 
 
@@ -103,7 +111,7 @@ def _vendor_handler(node_modules: Path) -> Handler:
         if entry is None:
             raise web.HTTPNotFound()
         package, filename = entry
-        path = node_modules / package / "dist" / filename
+        path = node_modules / package / filename
         # A missing file (npm ci not run: see scripts/install) is a plain 404. Exact versions are pinned in web/package.json; an hour of caching is plenty.
         return _file_response(path, "public, max-age=3600")
 

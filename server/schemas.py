@@ -6,6 +6,7 @@ carry no length limit here: an over-long one is answered `too_long` by the domai
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -72,15 +73,31 @@ class BoothRef(Strict):
     booth_id: Id
 
 
-class ChatSend(Strict):
+class PhraseIn(Strict):
+    """A quick phrase by catalogue id; `params` are checked against the phrase by the domain."""
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    params: Annotated[dict[str, Any], Field(max_length=10)] = Field(default_factory=dict)
+
+
+class _TextOrPhrase(Strict):
+    text: str | None = None
+    phrase: PhraseIn | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> _TextOrPhrase:
+        if (self.text is None) == (self.phrase is None):
+            raise ValueError("send either text or phrase")
+        return self
+
+
+class ChatSend(_TextOrPhrase):
     booth_id: Id
-    text: str
     client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
 
 
-class ChatPreview(Strict):
+class ChatPreview(_TextOrPhrase):
     booth_id: Id
-    text: str
 
 
 class ChatHistory(Strict):
@@ -146,6 +163,17 @@ class ModBan(Strict):
     reason: Reason | None = None
 
 
+class SlowModeSet(Strict):
+    booth_id: Id
+    seconds: Annotated[int, Field(ge=0, le=600)]
+
+
+class ChatReport(Strict):
+    message_id: Id
+    reason: Literal["spam", "abuse", "scam", "off_topic", "other"]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
 # HTTP bodies
 
 
@@ -181,3 +209,80 @@ class GlossaryTermIn(Strict):
 class GlossaryTermPatch(Strict):
     term: str | None = None
     translations: dict[str, str] | None = None
+
+
+# CRM webhooks: types and list sizes here; URL rules, event names and lengths are the domain's
+# (rooms/webhooks.py).
+
+
+class WebhookIn(Strict):
+    url: Annotated[str, StringConstraints(max_length=4000)]
+    events: Annotated[list[str], Field(max_length=10)] | None = None
+    enabled: bool = True
+    description: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class WebhookPatch(Strict):
+    url: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    events: Annotated[list[str], Field(max_length=10)] | None = None
+    enabled: bool | None = None
+    description: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    rotate_secret: bool = False
+
+
+# Moderation (rooms/filters.py, rooms/reports.py): sizes here, the rest is the domain's.
+
+
+class FiltersIn(Strict):
+    terms: Annotated[list[Annotated[str, StringConstraints(max_length=200)]], Field(max_length=500)]
+    link_policy: Literal["off", "block", "allowlist"]
+    allowed_domains: Annotated[list[Annotated[str, StringConstraints(max_length=253)]], Field(max_length=200)] = []
+
+
+class ReportResolve(Strict):
+    action: Literal["hide", "dismiss"]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class ReportsQuery(BaseModel):
+    status: Literal["open", "hidden", "dismissed"] | None = Field(default=None, description="only these")
+
+
+# Query strings and nginx's form, for the OpenAPI document (server/openapi.py). The handlers read
+# these few values themselves; the models say what they accept.
+
+
+class BoothQuery(BaseModel):
+    lang: str | None = Field(default=None, description="each product gets `localized` in this language")
+
+
+class ProductTextIn(Strict):
+    """A correction of a product's texts in one language; it becomes the supplier's own."""
+
+    name: Annotated[str, StringConstraints(max_length=160)] | None = None
+    description: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+
+class LeadsQuery(BaseModel):
+    format: str | None = Field(default=None, description="`csv` for a CSV file; anything else is JSON")
+
+
+class AnalyticsQuery(BaseModel):
+    """`?from=&to=&granularity=&format=` of the analytics routes (ISO 8601; no zone means UTC)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    from_: datetime | None = Field(default=None, alias="from", description="start (default: `to` − 7 days)")
+    to: datetime | None = Field(default=None, description="end, exclusive (default: now); at most 92 days after `from`")
+    granularity: Literal["stream", "day"] = Field(default="day", description="a period per live stream or per UTC day")
+    format: Literal["json", "csv"] = Field(default="json", description="`csv` for a CSV file")
+
+
+class RtmpHookQuery(BaseModel):
+    s: str = Field(description="the per-process secret our nginx-rtmp was started with")
+
+
+class RtmpHookForm(BaseModel):
+    """nginx-rtmp's `on_publish` form; it sends more fields (app, addr, ...), which are ignored."""
+
+    name: str = Field(description="the stream key")

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from server.forwarded import HEADERS, parse_trusted
+from translation.composite import parse_choice
+
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name)
@@ -20,6 +23,63 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _engines(raw: str | None) -> dict[tuple[str, str], str] | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return parse_choice(raw)
+    except ValueError as exc:
+        raise SystemExit(f"BOOTHCAST_TRANSLATION_ENGINES: {exc}") from None
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a number, got {raw!r}") from exc
+    if not 0 < value < float("inf"):
+        raise SystemExit(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
+# An installed wheel carries the pages here (setup.py copies them); a source checkout or an
+# editable install serves the repository's web/ directly, so an edit shows on the next reload.
+PACKAGED_WEB_DIR = Path(__file__).resolve().parent / "webroot"
+CHECKOUT_WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def default_web_dir() -> Path:
+    return PACKAGED_WEB_DIR if PACKAGED_WEB_DIR.is_dir() else CHECKOUT_WEB_DIR
+
+
+def _web_dir(env: dict[str, str]) -> Path:
+    raw = env.get("BOOTHCAST_WEB_DIR")
+    if not raw:
+        return default_web_dir()
+    path = Path(raw)
+    # Without this check a wrong path starts a server whose every page is a 404 (issue 11).
+    if not (path / "lobby.html").is_file():
+        raise SystemExit(f"BOOTHCAST_WEB_DIR={raw!r} has no lobby.html: point it at a copy of web/")
+    return path
+
+
+def _trusted_proxies(env: dict[str, str]) -> tuple[str, ...]:
+    try:
+        return parse_trusted(env.get("BOOTHCAST_TRUSTED_PROXIES", ""))
+    except ValueError as exc:
+        raise SystemExit(f"BOOTHCAST_TRUSTED_PROXIES: {exc}") from None
+
+
+def _forwarded_header(env: dict[str, str]) -> str:
+    raw = (env.get("BOOTHCAST_FORWARDED_HEADER") or HEADERS[0]).lower()
+    if raw not in HEADERS:
+        raise SystemExit(f"BOOTHCAST_FORWARDED_HEADER must be one of {', '.join(HEADERS)}, got {raw!r}")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -42,17 +102,41 @@ class Settings:
     history_size: int = 50
     translation_workers: int = 1
     translation_timeout: float = 3.0
+    # Pairs handed to another engine than the argos models, e.g. {("en", "es"): "apertium"}.
+    translation_engines: dict[tuple[str, str], str] | None = None  # None: the measured default
     media_dir: Path | None = None  # None = {data_dir}/media
     rtmp_port: int = 1935  # 0 disables RTMP ingest
     recording_retention_days: int = 30  # 0 keeps recordings forever
     # Open sockets per account and per client address (an IPv6 /64), on each node; 0 = no cap.
-    # Behind a reverse proxy every client has the proxy's address: raise that cap or set it to 0.
+    # Behind a reverse proxy, list it in trusted_proxies, or every client has its address.
     max_sockets_per_user: int = 20
     max_sockets_per_address: int = 200
+    # Proxies whose forwarded header names the client (server/forwarded.py); () = trust nobody.
+    trusted_proxies: tuple[str, ...] = ()
+    forwarded_header: str = "x-forwarded-for"  # or "forwarded" (RFC 7239): the one the proxy sets
     # Seconds a connection may take to send a complete request head (and may sit idle between
     # requests): slowloris clients are cut off after it.
     header_timeout: int = 15
-    web_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web")
+    # Socket.IO heartbeat (seconds): a client whose node is cut off, not closed, notices after
+    # interval + timeout and reconnects through the balancer to another node.
+    ping_interval: int = 25
+    ping_timeout: int = 20
+    # CRM webhooks: seconds per request; retries after base·2^(n-1) s (jittered) up to the cap,
+    # then `failed` after max attempts; each node looks for due deliveries every poll interval.
+    webhook_timeout: float = 10.0
+    webhook_retry_base: float = 10.0
+    webhook_retry_cap: float = 3600.0
+    webhook_max_attempts: int = 12
+    webhook_poll_interval: float = 1.0
+    # Analytics: seconds between viewer samples (the same on every node: samples align to it).
+    analytics_sample_seconds: float = 30.0
+    # Whether webhook URLs may name loopback, private or link-local addresses (an intranet CRM).
+    webhook_allow_private: bool = False
+    web_dir: Path = field(default_factory=default_web_dir)
+    # Prometheus `/metrics` on its own listener, never on the public port; 0 = no listener.
+    # Loopback unless set: on a private network give the address Prometheus scrapes.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 0
 
     @property
     def effective_database_url(self) -> str:
@@ -100,12 +184,27 @@ class Settings:
             "inquiry_rate_limit": _int(e, "BOOTHCAST_INQUIRY_RATE_LIMIT", 5),
             "auth_rate_limit": _int(e, "BOOTHCAST_AUTH_RATE_LIMIT", 20),
             "translation_workers": _int(e, "BOOTHCAST_TRANSLATION_WORKERS", 1),
+            "translation_engines": _engines(e.get("BOOTHCAST_TRANSLATION_ENGINES")),
             "media_dir": Path(media) if media else None,
             "rtmp_port": _int(e, "BOOTHCAST_RTMP_PORT", 1935),
             "recording_retention_days": _int(e, "BOOTHCAST_RECORDING_RETENTION_DAYS", 30),
             "max_sockets_per_user": _int(e, "BOOTHCAST_MAX_SOCKETS_PER_USER", 20),
             "max_sockets_per_address": _int(e, "BOOTHCAST_MAX_SOCKETS_PER_ADDRESS", 200),
             "header_timeout": _int(e, "BOOTHCAST_HEADER_TIMEOUT", 15),
+            "ping_interval": max(1, _int(e, "BOOTHCAST_PING_INTERVAL", 25)),
+            "ping_timeout": max(1, _int(e, "BOOTHCAST_PING_TIMEOUT", 20)),
+            "webhook_timeout": _float(e, "BOOTHCAST_WEBHOOK_TIMEOUT", 10.0),
+            "analytics_sample_seconds": _float(e, "BOOTHCAST_ANALYTICS_SAMPLE_SECONDS", 30.0),
+            "webhook_retry_base": _float(e, "BOOTHCAST_WEBHOOK_RETRY_BASE", 10.0),
+            "webhook_retry_cap": _float(e, "BOOTHCAST_WEBHOOK_RETRY_CAP", 3600.0),
+            "webhook_max_attempts": max(1, _int(e, "BOOTHCAST_WEBHOOK_MAX_ATTEMPTS", 12)),
+            "webhook_poll_interval": _float(e, "BOOTHCAST_WEBHOOK_POLL_INTERVAL", 1.0),
+            "webhook_allow_private": e.get("BOOTHCAST_WEBHOOK_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes"),
+            "trusted_proxies": _trusted_proxies(e),
+            "forwarded_header": _forwarded_header(e),
+            "web_dir": _web_dir(e),
+            "metrics_host": e.get("BOOTHCAST_METRICS_HOST") or "127.0.0.1",
+            "metrics_port": _int(e, "BOOTHCAST_METRICS_PORT", 0),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -121,7 +220,13 @@ class Settings:
                 value = _mask_url(value) or self.effective_database_url
             elif f.name == "redis_url":
                 value = _mask_url(value) if value else "(unset: one node, in memory)"
+            elif f.name == "media_dir":
+                value = self.effective_media_dir
+            if isinstance(value, Path):  # what the server will really use, wherever it was started
+                value = value.resolve()
             lines.append(f"  {f.name} = {value}")
+            if f.name == "data_dir":
+                lines.append(f"  models_dir = {self.models_dir.resolve()}")
         return "\n".join(lines)
 
 

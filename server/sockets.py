@@ -16,18 +16,23 @@ import socketio
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from rooms import booths, chat, leads, moderation
+from rooms import booths, chat, chat_gate, leads, moderation, product_texts
 from rooms.auth import AuthUser, Tokens
 from rooms.chat import MODERATORS_BOOTH
 from rooms.context import Fair
 from rooms.errors import BadRequest, Banned, DomainError, Forbidden, TooLong, TooManyConnections
+from rooms.filter_store import moderator_payload
 from rooms.payloads import iso
-from rooms.users import load_actor
-from server import events, schemas
+from server import chat_compose, events, schemas
 from server.account_watch import ACCOUNT_CHECKED, AccountWatch
-from server.errors import error_ack, from_validation
+from server.errors import as_unavailable, error_ack, from_validation
 from server.fanout import ChatFanout, Throttle
 from server.http_edge import address_key
+from server.join import JoinPath
+from server.log_format import SOCKET_ID
+from server.metrics import Metrics
+from server.mod_catch_up import ModCatchUp
+from server.moderation_sockets import ModerationPush
 from server.rooms_naming import LOBBY_ROOM, booth_room, lang_room, mod_room, staff_room, user_room
 from server.wire import FastRedisManager
 
@@ -37,6 +42,10 @@ K = TypeVar("K")
 Ack = dict[str, Any]
 
 MAX_INQUIRY_LENGTH = 5000
+# `presence:update` to a booth: at most once a second, and for big booths about this many frames
+# a second (every 5 s at 5,000 viewers), never rarer than PRESENCE_MAX_INTERVAL_S.
+PRESENCE_WRITES_PER_S = 1000
+PRESENCE_MAX_INTERVAL_S = 5.0
 
 
 @dataclass(slots=True)
@@ -47,6 +56,10 @@ class Conn:
     moderating: bool = False
     lobby: bool = False
     address: str = ""
+    # One socket's chat:sends are checked and committed in the order they arrived: each event runs
+    # in a task of its own, and the gate's awaits (filters, slow mode) would otherwise reorder them.
+    # Made on the first send: most viewers never send one.
+    send_lock: asyncio.Lock | None = None
 
 
 class Connections:
@@ -94,18 +107,30 @@ def _one_less(counts: dict[K, int], key: K) -> None:
 
 class SocketApi:
     def __init__(
-        self, sio: socketio.AsyncServer, fair: Fair, tokens: Tokens, fanout: ChatFanout, conns: Connections
+        self,
+        sio: socketio.AsyncServer,
+        fair: Fair,
+        tokens: Tokens,
+        fanout: ChatFanout,
+        conns: Connections,
+        *,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sio = sio
+        self.metrics = metrics
         self.fair = fair
         self.tokens = tokens
         self.fanout = fanout
         self.conns = conns
-        self.presence_push = Throttle(self._push_presence, 1.0)
+        self._audience: dict[int, int] = {}  # booth → viewers at its last presence push
+        self.presence_push = Throttle(self._push_presence, self._presence_interval)
+        self.joins = JoinPath(sio, fair, self._presence_changed)
         self.lobby_push = Throttle(self._push_booth_state, 1.0)
+        self.moderation = ModerationPush(sio, fair, fanout)  # slow mode, reports
+        self.mod_catch_up = ModCatchUp(sio, fair)  # mod:history, mod:resync
         self._mod_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.accounts = AccountWatch(sio, fair, conns, self._kick)
+        self.accounts = AccountWatch(sio, fair, conns, self._kick, load=self.joins.actor)
         fair.bans.on_ban(self._kick_banned)
         # Redis came back: clients may have missed messages between nodes, and counts changed.
         fair.presence.on_resync(self._presence_resynced)
@@ -118,6 +143,7 @@ class SocketApi:
     # --- connection lifecycle -------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        SOCKET_ID.set(sid)  # each socket.io handler runs in a task of its own: this tags its log lines
         """Anyone with a valid token, within the per-account and per-address caps.
 
         Refused with `unauthorized`, `banned` or `too_many_connections` as the connect error.
@@ -128,11 +154,13 @@ class SocketApi:
         batch = isinstance(auth, dict) and auth.get("batch") is True
         try:
             user_id = self.tokens.user_id(token)
-            _, actor = await load_actor(self.fair.db, user_id)
+            actor = await self.joins.actor(user_id)  # one query per batch of connects
             self.conns.admit(sid, Conn(actor, batch, address=address))
         except DomainError as err:
             raise socketio.exceptions.ConnectionRefusedError(err.message, err.as_dict()) from None
-        except Exception:
+        except Exception as exc:
+            if (down := as_unavailable(exc)) is not None:
+                raise socketio.exceptions.ConnectionRefusedError(down.message, down.as_dict()) from None
             log.exception("socket connect failed")
             internal = {"code": "internal", "message": "something went wrong on our side"}
             raise socketio.exceptions.ConnectionRefusedError(internal["message"], internal) from None
@@ -140,6 +168,7 @@ class SocketApi:
         return True
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
+        SOCKET_ID.set(sid)
         conn = self.conns.remove(sid)
         if conn is None:
             return
@@ -156,6 +185,7 @@ class SocketApi:
         """Validate, check the ban list (and with `fresh`, the account as it is now), run `fn`."""
 
         async def handle(sid: str, data: Any = None, *extra: Any) -> Ack:
+            SOCKET_ID.set(sid)
             try:
                 conn = self.conns.get(sid)
                 if conn is None:
@@ -176,7 +206,9 @@ class SocketApi:
                 return await fn(sid, conn, payload)
             except DomainError as err:
                 return error_ack(err)
-            except Exception:
+            except Exception as exc:
+                if (down := as_unavailable(exc)) is not None:
+                    return error_ack(down)
                 log.exception("socket handler failed")
                 return {
                     "ok": False,
@@ -201,6 +233,9 @@ class SocketApi:
             (events.MOD_MUTE, schemas.ModMute, self.mod_mute),
             (events.MOD_BAN, schemas.ModBan, self.mod_ban),
             (events.LOBBY_WATCH, schemas.Empty, self.lobby_watch),
+            (events.SLOW_MODE_SET, schemas.SlowModeSet, self.moderation.slow_mode_set),
+            (events.CHAT_REPORT, schemas.ChatReport, self.moderation.chat_report),
+            (events.MOD_HISTORY, schemas.ChatHistory, self.mod_catch_up.mod_history),
         ]
         assert {r[0] for r in routes} == set(events.CLIENT_EVENTS)
         for name, model, fn in routes:
@@ -213,32 +248,10 @@ class SocketApi:
     # --- booths -------------------------------------------------------------------------------
 
     async def booth_join(self, sid: str, conn: Conn, p: schemas.BoothRef) -> Ack:
-        user = conn.user
-        async with self.fair.db.reader() as s:
-            booth = await booths.access_booth_by_id(s, p.booth_id)
-            pinned = await booths.pinned_product(s, booth)
-        detail = await booths.booth_detail(self.fair, booth.id)
-        if booth.id not in conn.booths:
-            conn.booths.add(booth.id)
-            await self.sio.enter_room(sid, booth_room(booth.id))
-            await self.sio.enter_room(sid, lang_room(booth.id, user.lang, batch=conn.batch))
-            if user.is_staff_of(booth.id):
-                await self.sio.enter_room(sid, staff_room(booth.id))
-            await self.fair.presence.join(booth.id, sid, user.lang)
-            self._presence_changed(booth.id)
-        presence = await self.fair.presence.get(booth.id)
-        hist = await chat.history(self.fair, booth.id, user.lang)
-        detail["viewers"] = presence.viewers
-        detail["languages"] = presence.languages
-        return {
-            "ok": True,
-            "booth": detail,
-            "history": [r.payload(user.lang) for r in hist],
-            "viewers": presence.viewers,
-            "live": detail["live"],
-            "pinned_product": pinned,
-            "languages": presence.languages,
-        }
+        ack = await self.joins.join(sid, conn, p.booth_id)  # server/join.py: loads shared in a storm
+        if self.metrics is not None and ack.get("ok"):
+            self.metrics.joins.inc()
+        return ack
 
     async def booth_leave(self, sid: str, conn: Conn, p: schemas.BoothRef) -> Ack:
         if p.booth_id in conn.booths:
@@ -254,14 +267,26 @@ class SocketApi:
         ):
             await self.sio.leave_room(sid, room)
         await self.fair.presence.leave(booth_id, sid)
+        if self.fair.visits is not None:
+            self.fair.visits.ended(sid, booth_id)
         self._presence_changed(booth_id)
 
     def _presence_changed(self, booth_id: int) -> None:
         self.presence_push.poke(booth_id)
         self.lobby_push.poke(booth_id)
 
+    def _presence_interval(self, booth_id: int) -> float:
+        """1 s, or longer for a big booth: a push costs a write per viewer, and in a join storm
+        a 5,000-viewer booth pushed every second spent a tenth of the joins' CPU on it."""
+        viewers = self._audience.get(booth_id, 0)
+        return min(PRESENCE_MAX_INTERVAL_S, max(1.0, viewers / PRESENCE_WRITES_PER_S))
+
     async def _push_presence(self, booth_id: int) -> None:
         pres = await self.fair.presence.get(booth_id)
+        if pres.viewers:
+            self._audience[booth_id] = pres.viewers
+        else:
+            self._audience.pop(booth_id, None)
         payload = {"booth_id": booth_id, "viewers": pres.viewers, "languages": pres.languages}
         await self.sio.emit(events.PRESENCE_UPDATE, payload, room=booth_room(booth_id))
 
@@ -296,15 +321,21 @@ class SocketApi:
 
     async def chat_send(self, sid: str, conn: Conn, p: schemas.ChatSend) -> Ack:
         self._require_joined(conn, p.booth_id)
-        rec = await chat.do_send_message(self.fair, conn.user, p.booth_id, p.text, p.client_id)
+        if conn.send_lock is None:
+            conn.send_lock = asyncio.Lock()
+        async with conn.send_lock:
+            await chat_gate.check_send(self.fair, conn.user, p.booth_id, p.text if p.phrase is None else None)
+            rec = await chat_compose.send(self.fair, conn.user, p)  # text or a quick phrase
         if not rec.resent:
             # A resend (same client_id) was delivered the first time, or is there for catch-up.
+            if self.metrics is not None:
+                self.metrics.messages_in.inc()
             self.fanout.submit(rec)  # committed above; delivery must not delay the ack
         return {"ok": True, "message": {"id": rec.id, "seq": rec.seq}}
 
     async def chat_preview(self, sid: str, conn: Conn, p: schemas.ChatPreview) -> Ack:
         self._require_joined(conn, p.booth_id)
-        return {"ok": True, **await chat.do_preview(self.fair, conn.user, p.booth_id, p.text)}
+        return {"ok": True, **await chat_compose.preview(self.fair, conn.user, p)}
 
     async def chat_history(self, sid: str, conn: Conn, p: schemas.ChatHistory) -> Ack:
         """Members who joined the booth: the visible messages after `after_seq`, oldest first, in
@@ -332,6 +363,10 @@ class SocketApi:
         behind `last_seq` fetches the rest with `chat:history`. Sent through Redis, so a node
         cut off alone also reaches the clients of the nodes that missed its messages.
         """
+        try:
+            await self.mod_catch_up.announce_resync()
+        except Exception:
+            log.exception("announcing mod:resync failed")
         booth_ids = sorted({b for c in self.conns.by_sid.values() for b in c.booths})
         if not booth_ids:
             return
@@ -377,6 +412,10 @@ class SocketApi:
 
     async def product_pin(self, sid: str, conn: Conn, p: schemas.ProductPin) -> Ack:
         product = await booths.do_pin_product(self.fair, conn.user, p.booth_id, p.product_id)
+        if product is not None:
+            # One broadcast with the product in every language present; each reader picks theirs.
+            langs = await chat.languages_present(self.fair, p.booth_id)
+            product = await product_texts.pinned_for_readers(self.fair, p.booth_id, product, conn.user.lang, langs)
         payload = {"booth_id": p.booth_id, "pinned_product": product}
         await self.sio.emit(events.PRODUCT_PINNED, payload, room=booth_room(p.booth_id))
         return {"ok": True, "pinned_product": product}
@@ -390,10 +429,13 @@ class SocketApi:
             await self.sio.enter_room(sid, mod_room(conn.user.lang))
             await self.fair.presence.join(MODERATORS_BOOTH, sid, conn.user.lang)
         recent = await chat.recent_messages(self.fair, conn.user.lang)
+        await self.fair.filters.attach_flags(recent)
         return {
             "ok": True,
             "booths": await self.booth_states(),
-            "recent": [r.payload(conn.user.lang) for r in recent],
+            "recent": [moderator_payload(r, conn.user.lang) for r in recent],
+            "slow_mode": await self.fair.slow_mode.all_booths(),
+            "last_seqs": await self.mod_catch_up.last_seqs(),  # where each booth's gap check starts
         }
 
     async def mod_hide(self, sid: str, conn: Conn, p: schemas.ModHide) -> Ack:
@@ -446,9 +488,21 @@ class SocketApi:
             except Exception:
                 log.exception("moderator summary failed")
 
-    async def aclose(self) -> None:
-        if self._mod_task:
-            self._mod_task.cancel()
-        await self.accounts.aclose()
-        await self.presence_push.aclose()
-        await self.lobby_push.aclose()
+    async def aclose(self, deadline: float | None = None) -> None:
+        """Cancel and await every task this API started, all by `deadline` (the loop's clock).
+
+        A lead announcement or a kick cut short is harmless: staff load leads on reconnect, and
+        the server is closing every socket anyway.
+        """
+        mine = [t for t in (self._mod_task, *self._tasks) if t is not None]
+        for task in mine:
+            task.cancel()
+        try:
+            async with asyncio.timeout_at(deadline):
+                await asyncio.gather(*mine, return_exceptions=True)
+                await self.accounts.aclose()
+                await self.presence_push.aclose()
+                await self.lobby_push.aclose()
+                await self.joins.aclose()
+        except TimeoutError:
+            log.warning("socket tasks outlived the shutdown deadline")

@@ -128,7 +128,7 @@ async def ui_strings(page: Page, lang: str) -> dict[str, str]:
     strings: dict[str, str] = await page.evaluate(
         """async (lang) => {
             const m = await import('/static/i18n.js');
-            return {...m._STRINGS_FOR_TESTS.en, ...(m._STRINGS_FOR_TESTS[lang] || {})};
+            return {...(await m.loadStrings('en')), ...((await m.loadStrings(lang)) || {})};
         }""",
         lang,
     )

@@ -136,11 +136,14 @@ class Events:
 class Client:
     """A real python-socketio client over websocket, recording what it receives."""
 
-    def __init__(self, url: str, token: str, *, batch: bool = False) -> None:
+    def __init__(
+        self, url: str, token: str, *, batch: bool = False, http_session: aiohttp.ClientSession | None = None
+    ) -> None:
         self.url = url
         self.token = token
         self.batch = batch
-        self.sio = socketio.AsyncClient(reconnection=False)
+        # http_session: e.g. one bound to a source address, to connect as another client host.
+        self.sio = socketio.AsyncClient(reconnection=False, http_session=http_session)
         self.events = Events()
         self.sio.on("*", self._any)
         self.sio.on("connect_error", self._connect_error)
@@ -291,11 +294,13 @@ async def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float =
 
 @asynccontextmanager
 async def node_processes(
-    tmp_path: Path, models_dir: Path, database_url: str, redis_url: str, prefix: str, names: tuple[str, ...] = ("a", "b")
+    tmp_path: Path, models_dir: Path, database_url: str, redis_url: str, prefix: str, names: tuple[str, ...] = ("a", "b"),
+    env: dict[str, str] | None = None,
 ) -> AsyncIterator[list[tuple[subprocess.Popen[bytes], Server, Path]]]:
     """`boothcast serve` nodes as real processes sharing one database and one Redis.
 
-    Yields (process, server, log path) per node once every node is healthy; stops them all.
+    `env` adds to (or overrides) each node's environment. Yields (process, server, log path) per
+    node once every node is healthy; stops them all.
     """
     secret = prefix + uuid.uuid4().hex + uuid.uuid4().hex
     nodes: list[tuple[subprocess.Popen[bytes], Server, Path]] = []
@@ -315,6 +320,7 @@ async def node_processes(
                 "BOOTHCAST_RTMP_PORT": "0",
                 "BOOTHCAST_AUTH_RATE_LIMIT": "10000",
                 "BOOTHCAST_CHAT_RATE_LIMIT": "0",
+                **(env or {}),
             }
             log_path = tmp_path / f"node-{name}.log"
             with open(log_path, "wb") as log:

@@ -44,6 +44,15 @@ SOCKET_MATRIX: dict[str, tuple[Callable[..., dict[str, Any]], dict[str, str]]] =
     events.CHAT_PREVIEW: (lambda a, v: {"booth_id": a["booth_id"], "text": "x"}, dict.fromkeys(ROLES, ALLOW)),
     # Every role joined the booth above; without a join it is `forbidden` (tests/test_chat_history.py).
     events.CHAT_HISTORY: (lambda a, v: {"booth_id": a["booth_id"], "after_seq": 0}, dict.fromkeys(ROLES, ALLOW)),
+    # Before mod:hide and booth:leave below. The message is the buyer's own: the others may report it.
+    events.CHAT_REPORT: (
+        lambda a, v: {"message_id": a["message_id"], "reason": "spam"},
+        {**dict.fromkeys(ROLES, ALLOW), "buyer": "bad_request"},
+    ),
+    events.SLOW_MODE_SET: (
+        lambda a, v: {"booth_id": a["booth_id"], "seconds": 0},
+        {"buyer": "forbidden", "staff": ALLOW, "other_staff": "forbidden", "moderator": ALLOW},
+    ),
     events.INQUIRY_SUBMIT: (
         lambda a, v: {"booth_id": a["booth_id"], "message": "m", "email": "a@b.co", "consent": True},
         {"buyer": ALLOW, "staff": "forbidden", "other_staff": "forbidden", "moderator": "forbidden"},
@@ -61,6 +70,10 @@ SOCKET_MATRIX: dict[str, tuple[Callable[..., dict[str, Any]], dict[str, str]]] =
         {"buyer": "not_found", "staff": ALLOW, "other_staff": "not_found", "moderator": "forbidden"},
     ),
     events.MOD_WATCH: (lambda a, v: {}, {**dict.fromkeys(ROLES, "forbidden"), "moderator": ALLOW}),
+    events.MOD_HISTORY: (
+        lambda a, v: {"booth_id": a["booth_id"], "after_seq": 0},
+        {**dict.fromkeys(ROLES, "forbidden"), "moderator": ALLOW},
+    ),
     events.MOD_HIDE: (lambda a, v: {"message_id": a["message_id"]}, {**dict.fromkeys(ROLES, "forbidden"), "moderator": ALLOW}),
     events.MOD_MUTE: (
         lambda a, v: {"booth_id": a["booth_id"], "user_id": v, "minutes": 1},
@@ -115,10 +128,17 @@ async def test_http_endpoint_matrix(fair_server: Server, actors: dict[str, Any])
     matrix: list[tuple[str, str, Any, dict[str, int]]] = [
         ("GET", f"/api/booths/{b}/leads", None, {"buyer": 403, "staff": 200, "other_staff": 403, "moderator": 200, "anon": 401}),
         ("GET", f"/api/booths/{b}/leads?format=csv", None, {"buyer": 403, "staff": 200, "other_staff": 403, "moderator": 200, "anon": 401}),
+        ("GET", f"/api/booths/{b}/waiting", None, {"buyer": 403, "staff": 200, "other_staff": 403, "moderator": 200, "anon": 401}),
         ("GET", f"/api/leads/{lead}", None, {"buyer": 404, "staff": 200, "other_staff": 404, "moderator": 200, "anon": 401}),
         ("PATCH", f"/api/leads/{lead}", {"status": "quoted"}, {"buyer": 404, "staff": 200, "other_staff": 404, "moderator": 403, "anon": 401}),
         ("POST", f"/api/leads/{lead}/notes", {"text": "n"}, {"buyer": 404, "staff": 201, "other_staff": 404, "moderator": 403, "anon": 401}),
         ("GET", "/api/moderation/audit", None, {"buyer": 403, "staff": 403, "other_staff": 403, "moderator": 200, "anon": 401}),
+        ("GET", "/api/moderation/filters", None, {"buyer": 403, "staff": 403, "other_staff": 403, "moderator": 200, "anon": 401}),
+        ("PUT", "/api/moderation/filters", {"terms": [], "link_policy": "off"}, {"buyer": 403, "staff": 403, "other_staff": 403, "moderator": 200, "anon": 401}),
+        ("GET", "/api/moderation/reports", None, {"buyer": 403, "staff": 403, "other_staff": 403, "moderator": 200, "anon": 401}),
+        ("GET", f"/api/booths/{b}/webhooks", None, {"buyer": 403, "staff": 200, "other_staff": 403, "moderator": 403, "anon": 401}),
+        ("GET", "/api/webhooks", None, {"buyer": 403, "staff": 403, "other_staff": 403, "moderator": 403, "anon": 401}),
+        ("POST", "/api/webhooks", {"url": "https://crm.example.com/"}, {"buyer": 403, "staff": 403, "other_staff": 403, "moderator": 403, "anon": 401}),
         ("GET", "/api/me", None, {"buyer": 200, "staff": 200, "other_staff": 200, "moderator": 200, "anon": 401}),
         ("GET", "/api/booths", None, {"buyer": 200, "staff": 200, "other_staff": 200, "moderator": 200, "anon": 200}),
         ("GET", f"/api/booths/{b}", None, {"buyer": 200, "staff": 200, "other_staff": 200, "moderator": 200, "anon": 200}),

@@ -43,7 +43,7 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     buyer_chat = buyer.get_by_role("region", name=es["chat.title"])
     buyer_text = "Hola, necesito 500 paneles LED. ¿Precio FOB?"
     await buyer_chat.get_by_role("textbox", name=es["chat.message"]).fill(buyer_text)
-    await buyer_chat.get_by_role("button", name=es["chat.send"]).click()
+    await buyer_chat.get_by_role("button", name=es["chat.send"], exact=True).click()
     await expect(buyer_chat.get_by_role("textbox", name=es["chat.message"])).to_have_value("")
     await expect(buyer_chat.locator(".msg", has_text=buyer_text)).to_have_count(1)
 
@@ -63,7 +63,7 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     supplier_text = "你好，LED面板灯的起订量是500件。"
     supplier_chat = supplier.get_by_role("region", name=zh["chat.title"])
     await supplier_chat.get_by_role("textbox", name=zh["chat.message"]).fill(supplier_text)
-    await supplier_chat.get_by_role("button", name=zh["chat.send"]).click()
+    await supplier_chat.get_by_role("button", name=zh["chat.send"], exact=True).click()
     buyer_line = buyer_chat.locator(".msg.role-supplier")
     await expect(buyer_line).to_have_count(1)
     if await translates(buyer, "zh", "es") and await buyer_line.get_attribute("data-uncertain") == "true":
@@ -79,11 +79,13 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
         await expect(buyer_line.locator(".mt-badge")).to_have_text(es["chat.translated"])
         original = buyer_line.locator(".msg-original")
         await expect(original).to_be_hidden()
-        toggle = buyer_line.get_by_role("button", name=es["chat.show_original"])
+        toggle = buyer_line.locator("button.toggle-original")
+        await expect(toggle).to_have_text(es["chat.show_original"])
         await toggle.click()
         await expect(original).to_be_visible()
         await expect(original).to_have_text(supplier_text)
         await expect(toggle).to_have_attribute("aria-pressed", "true")
+        await expect(toggle).to_have_text(es["chat.hide_original"])
     else:
         await expect(buyer_line.locator(".msg-text")).to_have_text(supplier_text)
 
@@ -126,6 +128,11 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     await expect(result).to_have_attribute("data-lead-id", re.compile(r"^\d+$"))
     lead_id = await result.get_attribute("data-lead-id") or ""
     await expect(result).to_contain_text(lead_id)
+    # One tap, one lead: the button stays disabled until the buyer writes something new.
+    submit = form.get_by_role("button", name=es["inq.submit"])
+    await expect(submit).to_be_disabled()
+    await form.get_by_label(es["inq.message"], exact=True).fill("¿Y el plazo de entrega?")
+    await expect(submit).to_be_enabled()
 
     # The lead arrives live in the supplier's inbox.
     leads = supplier.get_by_role("region", name=zh["leads.title"])
@@ -133,7 +140,7 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     await expect(lead).to_have_count(1)
     await expect(lead).to_contain_text(panel.name["zh"])
     await expect(lead).to_contain_text("500")
-    await expect(lead).to_contain_text("6.20 USD")
+    await expect(lead).to_contain_text("US$6.20")  # the target price as the supplier's locale writes it
     await expect(lead).to_contain_text("FOB")
     await expect(lead.locator(".lead-message")).to_have_text(inquiry_text)
     await expect(lead.locator(".new-badge")).to_be_visible()
@@ -141,6 +148,7 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     # Status pipeline and a note.
     await lead.locator("select.status-select").select_option("contacted")
     await expect(lead).to_have_attribute("data-status", "contacted")
+    await expect(lead.locator(".new-badge")).to_have_count(0)  # the badge follows the status
     await lead.locator("summary").click()
     await lead.get_by_role("textbox", name=zh["leads.note"]).fill("已发邮件报价")
     await lead.get_by_role("button", name=zh["leads.add_note"]).click()
@@ -159,6 +167,7 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     assert "ana@example.es" in csv_text
     assert "6.20" in csv_text and "FOB" in csv_text and "500" in csv_text
     assert inquiry_text in csv_text
+    assert "已发邮件报价" in csv_text  # the note travels with the lead
     assert fair.errors == []
 
 
@@ -172,7 +181,7 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
 
     for text in ("BUY CHEAP WATCHES at spam.example", "hello, do you ship tiles to Leeds?"):
         await chat.get_by_role("textbox", name="Message").fill(text)
-        await chat.get_by_role("button", name="Send").click()
+        await chat.get_by_role("button", name="Send", exact=True).click()
         await expect(chat.locator(".msg", has_text=text)).to_have_count(1)
     spam_on_console = supplier.locator("#chat-list .msg", has_text="spam.example")
     await expect(spam_on_console).to_have_count(1)
@@ -193,6 +202,8 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
     await dialog.get_by_role("button", name="Confirm").click()
     await expect(chat.locator(".msg", has_text="spam.example")).to_have_count(0)
     await expect(spam_on_console).to_have_count(0)
+    en = await ui_strings(buyer, "en")
+    await expect(buyer.locator("#chat-status")).to_have_text(en["chat.your_message_hidden"])  # the author is told
     await expect(chat.locator(".msg", has_text="ship tiles")).to_have_count(1)
     await expect(feed_line).to_have_class(r"msg role-buyer is-hidden")
     await expect(moderator.locator("#audit-rows tr").first).to_contain_text("hide")
@@ -239,7 +250,7 @@ async def test_booth_page_reconnects_rejoins_and_merges_history(fair: Fair) -> N
     async def say(text: str) -> None:
         chat = writer.get_by_role("region", name="Chat")
         await chat.get_by_role("textbox", name="Message").fill(text)
-        await chat.get_by_role("button", name="Send").click()
+        await chat.get_by_role("button", name="Send", exact=True).click()
         await expect(chat.locator(".msg", has_text=text)).to_have_count(1)
 
     await say("first box order")

@@ -39,7 +39,7 @@ async def test_xss_payloads_render_as_text(fair: Fair) -> None:
     chat = buyer.get_by_role("region", name="Chat")
     payload = f"{XSS_IMG} and {XSS_SCRIPT}"
     await chat.get_by_role("textbox", name="Message").fill(payload)
-    await chat.get_by_role("button", name="Send").click()
+    await chat.get_by_role("button", name="Send", exact=True).click()
     await expect(chat.locator(".msg .msg-text")).to_have_text(payload)
     await expect(chat.locator(".msg .author")).to_have_text(XSS_IMG)
 
@@ -82,7 +82,7 @@ async def test_booth_page_on_a_phone(fair: Fair) -> None:
     await box.press("Enter")
     await expect(chat.locator(".msg")).to_have_count(1)
     assert await no_horizontal_scroll(buyer)
-    send = chat.get_by_role("button", name="Send")
+    send = chat.get_by_role("button", name="Send", exact=True)
     send_box = await send.bounding_box()
     assert send_box is not None and send_box["x"] + send_box["width"] <= PHONE["width"]
 

@@ -61,7 +61,7 @@ async def test_screenshots_of_every_page(fair: Fair) -> None:
     chat = english.get_by_role("region", name="Chat")
     for text in ("Morning! Is the socket set chrome vanadium?", "And what is the MOQ for the claw hammer?"):
         await chat.get_by_role("textbox", name="Message").fill(text)
-        await chat.get_by_role("button", name="Send").click()
+        await chat.get_by_role("button", name="Send", exact=True).click()
         await expect(chat.locator(".msg", has_text=text)).to_have_count(1)
     await joined(buyer)
     await joined(supplier)

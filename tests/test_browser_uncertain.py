@@ -83,7 +83,7 @@ async def test_uncertain_translation_shows_the_original_first(fair: Fair, live_s
     await screenshot(supplier, "uncertain-console-preview-desktop")
 
     # Sent: the payload says uncertain, and it is still a machine translation.
-    await chat.get_by_role("button", name=zh["chat.send"]).click()
+    await chat.get_by_role("button", name=zh["chat.send"], exact=True).click()
     await expect(box).to_have_value("")
     doubted: dict[str, Any] = await reader.wait_message(lambda m: m["original"] == UNCERTAIN_ZH)
     assert doubted["uncertain"] is True, doubted
@@ -107,17 +107,20 @@ async def test_uncertain_translation_shows_the_original_first(fair: Fair, live_s
     # The translation waits behind the toggle, labelled as an uncertain machine translation.
     translation = line.locator(".msg-uncertain")
     await expect(translation).to_be_hidden()
-    toggle = line.get_by_role("button", name=en["chat.show_translation"])
+    toggle = line.locator("button.toggle-original")
+    await expect(toggle).to_have_text(en["chat.show_translation"])
     await expect(toggle).to_have_attribute("aria-pressed", "false")
     await toggle.click()
     await expect(translation).to_be_visible()
     await expect(toggle).to_have_attribute("aria-pressed", "true")
+    await expect(toggle).to_have_text(en["chat.hide_translation"])  # says what the next tap does
     await expect(translation.locator(".col-label")).to_have_text(en["chat.uncertain_label"])
     await expect(translation.locator(".msg-uncertain-text")).to_have_text(doubted["text"])
     assert await precedes(original, translation)
     await screenshot(buyer, "uncertain-booth-en-desktop")
     await toggle.click()
     await expect(translation).to_be_hidden()
+    await expect(toggle).to_have_text(en["chat.show_translation"])
 
     # The moderator feed (staff layout, English): original first, the translation labelled.
     feed_line = moderator.locator(f"#feed-list .msg[data-id='{doubted['id']}']")
@@ -133,7 +136,7 @@ async def test_uncertain_translation_shows_the_original_first(fair: Fair, live_s
 
     # An ordinary message is confident and keeps today's look.
     await box.fill(CONFIDENT_ZH)
-    await chat.get_by_role("button", name=zh["chat.send"]).click()
+    await chat.get_by_role("button", name=zh["chat.send"], exact=True).click()
     plain: dict[str, Any] = await reader.wait_message(lambda m: m["original"] == CONFIDENT_ZH)
     assert isinstance(plain["uncertain"], bool), plain
     plain_line = buyer_chat.locator(f".msg[data-id='{plain['id']}']")

@@ -91,9 +91,10 @@ ROUTES = [
     "/api/booths/{id}/glossary", "/api/booths/{id}/glossary/{id}", "/api/booths/{id}/live",
     "/api/booths/{id}/sessions", "/api/booths/{id}/stream", "/api/booths/{id}/stream/rotate-key",
     "/api/sessions/{id}", "/api/sessions/{id}/end", "/api/live/ingest", "/api/live/rtmp/on_publish",
-    "/api/live/rtmp/on_publish_done", "/api/nope/{id}", "/media/{id}/index.m3u8", "/media/{id}/live.m3u8",
+    "/api/live/rtmp/on_publish_done", "/api/booths/{id}/webhooks", "/api/webhooks", "/api/webhooks/{id}",
+    "/api/webhooks/{id}/deliveries", "/api/webhooks/{id}/deliveries/{id}/redeliver", "/api/nope/{id}", "/media/{id}/index.m3u8", "/media/{id}/live.m3u8",
     "/media/{id}/r000_00001.ts", "/media/{id}/{id}", "/static/{id}", "/vendor/{id}", "/booths/{id}",
-    "/replay/{id}", "/", "/console", "/healthz", "/favicon.ico", "/socket.io/",
+    "/replay/{id}", "/", "/console", "/healthz", "/readyz", "/favicon.ico", "/socket.io/",
 ]  # fmt: skip
 IDS = ["1", "2", "0", "-1", "999999", "2147483648", "1" * 40, "abc", "%d9%a1%d9%a2", "%c2%b2", "%00", "%ff", "%c3%a9", "%ed%b3%bf",
        "%2e%2e", "..", "%2f", "a%00b", "%0d%0a", "x" * 300, "%25", "shenzhen-brightway-led", "events.js"]  # fmt: skip

@@ -4,13 +4,18 @@
 
 import { C, S } from './events.js';
 import { $, h, setChildren, say, field, select } from './dom.js';
-import { t, tn, uiLang, errorText, countryName, formatDateTime, langName } from './i18n.js';
+import { t, tn, uiLang, errorText, countryName, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { call } from './socket.js';
 import { bootPage, loadLiveModule, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderGuestSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
+import { reportDecorator, SlowModeGate } from './booth_safety.js';
 import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
+import { formatQuantity, formatUnitPrice } from './units.js';
+import { mountQuickPhrases, phraseContainer } from './phrases.js';
+import { imageEl, remindNow, renderOffline, renderReplayList, renderVideoInquire } from './booth_stage.js';
+import { productNameNodes, productText } from './product_text.js';
 
 const slug = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 
@@ -21,12 +26,15 @@ const state = {
   pinnedId: null,
   live: false,
   stream: null, // the last stream:state
+  replay: null, // the newest ended session with a replay
+  justEnded: false, // a stream ended while this page was open
   playerModule: false, // web/static/live/ plays the stream and reports the live state
   noPlayerModule: false, // no web/static/live/: play HLS here
   socket: null,
   chat: null,
   inquiry: null, // {form, product, unit, currency, touched}
   mutedUntil: 0,
+  slow: null, // SlowModeGate: the booth's slow mode on the send button
 };
 
 async function main() {
@@ -59,6 +67,8 @@ function renderHead() {
   pageTitle(b.name);
   $('#booth-name').textContent = b.name;
   const where = [b.city, b.country ? countryName(b.country) : null].filter(Boolean).join(', ');
+  const logo = imageEl(b.logo, { cls: 'booth-logo', sizes: '48px' });
+  if (logo) $('#booth-name').before(logo);
   setChildren($('#booth-sub'),
     b.supplier_name,
     where ? ` · ${where}` : '',
@@ -68,7 +78,16 @@ function renderHead() {
 async function enter() {
   $('#signin').replaceChildren();
   $('#booth-root').hidden = false;
-  state.chat = new ChatLog($('#chat-list'), { layout: 'viewer', orderBy: 'seq', empty: $('#chat-empty') });
+  const me = state.session.user;
+  state.chat = new ChatLog($('#chat-list'), {
+    layout: 'viewer', orderBy: 'seq', empty: $('#chat-empty'),
+    decorate: reportDecorator({ socket: () => state.socket, me }),
+  });
+  state.slow = new SlowModeGate({
+    form: $('#chat-form'), button: $('#chat-send'),
+    exempt: ['moderator', 'admin'].includes(me.role) || (me.role === 'supplier' && me.booth_id === state.booth.id),
+    isBlocked: () => $('#chat').dataset.joined !== 'true' || Date.now() < state.mutedUntil,
+  });
   renderProducts();
   renderInquiryForm();
   renderStreamState();
@@ -78,18 +97,37 @@ async function enter() {
   state.socket = socket;
   // For the browser console and the reconnect test: nothing here is secret from this page.
   window.boothcastDebug = { socket };
+  if (state.session.user.role === 'buyer') {
+    mountQuickPhrases(phraseContainer(), {
+      role: 'buyer', socket: () => state.socket, boothId: state.booth.id, status: $('#chat-status'),
+      products: () => state.products, pinned: () => (state.pinnedId !== null ? productById(state.pinnedId) : null),
+      productName: (p) => localized(p).name,
+    });
+  }
   socket.on(S.CHAT_MESSAGE, (m) => { if (m.booth_id === state.booth.id) state.chat.add(m); });
   socket.on(S.CHAT_BATCH, (b) => { if (b.booth_id === state.booth.id) state.chat.merge(b.messages || []); });
-  socket.on(S.CHAT_HIDDEN, (e) => { if (e.booth_id === state.booth.id) state.chat.remove(e.message_id); });
+  socket.on(S.CHAT_HIDDEN, (e) => {
+    if (e.booth_id !== state.booth.id) return;
+    // The author is told, so a hidden message never just vanishes from their own screen.
+    const mine = state.chat.byId.get(e.message_id)?.li.dataset.authorId === String(state.session.user.id);
+    state.chat.remove(e.message_id);
+    if (mine) say($('#chat-status'), t('chat.your_message_hidden'), 'error');
+  });
   socket.on(S.PRESENCE_UPDATE, (p) => { if (p.booth_id === state.booth.id) showViewers(p.viewers); });
   socket.on(S.PRODUCT_PINNED, (p) => { if (p.booth_id === state.booth.id) setPinned(p.pinned_product); });
   socket.on(S.STREAM_STATE, (s) => {
     if (s.booth_id !== state.booth.id) return;
+    if (!s.live && (state.stream?.live || state.live)) state.justEnded = true;
+    if (s.live) {
+      state.justEnded = false;
+      remindNow(state.booth);
+    }
     state.stream = s;
     setLive(s.live);
     if (!s.live) loadReplays(); // the session that just ended is a replay now
   });
   socket.on(S.USER_MUTED, (m) => { if (m.booth_id === state.booth.id) setMuted(m.until); });
+  socket.on(S.BOOTH_SLOW_MODE, (e) => { if (e.booth_id === state.booth.id) state.slow.set(e.seconds); });
   socket.on(S.USER_BANNED, () => {
     pageError(t('err.banned'));
     $('#chat-input').disabled = true;
@@ -109,25 +147,18 @@ async function loadReplays() {
     return; // no livestream module on this server: no replays either
   }
   const ended = sessions.filter((s) => s.status === 'ended' && s.replay_url).slice(0, 12);
+  state.replay = ended[0] || null;
+  renderStreamState();
   $('#replays').hidden = ended.length === 0;
-  setChildren($('#replay-list'), ended.map((s) => h('li', {},
-    h('a', { href: s.replay_url },
-      h('span', {}, formatDateTime(s.started_at)),
-      s.duration_ms ? h('span', { class: 'muted' }, formatDuration(s.duration_ms)) : null))));
-}
-
-function formatDuration(ms) {
-  const total = Math.round(ms / 1000);
-  const m = Math.floor(total / 60);
-  return `${m}:${String(total % 60).padStart(2, '0')}`;
+  renderReplayList($('#replay-list'), ended);
 }
 
 /** Chat and inquiries only work for members: the controls wait for the join's ack. */
 function setJoined(joined) {
   $('#chat').dataset.joined = String(joined);
-  $('#chat-send').disabled = !joined || Date.now() < state.mutedUntil;
+  $('#chat-send').disabled = !joined || Date.now() < state.mutedUntil || Boolean(state.slow?.waiting);
   const submit = state.inquiry?.form.querySelector('button[type="submit"]');
-  if (submit) submit.disabled = !joined;
+  if (submit) submit.disabled = !joined || state.inquiry.sent;
 }
 
 /** What a booth:join's ack tells the page besides the history. */
@@ -135,6 +166,7 @@ function onJoined(ack) {
   showViewers(ack.viewers);
   setLive(ack.live);
   setPinned(ack.pinned_product ?? null);
+  state.slow?.set(ack.slow_mode ?? 0);
 }
 
 // --- stream -----------------------------------------------------------------------------------
@@ -169,10 +201,13 @@ function renderStreamState() {
   $('#live-badge').hidden = !state.live;
   const overlay = $('#stream-offline');
   overlay.hidden = state.live;
-  const next = state.booth.next_stream_at;
-  $('#stream-offline-text').textContent = next
-    ? t('booth.offline_next', { when: formatDateTime(next) })
-    : t('booth.offline_none');
+  if (!state.live) renderOffline(overlay, { booth: state.booth, replay: state.replay, justEnded: state.justEnded });
+  // After a stream, nothing is "on stream now": the pinned highlight waits for the next one.
+  const ended = !state.live && Boolean(overlay.querySelector('.replay-card'));
+  $('#booth-root').classList.toggle('is-live', state.live);
+  $('#booth-root').classList.toggle('is-offline', !state.live);
+  $('#booth-root').classList.toggle('is-ended', ended);
+  showPinned();
   // Without the livestream module, still play a live HLS stream if we know its URL.
   const url = state.stream?.hls_url;
   if (state.noPlayerModule && state.live && url) playHls($('#player'), url);
@@ -209,10 +244,20 @@ function showViewers(n) {
 
 // --- products ---------------------------------------------------------------------------------
 
-/** A product's name/description/unit in the viewer's language when the booth provides it. */
+/** The viewer's language for product texts: the server localizes for the account's language. */
+function readerLang(p) {
+  const lang = state.session?.user?.lang;
+  return p.localized?.lang === lang || p.localized_by_lang?.[lang] || p.i18n?.[lang] ? lang : uiLang();
+}
+
+/** A product's name/description/unit in the viewer's language (product_text.js). */
 function localized(p) {
-  const tr = p.i18n?.[state.session?.user?.lang] || p.i18n?.[uiLang()] || {};
-  return { name: tr.name || p.name, description: tr.description || p.description, unit: tr.unit || p.unit };
+  return productText(p, readerLang(p));
+}
+
+/** Every spelling of a product's unit (the supplier's, its translations): to recognise it. */
+function unitSpellings(p) {
+  return [p.unit, ...Object.values(p.i18n || {}).map((tr) => tr?.unit)].filter(Boolean);
 }
 
 function productById(id) {
@@ -223,35 +268,45 @@ function renderProducts() {
   setChildren($('#product-list'), state.products.map((p) => {
     const l = localized(p);
     return h('li', { class: `product-card${p.id === state.pinnedId ? ' is-pinned' : ''}`, 'data-product-id': p.id },
+      imageEl(p.image, { alt: l.name, cls: 'product-image' }),
       h('span', { class: 'badge pinned-badge' }, t('booth.pinned')),
-      h('h3', {}, l.name),
+      h('h3', {}, ...productNameNodes(p, readerLang(p))),
       h('p', { class: 'muted sku' }, p.sku || ''),
       l.description ? h('p', { class: 'desc' }, l.description) : null,
-      h('p', { class: 'price' }, t('booth.price', { price: p.price, currency: p.currency, unit: l.unit })),
-      h('p', { class: 'moq muted' }, t('booth.moq', { n: p.moq, unit: l.unit })),
+      h('p', { class: 'price' }, formatUnitPrice(p.price, p.currency, l.unit, unitSpellings(p))),
+      h('p', { class: 'moq muted' }, t('booth.moq', { qty: formatQuantity(p.moq, l.unit, unitSpellings(p)) })),
       h('button', { type: 'button', class: 'btn', onclick: () => inquireAbout(p.id) }, t('booth.inquire')));
   }));
 }
 
 function setPinned(product) {
-  if (product && !productById(product.id)) state.products.push(product);
+  const known = product ? productById(product.id) : null;
+  if (product && !known) state.products.push(product);
+  // A pin carries the product in every language present: the freshest reading of its texts.
+  else if (known && product.localized_by_lang) known.localized_by_lang = product.localized_by_lang;
   state.pinnedId = product ? product.id : null;
   for (const li of document.querySelectorAll('#product-list .product-card')) {
     li.classList.toggle('is-pinned', Number(li.dataset.productId) === state.pinnedId);
   }
+  showPinned();
+  // The inquiry form follows the pinned product until the buyer picks one themselves.
+  if (state.inquiry && !state.inquiry.touched) selectProduct(state.pinnedId, false);
+}
+
+function showPinned() {
   const banner = $('#pinned-banner');
   const p = state.pinnedId !== null ? productById(state.pinnedId) : null;
-  banner.hidden = !p;
+  const ended = $('#booth-root').classList.contains('is-ended');
+  banner.hidden = !p || ended;
+  renderVideoInquire($('#video-inquire'), state.live ? p : null, p ? localized(p).name : '', inquireAbout);
   if (p) {
     const l = localized(p);
     setChildren(banner,
       h('span', { class: 'badge pinned-badge' }, t('booth.pinned')),
-      h('strong', {}, l.name),
-      h('span', { class: 'price' }, t('booth.price', { price: p.price, currency: p.currency, unit: l.unit })),
+      h('strong', {}, ...productNameNodes(p, readerLang(p))),
+      h('span', { class: 'price' }, formatUnitPrice(p.price, p.currency, l.unit, unitSpellings(p))),
       h('button', { type: 'button', class: 'btn primary small', onclick: () => inquireAbout(p.id) }, t('booth.inquire')));
   }
-  // The inquiry form follows the pinned product until the buyer picks one themselves.
-  if (state.inquiry && !state.inquiry.touched) selectProduct(state.pinnedId, false);
 }
 
 // --- chat -------------------------------------------------------------------------------------
@@ -272,9 +327,11 @@ async function sendChat(event) {
   if (ack.ok) {
     input.value = '';
     say($('#chat-status'), '');
+    state.slow.sent();
   } else {
     say($('#chat-status'), errorText(ack.error), 'error');
     if (ack.error?.code === 'muted' && ack.error.until) setMuted(ack.error.until);
+    if (ack.error?.code === 'slow_mode') state.slow.wait(ack.error.retry_after);
   }
   input.focus();
 }
@@ -330,10 +387,16 @@ function renderInquiryForm() {
     result,
     h('div', { class: 'form-actions' }, submit));
 
-  state.inquiry = { form, product, unit, currency, touched: false };
+  state.inquiry = { form, product, unit, currency, touched: false, sent: false };
   product.addEventListener('change', () => {
     state.inquiry.touched = true;
     selectProduct(product.value ? Number(product.value) : null, true);
+  });
+  // A sent inquiry keeps its button disabled until the buyer writes another one: one tap, one lead.
+  form.addEventListener('input', () => {
+    if (!state.inquiry.sent) return;
+    state.inquiry.sent = false;
+    submit.disabled = $('#chat').dataset.joined !== 'true';
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -358,8 +421,9 @@ function renderInquiryForm() {
     submit.disabled = true;
     submit.textContent = t('inq.sending');
     const ack = await call(state.socket, C.INQUIRY_SUBMIT, payload);
-    submit.disabled = $('#chat').dataset.joined !== 'true';
     submit.textContent = t('inq.submit');
+    state.inquiry.sent = Boolean(ack.ok);
+    submit.disabled = state.inquiry.sent || $('#chat').dataset.joined !== 'true';
     if (ack.ok) {
       say(result, t('inq.sent', { id: ack.lead?.id, email: payload.email }), 'ok');
       result.dataset.leadId = ack.lead?.id ?? '';

@@ -4,14 +4,23 @@
 
 import { C, S } from './events.js';
 import { $, h, setChildren, say, select } from './dom.js';
-import { t, tn, errorText, langName, nativeLangName, countryName, formatDateTime } from './i18n.js';
+import { t, tn, errorText, langName, nativeLangName, countryName, formatDateTime, formatPrice } from './i18n.js';
 import { api, download, ApiError } from './session.js';
 import { call } from './socket.js';
 import { bootPage, loadLiveModule, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 import { mountGlossary } from './glossary.js';
+import { mountProductTexts } from './product_texts.js';
+import { imageEl } from './booth_stage.js';
+import { mountBoothImages, uploadButton } from './image_upload.js';
+import { mountWebhooks } from './webhooks.js';
+import { mountAnalytics } from './analytics.js';
 import { LEAD_STATUSES } from './trade.js';
+import { formatQuantity, formatUnitPrice } from './units.js';
+import { mountQuickPhrases, phraseContainer } from './phrases.js';
+import { leadTiming, longestWaitingFirst, mountWaiting } from './waiting.js';
+import { mountLeadNotify, notifyLead } from './lead_notify.js';
 
 const state = {
   session: null,
@@ -21,6 +30,7 @@ const state = {
   socket: null,
   chat: null,
   leads: new Map(), // id -> {lead, li}
+  waiting: null, // hooks of the "Waiting" list (waiting.js)
 };
 
 async function main() {
@@ -50,6 +60,7 @@ async function main() {
   $('#booth-link').href = `/booths/${encodeURIComponent(state.booth.slug)}`;
   state.chat = new ChatLog($('#chat-list'), { layout: 'staff', orderBy: 'seq', empty: $('#chat-empty') });
   renderProducts();
+  mountBoothImages($('#booth-images-root'), { booth: state.booth, token: state.session.token });
   renderLanguages(state.booth.languages);
   $('#chat-form').addEventListener('submit', sendChat);
   $('#chat-input').addEventListener('keydown', (e) => {
@@ -60,10 +71,26 @@ async function main() {
   });
   $('#preview-btn').addEventListener('click', preview);
   $('#export-csv').addEventListener('click', exportCsv);
+  $('#lead-sort').addEventListener('change', sortLeads);
+  $('#notify-btn').hidden = false;
+  mountLeadNotify($('#notify-btn'));
+  state.waiting = mountWaiting($('#waiting-root'), {
+    booth: state.booth, token: state.session.token, status: $('#waiting-status'), onLeadClick: showLead,
+  });
 
   const socket = openBoothSocket(state.session.token, { boothId: state.booth.id, chat: state.chat, setJoined, onJoined });
   state.socket = socket;
-  socket.on(S.CHAT_MESSAGE, (m) => { if (m.booth_id === state.booth.id) state.chat.add(m); });
+  // The supplier's answers, prefilled from the pinned product (MOQ, unit, price, currency).
+  mountQuickPhrases(phraseContainer(), {
+    role: 'supplier', socket: () => state.socket, boothId: state.booth.id, status: $('#chat-status'),
+    products: () => state.products, pinned: () => state.products.find((p) => p.id === state.pinnedId) ?? null,
+    productName: (p) => p.name,
+  });
+  socket.on(S.CHAT_MESSAGE, (m) => {
+    if (m.booth_id !== state.booth.id) return;
+    state.chat.add(m);
+    state.waiting.onChat(m);
+  });
   socket.on(S.CHAT_BATCH, (b) => { if (b.booth_id === state.booth.id) state.chat.merge(b.messages || []); });
   socket.on(S.CHAT_HIDDEN, (e) => { if (e.booth_id === state.booth.id) state.chat.remove(e.message_id); });
   socket.on(S.PRESENCE_UPDATE, (p) => {
@@ -72,13 +99,25 @@ async function main() {
     renderLanguages(p.languages);
   });
   socket.on(S.PRODUCT_PINNED, (p) => { if (p.booth_id === state.booth.id) setPinned(p.pinned_product?.id ?? null); });
-  socket.on(S.LEAD_NEW, (lead) => { if (lead.booth_id === state.booth.id) putLead(lead, { fresh: true }); });
-  socket.on(S.LEAD_UPDATED, (lead) => { if (lead.booth_id === state.booth.id) putLead(lead); });
+  socket.on(S.LEAD_NEW, (lead) => {
+    if (lead.booth_id !== state.booth.id) return;
+    putLead(lead, { fresh: true });
+    state.waiting.onLeadNew(lead);
+    notifyLead(lead);
+  });
+  socket.on(S.LEAD_UPDATED, (lead) => {
+    if (lead.booth_id !== state.booth.id) return;
+    putLead(lead);
+    state.waiting.onLeadUpdated(lead);
+  });
   socket.on(S.USER_MUTED, (m) => say($('#chat-status'), errorText({ code: 'muted', until: m.until }), 'error'));
 
   loadLeads();
   mountLiveControls();
   mountGlossary($('#glossary-root'), { booth: state.booth, token: state.session.token, countEl: $('#glossary-count') });
+  mountProductTexts($('#ptexts-root'), { booth: state.booth, token: state.session.token });
+  mountWebhooks($('#webhooks-root'), { booth: state.booth, token: state.session.token });
+  mountAnalytics($('#analytics-root'), { booth: state.booth, token: state.session.token });
 }
 
 /** Sending and previewing need the booth joined: the buttons wait for the join's ack. */
@@ -95,6 +134,7 @@ function onJoined(ack) {
   setPinned(ack.pinned_product?.id ?? null);
   // Leads may have arrived while we were disconnected.
   if (state.leadsLoaded) loadLeads();
+  if (state.leadsLoaded) state.waiting.refresh();
 }
 
 function renderLanguages(languages) {
@@ -131,10 +171,16 @@ function renderProducts() {
   setChildren($('#product-list'), state.products.map((p) => {
     const pinned = p.id === state.pinnedId;
     return h('li', { class: `pin-item${pinned ? ' is-pinned' : ''}`, 'data-product-id': p.id },
+      h('div', { class: 'pin-thumb' }, imageEl(p.image, { alt: p.name, sizes: '64px' })),
       h('div', { class: 'pin-info' },
         h('strong', {}, p.name),
-        h('span', { class: 'muted' }, `${p.sku || ''} · ${p.price} ${p.currency} / ${p.unit}`),
+        h('span', { class: 'muted' }, `${p.sku || ''} · ${formatUnitPrice(p.price, p.currency, p.unit)}`),
         pinned ? h('span', { class: 'badge pinned-badge' }, t('console.pinned')) : null),
+      uploadButton({
+        path: `/api/products/${p.id}/image`, token: state.session.token, status: $('#pin-status'),
+        label: p.image ? t('images.change_photo') : t('images.add_photo'),
+        onDone: (image) => { p.image = image; renderProducts(); },
+      }),
       h('button', {
         type: 'button',
         class: `btn small${pinned ? '' : ' primary'}`,
@@ -268,12 +314,33 @@ function putLead(lead, { fresh = false } = {}) {
     existing.lead = { ...existing.lead, ...lead };
     existing.li.dataset.status = lead.status;
     existing.statusSelect.value = lead.status;
+    existing.timing.replaceWith(existing.timing = leadTiming(existing.lead));
+    if ($('#lead-sort').value !== 'newest') sortLeads();
+    // "New" means nobody has worked the lead yet: any status change takes the badge away.
+    if (lead.status !== 'new') {
+      existing.li.classList.remove('is-fresh');
+      existing.li.querySelector('.new-badge')?.remove();
+    }
     return;
   }
   const entry = renderLead(lead, fresh);
   state.leads.set(lead.id, entry);
   $('#lead-list').prepend(entry.li);
+  if ($('#lead-sort').value !== 'newest') sortLeads();
   updateLeadCount();
+}
+
+function sortLeads() {
+  const order = $('#lead-sort').value === 'waiting' ? longestWaitingFirst : (a, b) => b.id - a.id;
+  const entries = [...state.leads.values()].sort((a, b) => order(a.lead, b.lead));
+  $('#lead-list').append(...entries.map((e) => e.li));
+}
+
+function showLead(id) {
+  const li = state.leads.get(id)?.li;
+  if (!li) return;
+  li.scrollIntoView({ block: 'center' });
+  li.querySelector('.status-select')?.focus();
 }
 
 function renderLead(lead, fresh) {
@@ -294,11 +361,12 @@ function renderLead(lead, fresh) {
     }
   });
   entry.statusSelect = statusSelect;
+  entry.timing = leadTiming(lead);
 
   const facts = [
     [t('leads.product'), productName(lead)],
-    [t('leads.quantity'), lead.quantity != null ? `${lead.quantity}${lead.unit ? ` ${lead.unit}` : ''}` : null],
-    [t('leads.target_price'), lead.target_price != null ? `${lead.target_price}${lead.currency ? ` ${lead.currency}` : ''}` : null],
+    [t('leads.quantity'), lead.quantity != null ? formatQuantity(lead.quantity, lead.unit || '') : null],
+    [t('leads.target_price'), lead.target_price != null ? (lead.currency ? formatPrice(lead.target_price, lead.currency) : lead.target_price) : null],
     [t('leads.incoterm'), lead.incoterm],
     [t('leads.destination'), lead.destination_country ? countryName(lead.destination_country) : null],
   ].filter(([, v]) => v);
@@ -331,7 +399,7 @@ function renderLead(lead, fresh) {
         h('span', { class: 'col-label' }, t(translationLabel, { lang: langName(lead.target_lang || state.session.user.lang) })),
         h('p', { class: 'lead-message-translated' }, lead.message_translated)) : null),
     h('div', { class: 'lead-actions' },
-      h('label', { for: statusSelect.id }, t('leads.status')), statusSelect),
+      h('label', { for: statusSelect.id }, t('leads.status')), statusSelect, entry.timing),
     statusMsg,
     renderNotes(lead));
   entry.li = li;

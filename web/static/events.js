@@ -18,6 +18,9 @@ export const C = Object.freeze({
   MOD_BAN: 'mod:ban',
   LOBBY_WATCH: 'lobby:watch',
   CHAT_HISTORY: 'chat:history',
+  CHAT_REPORT: 'chat:report',
+  SLOW_MODE_SET: 'slow_mode:set',
+  MOD_HISTORY: 'mod:history',
 });
 
 /** Server → client. */
@@ -36,6 +39,10 @@ export const S = Object.freeze({
   MOD_MESSAGE: 'mod:message',
   MOD_BOOTHS: 'mod:booths',
   CHAT_RESYNC: 'chat:resync',
+  BOOTH_SLOW_MODE: 'booth:slow_mode',
+  REPORT_NEW: 'report:new',
+  REPORT_RESOLVED: 'report:resolved',
+  MOD_RESYNC: 'mod:resync',
 });
 
 export const CLIENT_EVENTS = Object.freeze(Object.values(C));

@@ -54,7 +54,9 @@ export function matchLang(tag) {
 export function chosenLang() {
   const saved = safeGet(LANG_KEY);
   if (saved) return saved;
-  const prefs = navigator.languages?.length ? navigator.languages : [navigator.language];
+  // `globalThis.navigator`: the module is also imported outside a browser (tests/web, in Node).
+  const nav = globalThis.navigator;
+  const prefs = nav?.languages?.length ? nav.languages : [nav?.language];
   for (const tag of prefs) {
     const lang = matchLang(tag);
     if (lang) return lang;

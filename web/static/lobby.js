@@ -3,11 +3,12 @@
 
 import { C, S } from './events.js';
 import { $, h, setChildren, say, select } from './dom.js';
-import { t, tn, chosenLang, rememberLang, nativeLangName, langName, countryName, categoryName, formatDateTime } from './i18n.js';
+import { t, tn, chosenLang, rememberLang, nativeLangName, langName, countryName, categoryName, formatDateTime, forwardArrow } from './i18n.js';
 import { api, getSession, saveSession } from './session.js';
 import { openSocket, call } from './socket.js';
 import { bootPage, connectionIndicator, onRefused, pageTitle } from './page.js';
 import { renderGuestSignIn, renderSessionBar, translationInfo, pickerLanguages } from './signin.js';
+import { imageEl, remindNow } from './booth_stage.js';
 
 const booths = new Map(); // id -> booth (GET /api/booths, updated by booth:state / stream:state)
 const cards = new Map(); // id -> <li>
@@ -30,6 +31,8 @@ async function main() {
   }
   renderFilters();
   renderCards();
+  // A live card's thumbnail is replaced every few seconds on the server (media/thumbnail.py).
+  setInterval(refreshThumbnails, 10_000);
 
   if (session) watchLobby(session);
   else renderGuestSignIn($('#signin'), { onDone: () => window.location.reload() });
@@ -69,7 +72,7 @@ async function renderTranslationInfo() {
   setChildren(el,
     h('span', { class: 'label' }, t('lobby.translation')),
     h('ul', { class: 'pairs' }, pairs.map((p) => h('li', { class: 'pair', 'data-source': p.source, 'data-target': p.target },
-      `${langName(p.source)} → ${langName(p.target)}`,
+      `${langName(p.source)} ${forwardArrow()} ${langName(p.target)}`,
       p.via ? h('span', { class: 'via' }, ` (${t('lobby.via', { lang: langName(p.via) })})`) : null))));
 }
 
@@ -100,6 +103,7 @@ function renderCards() {
 function renderCard(b) {
   const where = [b.city, b.country ? countryName(b.country) : null].filter(Boolean).join(', ');
   return h('li', { class: `booth-card${b.live ? ' is-live' : ''}`, 'data-booth-id': b.id, 'data-slug': b.slug },
+    cardMedia(b),
     h('div', { class: 'card-top' },
       b.live
         ? h('span', { class: 'badge live-badge' }, t('lobby.live'))
@@ -113,7 +117,25 @@ function renderCard(b) {
       where ? h('li', { class: 'where' }, where) : null,
       b.lang ? h('li', {}, t('lobby.speaks', { lang: langName(b.lang) })) : null,
       typeof b.product_count === 'number' ? h('li', {}, tn('lobby.products', b.product_count)) : null),
-    h('span', { class: 'card-cta', 'aria-hidden': 'true' }, `${t('lobby.visit')} →`));
+    h('span', { class: 'card-cta', 'aria-hidden': 'true' }, `${t('lobby.visit')} ${forwardArrow()}`));
+}
+
+/** Live: the stream's thumbnail; otherwise the cover; the logo on top of either. */
+function cardMedia(b) {
+  const live = b.live && b.live_thumbnail
+    ? h('img', { class: 'card-thumb', src: b.live_thumbnail, alt: '', 'data-live-thumb': b.live_thumbnail, onerror: (e) => { e.target.hidden = true; } })
+    : null;
+  const cover = live ? null : imageEl(b.cover, { cls: 'card-thumb', sizes: '(max-width: 599px) 100vw, 360px' });
+  const logo = imageEl(b.logo, { cls: 'card-logo', sizes: '48px' });
+  if (!live && !cover && !logo) return null;
+  return h('div', { class: `card-media${live || cover ? '' : ' logo-only'}` }, live || cover, logo);
+}
+
+function refreshThumbnails() {
+  for (const img of document.querySelectorAll('img[data-live-thumb]')) {
+    img.hidden = false;
+    img.src = `${img.dataset.liveThumb}?t=${Math.floor(Date.now() / 10_000)}`;
+  }
 }
 
 function applyFilters() {
@@ -163,7 +185,11 @@ function watchLobby(session) {
     if (ack.ok) for (const s of ack.booths || []) applyState(s);
   }
   socket.on(S.BOOTH_STATE, applyState);
-  socket.on(S.STREAM_STATE, (s) => updateBooth(s.booth_id, { live: Boolean(s.live) }));
+  socket.on(S.STREAM_STATE, (s) => {
+    const live = Boolean(s.live);
+    if (live && booths.get(s.booth_id)) remindNow(booths.get(s.booth_id));
+    updateBooth(s.booth_id, { live, live_thumbnail: live && s.session_id ? `/media/${s.session_id}/thumb.jpg` : null });
+  });
 }
 
 function applyState(s) {

@@ -8,7 +8,9 @@ import { api, ApiError } from './session.js';
 import { openSocket, call } from './socket.js';
 import { bootPage, connectionIndicator, pageError, pageTitle, onRefused } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
-import { ChatLog } from './chat.js';
+import { ChatLog, SeqCatchUp } from './chat.js';
+import { filterHits, mountFilters, ReportsQueue, SlowModeControl } from './mod_tools.js';
+import { mountFairAnalytics } from './analytics.js';
 
 const MUTE_MINUTES = [5, 15, 60, 1440, 10080];
 const MOD_ROLES = ['moderator', 'admin'];
@@ -19,6 +21,9 @@ const state = {
   feed: null,
   booths: new Map(), // booth_id -> BoothState
   pending: null, // the action waiting in the dialog
+  reports: null, // ReportsQueue
+  slow: null, // SlowModeControl
+  catchUps: new Map(), // booth_id -> SeqCatchUp: the feed's gaps, fetched with mod:history
 };
 
 async function main() {
@@ -43,10 +48,18 @@ async function main() {
     onRefused,
   });
   state.socket = socket;
-  socket.on(S.MOD_MESSAGE, (m) => state.feed.add(m));
+  mountTools(socket);
+  socket.on(S.MOD_MESSAGE, (m) => {
+    state.feed.add(m);
+    catchUpFor(m?.booth_id)?.seen([m.seq]);
+  });
+  socket.on(S.MOD_RESYNC, (r) => {
+    for (const [id, seq] of Object.entries(r?.last_seqs || {})) catchUpFor(Number(id))?.resync(seq);
+  });
   socket.on(S.MOD_BOOTHS, (b) => renderBooths(b.booths || []));
   socket.on(S.CHAT_HIDDEN, (e) => state.feed.markHidden(e.message_id));
   loadAudit();
+  mountFairAnalytics($('#fair-analytics-root'), { token: state.session.token });
 }
 
 async function watch() {
@@ -57,8 +70,43 @@ async function watch() {
   }
   say($('#page-status'), '');
   renderBooths(ack.booths || []);
+  for (const [id, seconds] of Object.entries(ack.slow_mode || {})) state.slow.set(id, seconds);
+  state.reports.load(); // after a reconnect too: reports filed meanwhile were not pushed to us
   state.feed.merge(ack.recent || []);
   state.feed.scrollToEnd();
+  // Each booth's latest seq starts its count (first watch) or names what to fetch (reconnect).
+  for (const [id, seq] of Object.entries(ack.last_seqs || {})) catchUpFor(Number(id))?.joined([{ seq }]);
+}
+
+/**
+ * The feed merges every booth, and each booth's seq grows by one per message: one SeqCatchUp per
+ * booth notices a gap (messages from another node while Redis was away, a reconnect) and fetches
+ * it with `mod:history`, merged into the feed by id so nothing shows twice.
+ */
+function catchUpFor(boothId) {
+  if (!Number.isInteger(boothId)) return null;
+  let c = state.catchUps.get(boothId);
+  if (!c) {
+    c = new SeqCatchUp(
+      (afterSeq) => call(state.socket, C.MOD_HISTORY, { booth_id: boothId, after_seq: afterSeq }),
+      (messages) => state.feed.merge(messages),
+    );
+    state.catchUps.set(boothId, c);
+  }
+  return c;
+}
+
+/** Reports queue, slow mode and the filter lists (web/static/mod_tools.js). */
+function mountTools(socket) {
+  const token = state.session.token;
+  state.reports = new ReportsQueue({
+    list: $('#reports-list'), empty: $('#reports-empty'), status: $('#reports-status'), token, boothName,
+    onResolved: (r, action) => { if (action === 'hide') state.feed.markHidden(r.message?.id); loadAudit(); },
+  });
+  state.reports.listen(socket);
+  state.slow = new SlowModeControl({ form: $('#slow-form'), socket: () => state.socket, booths: () => state.booths.values(), status: $('#slow-status') });
+  socket.on(S.BOOTH_SLOW_MODE, (e) => state.slow.set(e.booth_id, e.seconds));
+  mountFilters($('#filters-form'), { token, status: $('#filters-status') });
 }
 
 function boothName(id) {
@@ -66,7 +114,9 @@ function boothName(id) {
 }
 
 function renderBooths(list) {
+  const known = state.booths.size;
   for (const b of list) state.booths.set(b.booth_id, b);
+  if (state.booths.size !== known) state.slow?.renderBooths();
   const rows = [...state.booths.values()].sort((a, b) => Number(b.live) - Number(a.live) || b.viewers - a.viewers || a.name.localeCompare(b.name));
   setChildren($('#booth-rows'), rows.map((b) => {
     const langs = Array.isArray(b.languages) ? b.languages : Object.keys(b.languages || {});
@@ -111,6 +161,8 @@ function decorate(msg, li, meta) {
       h('button', { type: 'button', class: 'btn small danger-outline', 'data-action': 'ban', onclick: () => ask('ban', msg) }, t('mod.ban')));
   }
   li.append(actions);
+  const hits = filterHits(msg);
+  if (hits) li.append(hits);
 }
 
 // --- confirmation dialog ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { t } from './i18n.js';
 import { bootPage, loadLiveModule, pageTitle } from './page.js';
 import { renderGuestSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
+import { productNameNodes } from './product_text.js';
 
 const sessionId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 
@@ -30,7 +31,8 @@ async function main() {
     pinned: (product) => {
       const banner = $('#pinned-banner');
       banner.hidden = !product;
-      if (product) setChildren(banner, h('span', { class: 'badge pinned-badge' }, t('booth.pinned')), h('strong', {}, product.name));
+      // In the viewer's language (the server localizes each pin for the caller).
+      if (product) setChildren(banner, h('span', { class: 'badge pinned-badge' }, t('booth.pinned')), h('strong', {}, ...productNameNodes(product, session.user.lang)));
     },
     title: (title, subtitle) => {
       $('#replay-title').textContent = title;
