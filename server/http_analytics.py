@@ -8,18 +8,74 @@ answers JSON or CSV.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from aiohttp import web
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from rooms import analytics
 from rooms.analytics_figures import figures_csv
-from server import responses, schemas
+from server import schemas
 from server.api_routes import api_routes
 from server.errors import from_validation
 from server.http_api import id_param, jsonify
 from server.http_auth import require_user
 from server.keys import FAIR
+from server.responses import IsoTime, Out
+
+# --- Booth analytics: what the answers look like (the OpenAPI document's response models) ---
+
+class ViewerSample(Out):
+    at: IsoTime
+    viewers: int = Field(description="buyers in the booth then, summed over nodes (staff excluded)")
+
+
+class AnalyticsFigures(Out):
+    """One period's figures; the definitions are in docs/protocol.md ("Booth analytics")."""
+
+    period: str = Field(description="`YYYY-MM-DD` (a UTC day), `stream-<id>`, or `total`")
+    session_id: int | None
+    start: IsoTime
+    end: IsoTime
+    viewers: list[ViewerSample]
+    peak_viewers: int
+    unique_buyers: int
+    countries: dict[str, int] = Field(description="distinct buyers per country (`\"\"`: unknown)")
+    languages: dict[str, int] = Field(description="distinct buyers per language they joined in")
+    messages: int
+    buyer_messages: int
+    inquiries: int
+    inquiries_per_100_viewers: float | None
+    median_first_response_s: float | None
+    answered: int
+    awaiting: int
+
+
+class BoothRefOut(Out):
+    id: int
+    name: str
+    slug: str
+
+
+class BoothAnalyticsOut(Out):
+    booth: BoothRefOut
+    from_: IsoTime = Field(alias="from")
+    to: IsoTime
+    granularity: Literal["stream", "day"]
+    periods: list[AnalyticsFigures]
+    total: AnalyticsFigures
+
+
+class BoothFigures(Out):
+    booth: BoothRefOut
+    figures: AnalyticsFigures
+
+
+class FairAnalyticsOut(Out):
+    from_: IsoTime = Field(alias="from")
+    to: IsoTime
+    booths: list[BoothFigures]
+    total: AnalyticsFigures
 
 
 def _query(request: web.Request) -> tuple[schemas.AnalyticsQuery, datetime, datetime]:
@@ -65,8 +121,8 @@ def setup_analytics_api(app: web.Application) -> None:
     csv = {"text/csv": {"type": "string"}}
     api.get("/api/booths/{booth_id:\\d+}/analytics", booth_analytics, summary="A booth's analytics (JSON or CSV)",
             description="That booth's staff, moderators and admins. Per live stream or per UTC day.",
-            auth="bearer", tag="analytics", query=schemas.AnalyticsQuery, response=responses.BoothAnalyticsOut,
+            auth="bearer", tag="analytics", query=schemas.AnalyticsQuery, response=BoothAnalyticsOut,
             alternatives=csv, errors=(429,))  # fmt: skip
     api.get("/api/analytics", fair_analytics, summary="Every booth's analytics (JSON or CSV)",
             description="Moderators and admins.", auth="bearer", tag="analytics", query=schemas.AnalyticsQuery,
-            response=responses.FairAnalyticsOut, alternatives=csv, errors=(429,))  # fmt: skip
+            response=FairAnalyticsOut, alternatives=csv, errors=(429,))  # fmt: skip

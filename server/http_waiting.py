@@ -8,13 +8,50 @@ caller's current role); the list then stays live in the console from the staff r
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic import Field
 
 from rooms import waiting
-from server import responses
 from server.api_routes import api_routes
 from server.http_api import id_param, jsonify
 from server.http_auth import require_user
 from server.keys import FAIR
+from server.responses import IsoTime, Out
+
+# --- Waiting buyers: what the answers look like (the OpenAPI document's response models) ---
+
+class WaitingBuyer(Out):
+    id: int
+    display_name: str
+    company: str | None = None
+    country: str | None = None
+
+
+class WaitingQuestion(Out):
+    since: IsoTime = Field(description="the first chat message no staff answer has followed")
+    waited_ms: int
+    messages: int = Field(description="the buyer's messages since then")
+
+
+class WaitingLead(Out):
+    id: int
+    created_at: IsoTime
+    waited_ms: int
+
+
+class WaitingEntry(Out):
+    buyer: WaitingBuyer
+    since: IsoTime = Field(description="the oldest of the unanswered question and the unworked leads")
+    waited_ms: int
+    question: WaitingQuestion | None
+    leads: list[WaitingLead] = Field(description="the buyer's leads nobody has worked yet")
+
+
+class WaitingOut(Out):
+    """Who waits for the booth's staff (docs/protocol.md, "Waiting buyers"), the longest wait first."""
+
+    booth_id: int
+    now: IsoTime
+    waiting: list[WaitingEntry]
 
 
 async def booth_waiting(request: web.Request) -> web.Response:
@@ -28,5 +65,5 @@ def setup_waiting_api(app: web.Application) -> None:
         "/api/booths/{booth_id:\\d+}/waiting", booth_waiting, summary="Buyers waiting for the booth's staff",
         description="That booth's staff, moderators and admins. Unanswered chat questions (by the analytics "
         "rule) and unworked leads of the last 7 days, the longest wait first.",
-        auth="bearer", tag="booths", response=responses.WaitingOut, errors=(429,),
+        auth="bearer", tag="booths", response=WaitingOut, errors=(429,),
     )  # fmt: skip
