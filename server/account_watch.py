@@ -35,7 +35,7 @@ from server import events
 from server.rooms_naming import mod_room, staff_room
 
 if TYPE_CHECKING:
-    from server.sockets import Conn, Connections
+    from server.connections import Conn, Connections
 
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ from rooms.presence import MemoryPresence, Presence, RedisPresence
 from rooms.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from rooms.slow_mode import SlowModeStore
 from rooms.visits import VisitLog
+from server.connections import Connections
 from server.fanout import ChatFanout
 from server.forwarded import forwarded_middleware
 from server.frames import GuardedPacket
@@ -54,7 +55,7 @@ from server.openapi import setup_openapi
 from server.readiness import setup_readiness
 from server.redis_link import open_redis
 from server.settings import Settings
-from server.sockets import Connections, SocketApi
+from server.sockets import SocketApi
 from server.webhook_sender import WebhookSender
 from server.wire import DirectSocketIO, FastEmitManager, FastRedisManager
 from translation.api import Translator

@@ -29,7 +29,7 @@ from server.rooms_naming import booth_room, lang_room, staff_room
 from server.shared_loads import SharedBatch, SharedLoads
 
 if TYPE_CHECKING:
-    from server.sockets import Conn
+    from server.connections import Conn
 
 class JoinPath:
     """What `booth:join` does: enter the rooms, count the member, answer with shared loads."""

@@ -9,10 +9,10 @@ from redis.asyncio import Redis
 from rooms.auth import Tokens
 from rooms.context import Fair
 from rooms.db import Database
+from server.connections import Connections
 from server.fanout import ChatFanout
 from server.metrics import Metrics
 from server.settings import Settings
-from server.sockets import Connections
 from server.webhook_sender import WebhookSender
 from translation.api import Translator
 

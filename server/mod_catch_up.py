@@ -23,7 +23,7 @@ from server import events, schemas
 from server.rooms_naming import mod_room
 
 if TYPE_CHECKING:
-    from server.sockets import Conn
+    from server.connections import Conn
 
 log = logging.getLogger(__name__)
 Ack = dict[str, Any]

@@ -19,7 +19,7 @@ from server.fanout import ChatFanout
 from server.rooms_naming import booth_room, mod_room
 
 if TYPE_CHECKING:
-    from server.sockets import Conn
+    from server.connections import Conn
 
 log = logging.getLogger(__name__)
 Ack = dict[str, Any]
