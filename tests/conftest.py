@@ -6,10 +6,10 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser_support import Fair, open_fair
 from tests.support import (
     BUNDLED,
     Server,
@@ -20,6 +20,10 @@ from tests.support import (
     settings_for_test,
     start_server,
 )
+
+if TYPE_CHECKING:
+    # Playwright is only needed by the browser tests: the unit tests run without it installed.
+    from tests.browser_support import Fair
 
 # The suite never reaches the network: argos must not look for packages or sentence splitters.
 os.environ.setdefault("ARGOS_DEVICE_TYPE", "cpu")
@@ -94,5 +98,7 @@ def url(live_server: Server) -> str:
 @pytest.fixture
 async def fair(url: str) -> AsyncIterator[Fair]:
     """One Chromium on the live server; each person in a test gets a browser context."""
+    from tests.browser_support import open_fair
+
     async with open_fair(url) as f:
         yield f
