@@ -17,9 +17,11 @@ class SlowEmit:
         self.most_in_flight = 0
         self.release = asyncio.Event()
         self.sent = asyncio.Event()
+        self.entered = asyncio.Event()
 
     async def __call__(self, event: str, data: Any, room: str) -> None:
         self.in_flight += 1
+        self.entered.set()
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             await self.release.wait()
@@ -30,6 +32,11 @@ class SlowEmit:
 
 
 async def _settle() -> None:
+    """Let every ready task run a few steps: no clock involved, only the loop's turns.
+
+    Enough for a flush that should not happen (a second one in flight, one before the tick) to
+    show itself: with `release` set, an emit completes without suspending.
+    """
     for _ in range(5):
         await asyncio.sleep(0)
 
@@ -38,7 +45,7 @@ async def test_messages_arriving_during_a_slow_flush_go_next_in_order() -> None:
     emit = SlowEmit()
     co = Coalescer(emit, tick=0.0, spread=0.0)
     co.add("room", 1, {"seq": 1})
-    await _settle()
+    await asyncio.wait_for(emit.entered.wait(), 5)
     assert emit.in_flight == 1, "the first message of an idle room goes at once"
     for seq in (2, 3, 4):
         co.add("room", 1, {"seq": seq})
@@ -60,7 +67,7 @@ async def test_the_next_frame_waits_for_the_interval_and_rooms_are_independent()
     await asyncio.wait_for(_until(emit, lambda: len(emit.frames) == 2), 5)
     co.add("a", 1, {"seq": 3})
     co.add("a", 1, {"seq": 2})
-    await asyncio.sleep(0.05)
+    await _settle()
     assert len(emit.frames) == 2, "within the tick, later messages wait for one frame"
     await asyncio.wait_for(_until(emit, lambda: len(emit.frames) == 3), 5)
     assert sorted(emit.frames) == [[1], [2, 3], [7]]
