@@ -93,6 +93,15 @@ async def test_go_live_watch_stop_replay(live_server: Server) -> None:
             await expect(replay.locator("#chat-list li")).to_have_count(1, timeout=30_000)
             await expect(replay.locator("#chat-list")).to_contain_text("blue one")
             await expect(replay.get_by_role("button", name="Inquire about this moment")).to_be_visible()
+            # An inquiry about the moment goes over the page's socket (booth:join, inquiry:submit).
+            await replay.get_by_role("button", name="Inquire about this moment").click()
+            await replay.get_by_label("Your question").fill("Price for 500 of the blue one?")
+            await replay.get_by_label("E-mail").fill("lin@example.com")
+            await replay.get_by_label("The supplier may contact me about this inquiry").check()
+            await replay.get_by_role("button", name="Send inquiry").click()
+            await expect(replay.locator(".replay-inquiry-wrap [role=status]")).to_have_text(
+                "Inquiry sent. The supplier will reply by e-mail.", timeout=15_000
+            )
         finally:
             await browser.close()
     # Every ffmpeg of the session has exited and been reaped.

@@ -5,7 +5,9 @@
 // {merge(messages), add(message), clear(), pinned(product|null), title(title, subtitle)}.
 
 import { h, newId } from '/static/dom.js';
+import { C } from '/static/events.js';
 import { formatDateTime } from '/static/i18n.js';
+import { call, openSocket } from '/static/socket.js';
 import { attachHls, VOD_CONFIG } from './hls-loader.js';
 import { lt } from './strings.js';
 
@@ -135,9 +137,9 @@ class Replay {
 
   async submitInquiry({ message, email, consent }) {
     const socket = await this.socket();
-    const join = await emitAck(socket, 'booth:join', { booth_id: this.booth.id });
+    const join = await call(socket, C.BOOTH_JOIN, { booth_id: this.booth.id });
     if (!join.ok) return join;
-    return emitAck(socket, 'inquiry:submit', {
+    return call(socket, C.INQUIRY_SUBMIT, {
       booth_id: this.booth.id, message, email, consent,
       session_id: this.session.id, stream_offset_ms: this.inquiryOffset ?? this.offsetMs(),
     });
@@ -145,15 +147,11 @@ class Replay {
 
   async socket() {
     if (this._socket) return this._socket;
+    // Socket.IO is loaded only when a viewer inquires: watching a replay needs no socket.
     if (!window.io) await loadScript('/vendor/socket.io.min.js');
-    const { openSocket } = await import('/static/socket.js');
     this._socket = openSocket(this.token);
     return this._socket;
   }
-}
-
-function emitAck(socket, event, payload) {
-  return socket.timeout(10_000).emitWithAck(event, payload).catch(() => ({ ok: false, error: { code: 'timeout' } }));
 }
 
 function loadScript(src) {
