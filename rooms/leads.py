@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,9 @@ from rooms.errors import BadRequest, Forbidden, NotFound
 from rooms.models import Booth, Lead, LeadNote, Product, User
 from rooms.payloads import Json, iso, lead_payload
 
-STATUSES = ("new", "contacted", "quoted", "won", "lost")
+# The one list of lead statuses: the socket/HTTP schemas and the response models use this type.
+LeadStatus = Literal["new", "contacted", "quoted", "won", "lost"]
+STATUSES: tuple[LeadStatus, ...] = get_args(LeadStatus)
 
 
 async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, form: dict[str, Any]) -> Lead:

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from rooms.leads import LeadStatus
+
 IsoTime = Annotated[str, Field(description="ISO 8601, UTC (`2026-05-04T10:00:00Z`)")]
 DecimalText = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", description="a decimal amount as text")]
 Role = Literal["buyer", "supplier", "moderator", "admin"]
@@ -186,7 +188,7 @@ class Lead(Out):
     message_uncertain: bool
     source_lang: str
     target_lang: str
-    status: Literal["new", "contacted", "quoted", "won", "lost"]
+    status: LeadStatus
     session_id: int | None
     stream_offset_ms: int | None
     created_at: IsoTime

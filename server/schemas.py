@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from rooms.chat import CATCH_UP_MAX
+from rooms.leads import LeadStatus
 from rooms.models import MAX_ID
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -128,9 +129,6 @@ class InquirySubmit(Strict):
 class ProductPin(Strict):
     booth_id: Id
     product_id: Id | None
-
-
-LeadStatus = Literal["new", "contacted", "quoted", "won", "lost"]
 
 
 class LeadUpdate(Strict):
