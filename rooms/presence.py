@@ -358,6 +358,15 @@ class RedisPresence:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if self._synced:
-            with contextlib.suppress(Exception):
+            try:
                 await self._drop_node(self.node)
                 await self._redis.delete(f"{self._p}alive:{self.node}")
+            except Exception as exc:
+                # Not fatal (the other nodes sweep this one once its heartbeat key expires), but
+                # until then its members count as present: an operator should see why.
+                log.warning(
+                    "presence: could not remove this node from Redis on shutdown (%s: %s); "
+                    "other nodes drop its members when its heartbeat expires",
+                    exc.__class__.__name__,
+                    exc,
+                )

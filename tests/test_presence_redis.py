@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -139,6 +140,20 @@ async def test_a_dead_nodes_members_are_swept(own_redis: OwnRedis) -> None:
         await _until(_settled(BoothPresence(1, {"zh": 1}), a))
     finally:
         await a.aclose()
+
+
+async def test_a_node_that_cannot_leave_redis_on_shutdown_says_so(
+    own_redis: OwnRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    node = RedisPresence(open_redis(own_redis.url), prefix="pq:")
+    # No check or heartbeat runs during the test: the node still believes Redis is there at aclose.
+    node.CHECK_S = node.HEARTBEAT_S = 3600
+    await node.start()
+    await node.join(BOOTH, "s1", "en")
+    own_redis.kill()
+    with caplog.at_level(logging.WARNING, logger="rooms.presence"):
+        await node.aclose()
+    assert any("could not remove this node from Redis on shutdown" in r.getMessage() for r in caplog.records)
 
 
 class _StubPresence:
