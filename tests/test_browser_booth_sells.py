@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,12 @@ async def test_phone_while_live_then_the_replay_card(fair: Fair, live_server: Se
             while (await http.get(f"{s.url}/media/{sid}/thumb.jpg")).status != 200:  # noqa: ASYNC110 - bounded
                 await asyncio.sleep(0.2)
         await lobby.reload()
+        # The cards are drawn by the lobby's script after the reload: wait for this one's image.
+        await expect(thumb).to_have_attribute("src", re.compile(rf"^/media/{sid}/thumb\.jpg"))
+        await lobby.wait_for_function(
+            "s => { const i = document.querySelector(s); return Boolean(i && i.complete && i.naturalWidth > 0); }",
+            arg=f".booth-card[data-slug='{CASEWORKS.slug}'] img.card-thumb", timeout=20_000,
+        )
         assert await images_loaded(lobby, f".booth-card[data-slug='{CASEWORKS.slug}'] img.card-thumb") == 1
         await screenshot(lobby, "lobby-live-thumbnail-desktop")
     finally:
