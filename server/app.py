@@ -49,7 +49,7 @@ from server.keys import (
     TRANSLATOR,
     WEBHOOK_SENDER,
 )
-from server.log_format import request_id_middleware
+from server.log_format import access_log_middleware, request_id_middleware
 from server.metrics import Metrics, serve_metrics
 from server.openapi import setup_openapi
 from server.readiness import setup_readiness
@@ -144,6 +144,8 @@ def create_app(settings: Settings) -> web.Application:
     setup_calendar_api(app)  # a booth's next stream as .ics
     setup_readiness(app)  # /readyz: the database and Redis answer
     app.middlewares.append(size_middleware)  # inside the error middleware: JSON under /api/
+    if settings.access_log:
+        app.middlewares.insert(0, access_log_middleware)  # sees the final status, logs with the id
     app.middlewares.insert(0, request_id_middleware)  # outside it: error lines carry the id too
     if settings.trusted_proxies:
         # Outermost: everything after it, limits and socket caps included, sees the real client.

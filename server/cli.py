@@ -40,6 +40,8 @@ environment (defaults in server/settings.py):
                                pairs served by another engine than the argos models, e.g.
                                en-es=apertium,es-en=apertium (Debian's apertium-eng-spa; default:
                                the argos models everywhere, see translation/README.md)
+  BOOTHCAST_ACCESS_LOG         one log line per HTTP request with the real client address,
+                               method, path, status and duration (default 1; 0 = off)
   BOOTHCAST_LOG_FORMAT         text (default) or json: one JSON object per line, with the request id
                                (also answered in X-Request-Id) and the socket id
   BOOTHCAST_MEDIA_DIR          HLS output and recordings (default DATA_DIR/media)

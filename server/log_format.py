@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import sys
+import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -69,3 +70,25 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     if not response.prepared:  # a WebSocket or a stream has sent its headers already
         response.headers[REQUEST_ID_HEADER] = request_id
     return response
+
+
+ACCESS = logging.getLogger("boothcast.access")
+
+
+@web.middleware
+async def access_log_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """One line per request: the client (the real one behind a trusted proxy: the forwarded
+    middleware runs first), method, path, status and duration. The query is left out: hooks and
+    media links carry secrets there."""
+    started = time.monotonic()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        ms = (time.monotonic() - started) * 1000
+        ACCESS.info('%s "%s %s" %d %.0fms', request.remote or "-", request.method, request.path, status, ms)

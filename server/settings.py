@@ -102,6 +102,7 @@ class Settings:
     history_size: int = 50
     translation_workers: int = 1
     translation_timeout: float = 3.0
+    access_log: bool = True  # one line per HTTP request, with the real client address
     # Pairs handed to another engine than the argos models, e.g. {("en", "es"): "apertium"}.
     translation_engines: dict[tuple[str, str], str] | None = None  # None: the measured default
     media_dir: Path | None = None  # None = {data_dir}/media
@@ -185,6 +186,7 @@ class Settings:
             "auth_rate_limit": _int(e, "BOOTHCAST_AUTH_RATE_LIMIT", 20),
             "translation_workers": _int(e, "BOOTHCAST_TRANSLATION_WORKERS", 1),
             "translation_engines": _engines(e.get("BOOTHCAST_TRANSLATION_ENGINES")),
+            "access_log": e.get("BOOTHCAST_ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off"),
             "media_dir": Path(media) if media else None,
             "rtmp_port": _int(e, "BOOTHCAST_RTMP_PORT", 1935),
             "recording_retention_days": _int(e, "BOOTHCAST_RECORDING_RETENTION_DAYS", 30),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -92,10 +93,16 @@ async def _guest(server: Server, headers: dict[str, str]) -> int:
     return status
 
 
-async def test_behind_a_trusted_proxy_each_client_has_its_own_sign_in_bucket(serve: Any) -> None:
+async def test_behind_a_trusted_proxy_each_client_has_its_own_sign_in_bucket(
+    serve: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     async with serve(trusted_proxies=("127.0.0.1/32",), auth_rate_limit=2) as server:
         one = {"X-Forwarded-For": "198.51.100.1"}
-        assert [await _guest(server, one) for _ in range(3)] == [200, 200, 429]
+        with caplog.at_level(logging.INFO, logger="boothcast.access"):
+            assert [await _guest(server, one) for _ in range(3)] == [200, 200, 429]
+        # The access log names the real client too, not the proxy.
+        access = [r.getMessage() for r in caplog.records if r.name == "boothcast.access"]
+        assert access[-1].startswith('198.51.100.1 "POST /api/auth/guest" 429'), access
         # Another client behind the same proxy still signs in; so does one lying about its address
         # (the proxy appended the real one, which is what counts).
         assert await _guest(server, {"X-Forwarded-For": "198.51.100.2"}) == 200

@@ -76,6 +76,11 @@ def test_serve_logs_json_lines_and_answers_request_ids(tmp_path: Path) -> None:
     assert all({"ts", "level", "logger", "msg"} <= set(r) for r in records), records
     if rtmp != "0":
         assert any(r["logger"] == "media.ingest.rtmp" and "listening" in r["msg"] for r in records), records
+    # The access log: one line per request, with the client, status and the request's id.
+    access = [r for r in records if r["logger"] == "boothcast.access"]
+    assert any(r["msg"].startswith('127.0.0.1 "GET /healthz" 200') and r.get("request_id") == "lb-7f3a.42"
+               for r in access), access  # fmt: skip
+    assert any('"GET /api/booths/999999" 404' in r["msg"] for r in access), access
 
 
 async def test_a_socket_events_log_lines_carry_its_socket_and_request_ids(
