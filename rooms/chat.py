@@ -23,6 +23,13 @@ from translation.glossary import Glossary
 # languages are translated too without inflating any booth's viewer count.
 MODERATORS_BOOTH = 0
 
+
+def staff_presence(booth_id: int) -> int:
+    """Where a booth's own staff, and moderators, on its page are counted present: not in the
+    booth itself, so its viewer count is its audience, but still read by `languages_present`,
+    so messages are translated into their language."""
+    return -booth_id
+
 # Catch-up (`chat:history`): how many messages one page holds, by default and at most.
 CATCH_UP_DEFAULT = 100
 CATCH_UP_MAX = 200
@@ -62,8 +69,9 @@ async def source_language(fair: Fair, declared: str, text: str) -> str:
 
 
 async def languages_present(fair: Fair, booth_id: int) -> set[str]:
-    """The languages a booth's message is translated into: its readers' and the moderators'."""
-    return await _readers(fair, [booth_id, MODERATORS_BOOTH])
+    """The languages a booth's message is translated into: its viewers', its staff's and the
+    moderators'."""
+    return await _readers(fair, [booth_id, staff_presence(booth_id), MODERATORS_BOOTH])
 
 
 async def moderator_languages(fair: Fair) -> set[str]:

@@ -24,6 +24,9 @@ class Conn:
     # in a task of its own, and the gate's awaits (filters, slow mode) would otherwise reorder them.
     # Made on the first send: most viewers never send one.
     send_lock: asyncio.Lock | None = None
+    # Booths where this socket is counted with the staff (`rooms.chat.staff_presence`), not the
+    # audience: leave from where it joined, whatever its role is by then. None: none (most sockets).
+    staffed: set[int] | None = None
 
 
 class Connections:

@@ -80,7 +80,12 @@ class JoinPath:
             await self.sio.enter_room(sid, lang_room(booth_id, user.lang, batch=conn.batch))
             if user.is_staff_of(booth_id):
                 await self.sio.enter_room(sid, staff_room(booth_id))
-            await self.fair.presence.join(booth_id, sid, user.lang)
+            # Viewer counts are the audience: the booth's staff and moderators count elsewhere.
+            if user.is_staff_of(booth_id) or user.is_moderator:
+                conn.staffed = (conn.staffed or set()) | {booth_id}
+                await self.fair.presence.join(chat.staff_presence(booth_id), sid, user.lang)
+            else:
+                await self.fair.presence.join(booth_id, sid, user.lang)
             if self.fair.visits is not None and user.role == "buyer":
                 self.fair.visits.started(sid, booth_id, user.id, user.lang)
             self._presence_changed(booth_id)

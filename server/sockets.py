@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from rooms import booths, chat, chat_gate, leads, moderation, product_texts
 from rooms.auth import Tokens
-from rooms.chat import MODERATORS_BOOTH
+from rooms.chat import MODERATORS_BOOTH, staff_presence
 from rooms.context import Fair
 from rooms.errors import BadRequest, Banned, DomainError, Forbidden, TooLong
 from rooms.filter_store import moderator_payload
@@ -209,7 +209,11 @@ class SocketApi:
             staff_room(booth_id),
         ):
             await self.sio.leave_room(sid, room)
-        await self.fair.presence.leave(booth_id, sid)
+        if conn.staffed and booth_id in conn.staffed:
+            conn.staffed.discard(booth_id)
+            await self.fair.presence.leave(staff_presence(booth_id), sid)
+        else:
+            await self.fair.presence.leave(booth_id, sid)
         if self.fair.visits is not None:
             self.fair.visits.ended(sid, booth_id)
         self._presence_changed(booth_id)

@@ -16,13 +16,21 @@ async def test_viewers_and_languages_are_pushed_to_staff(fair_server: Server) ->
         c = await fair_server.client(tok)
         assert (await c.call("booth:join", {"booth_id": booth_id}))["ok"]
         buyers.append(c)
-    up = await staff.events.wait_for("presence:update", lambda d: d["viewers"] == 4)
-    assert up["languages"] == {"zh": 1, "es": 2, "en": 1}
-    await buyers[1].close()
+    # The audience only: the supplier on their own booth is not a viewer (nor is a moderator).
+    mtok, _ = await fair_server.moderator()
+    mod = await fair_server.client(mtok)
+    assert (await mod.call("booth:join", {"booth_id": booth_id}))["ok"]
     up = await staff.events.wait_for("presence:update", lambda d: d["viewers"] == 3)
-    assert up["languages"] == {"zh": 1, "es": 2}
+    assert up["languages"] == {"es": 2, "en": 1}
+    await buyers[1].close()
+    up = await staff.events.wait_for("presence:update", lambda d: d["viewers"] == 2)
+    assert up["languages"] == {"es": 2}
     _, listing = await fair_server.get("/api/booths")
-    assert next(b for b in listing if b["id"] == booth_id)["viewers"] == 3
+    assert next(b for b in listing if b["id"] == booth_id)["viewers"] == 2
+    # Staff are still read for: a Spanish buyer's message reaches the Chinese supplier translated.
+    sent = await buyers[0].call("chat:send", {"booth_id": booth_id, "text": "¿Cuál es el pedido mínimo?"})
+    got = await staff.wait_message(lambda m: m["id"] == sent["message"]["id"])
+    assert got["translated"] is True and got["text"] != got["original"]
 
 
 async def test_lobby_watchers_get_booth_state(fair_server: Server) -> None:
