@@ -194,13 +194,18 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(log_format)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    settings = _settings(args)
     try:
+        settings = _settings(args)
         result = args.func(args, settings)
         if inspect.iscoroutine(result):
             asyncio.run(result)
     except (DomainError, Problem) as err:
         print(f"boothcast: {err.message}", file=sys.stderr)
+        return 2
+    except SystemExit as bad:  # a setting it cannot run with (server/settings.py): one sentence too
+        if not isinstance(bad.code, str):
+            raise
+        print(f"boothcast: {bad.code}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -266,3 +266,10 @@ def test_every_interface_language_is_accepted_even_without_a_model(migrated: Pat
     created = _run(migrated, "users", "create", "--email", "de@fair.example.com", "--role", "moderator",
                    "--lang", "de", "--password-stdin", stdin="a long pass phrase\n")  # fmt: skip
     assert created.returncode == 0, created.stderr
+
+
+def test_settings_it_cannot_run_with_are_one_sentence_and_exit_2(migrated: Path) -> None:
+    _refused(_run(migrated, "serve", "--port", str(free_port()), BOOTHCAST_SECRET_KEY="short"),
+             "BOOTHCAST_SECRET_KEY", "32")  # fmt: skip
+    _refused(_run(migrated, "settings", BOOTHCAST_TRANSLATION_ENGINES="en-es=babelfish"),
+             "BOOTHCAST_TRANSLATION_ENGINES")  # fmt: skip
