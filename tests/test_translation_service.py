@@ -196,6 +196,8 @@ async def test_detect(translator: ArgosTranslator) -> None:
     assert await translator.detect("What is your best price for 500 pieces?") == "en"
     assert await translator.detect("¿Cuál es el precio mínimo?") == "es"
     assert await translator.detect("500") is None
+    # A language no model reads is not passed off as its neighbour: Portuguese is not Spanish.
+    assert await translator.detect("Bom dia, qual é o prazo de entrega para 500 peças?") is None
 
 
 async def test_aclose_closes_the_engine(engine: FakeEngine) -> None:

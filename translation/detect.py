@@ -53,7 +53,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     ),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_SPANISH_MARKS = set("ñ¿¡áéíóú")
+# Only Spanish writes these; the acute accents (é, ó...) are Portuguese, French and Italian too.
+_SPANISH_MARKS = set("ñ¿¡")
 
 
 def _script(ch: str) -> str | None:

@@ -363,7 +363,10 @@ class ArgosTranslator:
         return out
 
     async def detect(self, text: str) -> str | None:
-        return detect_language(text, set(self.languages()) or None)
+        # Guess among every language the detector knows, then keep only what a model reads:
+        # limited to the installed ones, Portuguese would be "detected" as Spanish and mistranslated.
+        lang = detect_language(text)
+        return lang if lang is not None and lang in self.languages() else None
 
     async def aclose(self) -> None:
         await self._batcher.aclose()
