@@ -13,7 +13,7 @@
 // (for viewers, behind the same toggle that otherwise reveals the original).
 
 import { h } from './dom.js';
-import { t, formatTime, langName } from './i18n.js';
+import { t, formatTime, langName, uiLang } from './i18n.js';
 
 export class ChatLog {
   /**
@@ -125,6 +125,11 @@ export class ChatLog {
         class: 'badge mt-badge',
         title: t('chat.translated_from', { lang: langName(msg.source_lang) }),
       }, t('chat.translated')) : null,
+      // A reader whose language no engine serves is told, in their language, that this is the original.
+      this.layout === 'viewer' && !translated && !exact && foreign(msg.source_lang) ? h('span', {
+        class: 'badge untranslated-badge',
+        title: t('chat.untranslated_title', { lang: langName(msg.source_lang) }),
+      }, t('chat.untranslated')) : null,
       uncertain ? h('span', {
         class: 'badge uncertain-badge',
         title: t('chat.uncertain_title', { lang: langName(msg.source_lang) }),
@@ -188,6 +193,13 @@ export class ChatLog {
   updateEmpty() {
     if (this.empty) this.empty.hidden = this.items.length > 0;
   }
+}
+
+/** A language other than the reader's (zh and zh-Hant are one language in two scripts). */
+function foreign(lang) {
+  if (typeof lang !== 'string' || !lang) return false;
+  const base = (code) => code.split('-')[0];
+  return base(lang) !== base(uiLang());
 }
 
 /** The per-line button that shows or hides `target` (the original, or a doubted translation);

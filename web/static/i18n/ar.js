@@ -92,6 +92,8 @@ export default {
   'chat.placeholder': 'اكتب بلغتك…',
   'chat.show_original': 'عرض النص الأصلي',
   'chat.translated': 'مترجم',
+  'chat.untranslated': 'غير مترجم',
+  'chat.untranslated_title': 'لا تتوفر ترجمة مثبتة إلى لغتك: هذا هو النص الأصلي باللغة {lang}',
   'chat.translated_from': 'ترجمة آلية (لغة الأصل: {lang})',
   'chat.original': 'الأصل',
   'chat.translation': 'الترجمة',

@@ -82,6 +82,8 @@ export default {
   'chat.placeholder': 'Schreiben Sie in Ihrer Sprache…',
   'chat.show_original': 'Original anzeigen',
   'chat.translated': 'Übersetzt',
+  'chat.untranslated': 'Nicht übersetzt',
+  'chat.untranslated_title': 'Für Ihre Sprache ist keine Übersetzung installiert: Dies ist das Original auf {lang}',
   'chat.translated_from': 'Maschinell übersetzt (Original: {lang})',
   'chat.original': 'Original',
   'chat.translation': 'Übersetzung',

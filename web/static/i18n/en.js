@@ -82,6 +82,8 @@ export default {
   'chat.placeholder': 'Write in your language…',
   'chat.show_original': 'Show original',
   'chat.translated': 'Translated',
+  'chat.untranslated': 'Not translated',
+  'chat.untranslated_title': 'No translation into your language is installed: this is the original, in {lang}',
   'chat.translated_from': 'Machine-translated from {lang}',
   'chat.original': 'Original',
   'chat.translation': 'Translation',

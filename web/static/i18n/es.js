@@ -82,6 +82,8 @@ export default {
   'chat.placeholder': 'Escribe en tu idioma…',
   'chat.show_original': 'Ver original',
   'chat.translated': 'Traducido',
+  'chat.untranslated': 'Sin traducir',
+  'chat.untranslated_title': 'No hay traducción instalada a su idioma: este es el original, en {lang}',
   'chat.translated_from': 'Traducción automática del {lang}',
   'chat.original': 'Original',
   'chat.translation': 'Traducción',

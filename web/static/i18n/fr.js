@@ -82,6 +82,8 @@ export default {
   'chat.placeholder': 'Écrivez dans votre langue…',
   'chat.show_original': 'Voir l’original',
   'chat.translated': 'Traduit',
+  'chat.untranslated': 'Non traduit',
+  'chat.untranslated_title': 'Aucune traduction vers votre langue n’est installée : voici l’original, en {lang}',
   'chat.translated_from': 'Traduction automatique (original : {lang})',
   'chat.original': 'Original',
   'chat.translation': 'Traduction',

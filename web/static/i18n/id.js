@@ -80,6 +80,8 @@ export default {
   'chat.placeholder': 'Tulis dalam bahasa Anda…',
   'chat.show_original': 'Lihat teks asli',
   'chat.translated': 'Diterjemahkan',
+  'chat.untranslated': 'Tidak diterjemahkan',
+  'chat.untranslated_title': 'Belum ada terjemahan ke bahasa Anda: ini teks asli dalam bahasa {lang}',
   'chat.translated_from': 'Terjemahan mesin dari bahasa {lang}',
   'chat.original': 'Asli',
   'chat.translation': 'Terjemahan',

@@ -80,6 +80,8 @@ export default {
   'chat.placeholder': 'ご自分の言語で入力…',
   'chat.show_original': '原文を表示',
   'chat.translated': '翻訳済み',
+  'chat.untranslated': '未翻訳',
+  'chat.untranslated_title': 'お使いの言語への翻訳は導入されていません：{lang}の原文です',
   'chat.translated_from': '{lang}からの機械翻訳',
   'chat.original': '原文',
   'chat.translation': '翻訳',

@@ -80,6 +80,8 @@ export default {
   'chat.placeholder': '내 언어로 입력하세요…',
   'chat.show_original': '원문 보기',
   'chat.translated': '번역됨',
+  'chat.untranslated': '번역 안 됨',
+  'chat.untranslated_title': '사용자 언어로의 번역이 설치되어 있지 않습니다: {lang} 원문입니다',
   'chat.translated_from': '{lang}에서 기계 번역됨',
   'chat.original': '원문',
   'chat.translation': '번역',

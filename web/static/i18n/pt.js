@@ -82,6 +82,8 @@ export default {
   'chat.placeholder': 'Escreva no seu idioma…',
   'chat.show_original': 'Ver original',
   'chat.translated': 'Traduzido',
+  'chat.untranslated': 'Sem tradução',
+  'chat.untranslated_title': 'Não há tradução instalada para o seu idioma: este é o original, em {lang}',
   'chat.translated_from': 'Tradução automática (original: {lang})',
   'chat.original': 'Original',
   'chat.translation': 'Tradução',

@@ -87,6 +87,8 @@ export default {
   'chat.placeholder': 'Пишите на своём языке…',
   'chat.show_original': 'Показать оригинал',
   'chat.translated': 'Переведено',
+  'chat.untranslated': 'Без перевода',
+  'chat.untranslated_title': 'Перевод на ваш язык не установлен: это оригинал на языке «{lang}»',
   'chat.translated_from': 'Машинный перевод (язык оригинала: {lang})',
   'chat.original': 'Оригинал',
   'chat.translation': 'Перевод',

@@ -83,6 +83,8 @@ export default {
   'chat.placeholder': 'Kendi dilinizde yazın…',
   'chat.show_original': 'Orijinali göster',
   'chat.translated': 'Çevrildi',
+  'chat.untranslated': 'Çevrilmedi',
+  'chat.untranslated_title': 'Dilinize çeviri yüklü değil: bu, {lang} dilindeki orijinal metindir',
   'chat.translated_from': 'Makine çevirisi (orijinal dil: {lang})',
   'chat.original': 'Orijinal',
   'chat.translation': 'Çeviri',

@@ -80,6 +80,8 @@ export default {
   'chat.placeholder': 'Viết bằng ngôn ngữ của bạn…',
   'chat.show_original': 'Xem bản gốc',
   'chat.translated': 'Đã dịch',
+  'chat.untranslated': 'Chưa dịch',
+  'chat.untranslated_title': 'Chưa cài đặt bản dịch sang ngôn ngữ của bạn: đây là bản gốc bằng {lang}',
   'chat.translated_from': 'Dịch máy từ {lang}',
   'chat.original': 'Bản gốc',
   'chat.translation': 'Bản dịch',

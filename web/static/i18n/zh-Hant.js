@@ -80,6 +80,8 @@ export default {
   'chat.placeholder': '用您的語言輸入…',
   'chat.show_original': '顯示原文',
   'chat.translated': '機器翻譯',
+  'chat.untranslated': '未翻譯',
+  'chat.untranslated_title': '尚未安裝譯入您語言的翻譯模型：這是{lang}原文',
   'chat.translated_from': '機器翻譯自{lang}',
   'chat.original': '原文',
   'chat.translation': '譯文',

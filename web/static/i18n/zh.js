@@ -80,6 +80,8 @@ export default {
   'chat.placeholder': '用您的语言输入…',
   'chat.show_original': '显示原文',
   'chat.translated': '机器翻译',
+  'chat.untranslated': '未翻译',
+  'chat.untranslated_title': '尚未安装译入您语言的翻译模型：这是{lang}原文',
   'chat.translated_from': '机器翻译自{lang}',
   'chat.original': '原文',
   'chat.translation': '译文',
