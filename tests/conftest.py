@@ -16,6 +16,7 @@ from tests.support import (
     database_from_template,
     install_models,
     pg_admin,
+    pg_node_pair,
     prepare_template,
     settings_for_test,
     start_server,
@@ -53,8 +54,8 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[st
         asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{made["postgres"]}" WITH (FORCE)'))
 
 
-async def _serve(backend: str, templates: Callable[[str], str], tmp_path: Path, models_dir: Path,
-                 **overrides: object) -> AsyncIterator[Server]:  # fmt: skip
+async def serve_fair(backend: str, templates: Callable[[str], str], tmp_path: Path, models_dir: Path,
+                     **overrides: object) -> AsyncIterator[Server]:  # fmt: skip
     url, drop = await database_from_template(backend, await asyncio.to_thread(templates, backend), tmp_path)
     data_dir = tmp_path / "data"
     data_dir.mkdir()
@@ -78,14 +79,14 @@ async def fair_server(backend: str, templates: Callable[[str], str], tmp_path: P
                       request: pytest.FixtureRequest) -> AsyncIterator[Server]:  # fmt: skip
     """The real server on SQLite and on PostgreSQL (each test runs on both)."""
     overrides = getattr(request, "param", {}) or {}
-    async for server in _serve(backend, templates, tmp_path, models_dir, **overrides):
+    async for server in serve_fair(backend, templates, tmp_path, models_dir, **overrides):
         yield server
 
 
 @pytest.fixture
 async def live_server(templates: Callable[[str], str], tmp_path: Path, models_dir: Path) -> AsyncIterator[Server]:
     """The real server on SQLite with the demo fair and the bundled models."""
-    async for server in _serve("sqlite", templates, tmp_path, models_dir):
+    async for server in serve_fair("sqlite", templates, tmp_path, models_dir):
         yield server
 
 
@@ -102,3 +103,12 @@ async def fair(url: str) -> AsyncIterator[Fair]:
 
     async with open_fair(url) as f:
         yield f
+
+
+@pytest.fixture
+async def two_nodes(
+    templates: Callable[[str], str], tmp_path: Path, models_dir: Path
+) -> AsyncIterator[tuple[Server, Server]]:
+    """Two real `serve` processes on one PostgreSQL database and the shared Redis."""
+    async with pg_node_pair(await asyncio.to_thread(templates, "postgres"), tmp_path, models_dir) as pair:
+        yield pair

@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from rooms.db import Database
 from rooms.migrate import upgrade
 from rooms.seed import seed_demo
 from tests.netns import Host, Network
+from tests.redis_server import wait_answering
 from tests.support import wait_healthy
 from tests.test_deploy_lb import DEPLOY, NGINX, _until_listening, main_conf, render
 
@@ -74,21 +73,7 @@ class DataRedis:
                               "--protected-mode", "no"),
                 stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        client = Redis.from_url(self.url)
-
-        async def ping() -> None:
-            while True:
-                assert self.proc is not None and self.proc.poll() is None, "redis-server exited"
-                try:
-                    if await client.ping():
-                        return
-                except (RedisConnectionError, OSError):
-                    await asyncio.sleep(0.05)  # not listening yet
-
-        try:
-            await asyncio.wait_for(ping(), 15)
-        finally:
-            await client.aclose()
+        await wait_answering(self.url, self.proc, 15)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no goodbye to the nodes."""

@@ -16,6 +16,25 @@ from redis.asyncio import Redis
 from tests.support import free_port
 
 
+async def wait_answering(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """Until the redis-server just started as `proc` answers PING at `url` (it must not exit)."""
+    client = Redis.from_url(url)
+
+    async def ping() -> None:
+        while True:
+            assert proc.poll() is None, "redis-server exited"
+            try:
+                if await client.ping():
+                    return
+            except Exception:
+                await asyncio.sleep(0.05)  # not listening yet
+
+    try:
+        await asyncio.wait_for(ping(), timeout)
+    finally:
+        await client.aclose()
+
+
 class OwnRedis:
     def __init__(self, workdir: Path, *, persist: bool = False) -> None:
         self.persist = persist
@@ -32,21 +51,7 @@ class OwnRedis:
                  "--dir", str(self.workdir), *aof],
                 stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        client = Redis.from_url(self.url)
-
-        async def ping() -> None:
-            while True:
-                assert self.proc is not None and self.proc.poll() is None, "redis-server exited"
-                try:
-                    if await client.ping():
-                        return
-                except Exception:
-                    await asyncio.sleep(0.05)  # not listening yet
-
-        try:
-            await asyncio.wait_for(ping(), timeout)
-        finally:
-            await client.aclose()
+        await wait_answering(self.url, self.proc, timeout)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no goodbye to the clients."""

@@ -27,10 +27,11 @@ from aiohttp import web
 from rooms import demo_fair
 from rooms.db import Database
 from rooms.migrate import upgrade
+from rooms.payloads import ChatRecord
 from rooms.seed import seed_demo
 from server.app import create_app
 from server.http_edge import server_options
-from server.keys import SETTINGS
+from server.keys import FAIR, FANOUT, SETTINGS
 from server.settings import Settings
 
 PG_ADMIN_DSN = os.environ.get("BOOTHCAST_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -342,3 +343,27 @@ async def node_processes(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 await asyncio.to_thread(proc.wait)
+
+
+@asynccontextmanager
+async def pg_node_pair(
+    template: str, tmp_path: Path, models_dir: Path, env: dict[str, str] | None = None
+) -> AsyncIterator[tuple[Server, Server]]:
+    """Two `boothcast serve` processes on a fresh copy of the PostgreSQL `template` and the shared
+    Redis, under a Redis prefix of their own; the database is dropped afterwards."""
+    url, drop = await database_from_template("postgres", template, tmp_path)
+    try:
+        async with node_processes(tmp_path, models_dir, url, REDIS_URL, f"bc2-{uuid.uuid4().hex[:8]}-", env=env) as nodes:
+            yield nodes[0][1], nodes[1][1]
+    finally:
+        await drop()
+
+
+async def commit_message(server: Server, actor: Any, booth_id: int, text: str, *, deliver: bool) -> ChatRecord:
+    """Commit a message as `chat:send` would; fan it out (to viewers and moderators) only if asked,
+    so a test can make a client miss it and then watch it catch up."""
+    assert server.app is not None
+    rec: ChatRecord = await server.app[FAIR].chat_writer.write(actor, booth_id, text, None, "en")
+    if deliver:
+        server.app[FANOUT].submit(rec)
+    return rec

@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 import statistics
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ from rooms.db import Database
 from rooms.models import BoothVisit, Lead, LiveSession, PresenceSample, User
 from rooms.visits import VisitLog
 from server.keys import FAIR
-from tests.support import REDIS_URL, Client, Server, database_from_template, node_processes
+from tests.support import Client, Server, database_from_template, pg_node_pair
 
 FAST = [{"analytics_sample_seconds": 0.2}]
 
@@ -204,17 +203,9 @@ async def test_who_may_read_analytics(fair_server: Server) -> None:
 async def two_nodes(
     templates: Callable[[str], str], tmp_path: Path, models_dir: Path
 ) -> AsyncIterator[tuple[Server, Server]]:
-    url, drop = await database_from_template(
-        "postgres", await asyncio.to_thread(templates, "postgres"), tmp_path
-    )
-    try:
-        env = {"BOOTHCAST_ANALYTICS_SAMPLE_SECONDS": "0.3"}
-        async with node_processes(
-            tmp_path, models_dir, url, REDIS_URL, f"bcan-{uuid.uuid4().hex[:6]}-", env=env
-        ) as nodes:
-            yield nodes[0][1], nodes[1][1]
-    finally:
-        await drop()
+    template = await asyncio.to_thread(templates, "postgres")
+    async with pg_node_pair(template, tmp_path, models_dir, env={"BOOTHCAST_ANALYTICS_SAMPLE_SECONDS": "0.3"}) as pair:
+        yield pair
 
 
 @pytest.mark.postgres

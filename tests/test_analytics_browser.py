@@ -10,7 +10,8 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser_support import booth, open_fair, screenshot, ui_strings
-from tests.support import Server, database_from_template, settings_for_test, start_server
+from tests.conftest import serve_fair
+from tests.support import Server
 
 pytestmark = pytest.mark.browser
 
@@ -22,17 +23,8 @@ async def fast_server(
     templates: Callable[[str], str], tmp_path: Path, models_dir: Path
 ) -> AsyncIterator[Server]:
     """The demo fair on SQLite, sampling viewers every 0.2 s so the chart fills at once."""
-    url, drop = await database_from_template("sqlite", await asyncio.to_thread(templates, "sqlite"), tmp_path)
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    (data_dir / "models").symlink_to(models_dir)
-    server, runner = await start_server(settings_for_test(data_dir, url, analytics_sample_seconds=0.2))
-    try:
+    async for server in serve_fair("sqlite", templates, tmp_path, models_dir, analytics_sample_seconds=0.2):
         yield server
-    finally:
-        await server.close_clients()
-        await runner.cleanup()
-        await drop()
 
 
 async def test_console_and_organiser_see_charts_and_figures(fast_server: Server) -> None:

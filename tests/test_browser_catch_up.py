@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
-from rooms.payloads import ChatRecord
 from rooms.users import load_actor
 from server import events
-from server.keys import FAIR, FANOUT, SIO
+from server.keys import FAIR, SIO
 from server.rooms_naming import booth_room
 from tests.browser_support import Fair, booth, joined
-from tests.support import Server
+from tests.support import Server, commit_message
 
 pytestmark = pytest.mark.browser
 
@@ -30,14 +29,6 @@ async def _writer(server: Server) -> tuple[Any, int]:
     _, actor = await load_actor(server.app[FAIR].db, user["id"])
     return actor, int(user["booth_id"])
 
-
-async def _commit(server: Server, actor: Any, booth_id: int, text: str, *, deliver: bool) -> ChatRecord:
-    """Commit a message as `chat:send` would; deliver it live only if asked."""
-    assert server.app is not None
-    rec = await server.app[FAIR].chat_writer.write(actor, booth_id, text, None, "en")
-    if deliver:
-        server.app[FANOUT].submit(rec)
-    return rec
 
 
 async def _texts(page: Page) -> list[str]:
@@ -56,12 +47,12 @@ async def test_a_seq_gap_and_a_resync_are_caught_up(fair: Fair, live_server: Ser
     actor, booth_id = await _writer(live_server)
     lines = reader.locator("#chat-list .msg")
 
-    await _commit(live_server, actor, booth_id, "one, delivered", deliver=True)
+    await commit_message(live_server, actor, booth_id, "one, delivered", deliver=True)
     await expect(lines).to_have_count(1)
     # Two messages never reach this reader live; the next one shows the gap.
-    await _commit(live_server, actor, booth_id, "two, lost between nodes", deliver=False)
-    await _commit(live_server, actor, booth_id, "three, lost between nodes", deliver=False)
-    await _commit(live_server, actor, booth_id, "four, delivered", deliver=True)
+    await commit_message(live_server, actor, booth_id, "two, lost between nodes", deliver=False)
+    await commit_message(live_server, actor, booth_id, "three, lost between nodes", deliver=False)
+    await commit_message(live_server, actor, booth_id, "four, delivered", deliver=True)
     await expect(lines).to_have_count(4)
     assert await _texts(reader) == [
         "one, delivered",
@@ -71,7 +62,7 @@ async def test_a_seq_gap_and_a_resync_are_caught_up(fair: Fair, live_server: Ser
     ]
 
     # A booth that goes quiet right after a lost message shows no gap: chat:resync names the seq.
-    last = await _commit(live_server, actor, booth_id, "five, then silence", deliver=False)
+    last = await commit_message(live_server, actor, booth_id, "five, then silence", deliver=False)
     assert live_server.app is not None
     await live_server.app[SIO].emit(
         events.CHAT_RESYNC, {"booth_id": booth_id, "last_seq": last.seq}, room=booth_room(booth_id)
@@ -90,13 +81,13 @@ async def test_after_a_reconnect_the_page_fetches_more_than_the_join_history(
     await joined(reader)
     actor, booth_id = await _writer(live_server)
     lines = reader.locator("#chat-list .msg")
-    await _commit(live_server, actor, booth_id, "before the drop", deliver=True)
+    await commit_message(live_server, actor, booth_id, "before the drop", deliver=True)
     await expect(lines).to_have_count(1)
 
     await reader.evaluate("window.boothcastDebug.socket.disconnect()")
     await expect(reader.locator("#conn")).to_have_attribute("data-state", "offline")
     for i in range(70):  # more than the 50 a join's history holds
-        await _commit(live_server, actor, booth_id, f"while away {i}", deliver=True)
+        await commit_message(live_server, actor, booth_id, f"while away {i}", deliver=True)
     await reader.evaluate("window.boothcastDebug.socket.connect()")
     await expect(reader.locator("#conn")).to_have_attribute("data-state", "online")
     await expect(lines).to_have_count(71)

@@ -3,32 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from playwright.async_api import Page, expect
 
 from rooms import demo_fair
-from rooms.payloads import ChatRecord
 from rooms.users import load_actor
 from server import events
-from server.keys import FAIR, FANOUT, SIO
+from server.keys import FAIR, SIO
 from server.rooms_naming import mod_room
 from tests.browser_support import Fair, booth
-from tests.support import Server
+from tests.support import Server, commit_message
 
 pytestmark = pytest.mark.browser
 
 LEEDS = booth("leeds-packaging")
 
-
-async def _commit(server: Server, actor: Any, booth_id: int, text: str, *, deliver: bool) -> ChatRecord:
-    """Commit a message as `chat:send` would; fan it out (mod:message included) only if asked."""
-    assert server.app is not None
-    rec = await server.app[FAIR].chat_writer.write(actor, booth_id, text, None, "en")
-    if deliver:
-        server.app[FANOUT].submit(rec)
-    return rec
 
 
 async def _feed(page: Page) -> list[str]:
@@ -44,18 +33,18 @@ async def test_the_moderators_feed_fetches_gaps_and_resyncs(fair: Fair, live_ser
     feed = page.locator("#feed-list")
 
     # Live first (this also shows that mod:watch is done and the page counts seqs).
-    await _commit(live_server, actor, booth_id, "alpha delivered", deliver=True)
+    await commit_message(live_server, actor, booth_id, "alpha delivered", deliver=True)
     await expect(feed).to_contain_text("alpha delivered", timeout=15_000)
 
     # Two messages never reach the moderator live (another node, Redis away); the next shows the gap.
-    await _commit(live_server, actor, booth_id, "bravo lost", deliver=False)
-    await _commit(live_server, actor, booth_id, "charlie lost", deliver=False)
-    await _commit(live_server, actor, booth_id, "delta delivered", deliver=True)
+    await commit_message(live_server, actor, booth_id, "bravo lost", deliver=False)
+    await commit_message(live_server, actor, booth_id, "charlie lost", deliver=False)
+    await commit_message(live_server, actor, booth_id, "delta delivered", deliver=True)
     for text in ("bravo lost", "charlie lost", "delta delivered"):
         await expect(feed).to_contain_text(text)
 
     # A booth that goes quiet after a lost message: mod:resync names its latest seq.
-    last = await _commit(live_server, actor, booth_id, "echo then silence", deliver=False)
+    last = await commit_message(live_server, actor, booth_id, "echo then silence", deliver=False)
     await live_server.app[SIO].emit(
         events.MOD_RESYNC, {"last_seqs": {str(booth_id): last.seq}}, room=mod_room("en")
     )

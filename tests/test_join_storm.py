@@ -12,8 +12,6 @@ import asyncio
 import random
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +20,7 @@ from rooms.presence import MemoryPresence, Presence, RedisPresence
 from server.redis_link import open_redis
 from server.shared_loads import SharedBatch, SharedLoads
 from server.wire import DirectQueue
-from tests.support import REDIS_URL, Client, Server, database_from_template, node_processes
+from tests.support import REDIS_URL, Client, Server
 
 LANGS = ("en", "es", "zh", "de")
 
@@ -217,18 +215,6 @@ async def test_joining_a_missing_booth_in_a_storm_is_not_found_for_each(fair_ser
     acks = await asyncio.gather(*(c.call("booth:join", {"booth_id": 999_999}) for c in clients))
     assert [a["error"]["code"] for a in acks] == ["not_found"] * 10
 
-
-@pytest.fixture
-async def two_nodes(
-    templates: Callable[[str], str], tmp_path: Path, models_dir: Path
-) -> AsyncIterator[tuple[Server, Server]]:
-    template = await asyncio.to_thread(templates, "postgres")
-    url, drop = await database_from_template("postgres", template, tmp_path)
-    try:
-        async with node_processes(tmp_path, models_dir, url, REDIS_URL, "bctest-storm-") as nodes:
-            yield nodes[0][1], nodes[1][1]
-    finally:
-        await drop()
 
 
 @pytest.mark.postgres

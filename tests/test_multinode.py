@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 
-from tests.support import REDIS_URL, Client, Server, database_from_template, node_processes
+from tests.support import Client, Server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-
-@pytest.fixture
-async def two_nodes(
-    templates: Callable[[str], str], tmp_path: Path, models_dir: Path
-) -> AsyncIterator[tuple[Server, Server]]:
-    template = await asyncio.to_thread(templates, "postgres")
-    url, drop = await database_from_template("postgres", template, tmp_path)
-    try:
-        async with node_processes(tmp_path, models_dir, url, REDIS_URL, "bctest-") as nodes:
-            yield nodes[0][1], nodes[1][1]
-    finally:
-        await drop()
 
 
 async def test_buyer_on_a_and_supplier_on_b_share_one_booth(two_nodes: tuple[Server, Server]) -> None:

@@ -3,13 +3,9 @@ turn shared by two server processes over Redis."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
-
 import pytest
 
-from tests.support import REDIS_URL, Client, Server, database_from_template, node_processes
+from tests.support import Client, Server
 
 OTHER_BOOTH = "valencia-ceramica"
 
@@ -68,18 +64,6 @@ async def test_who_may_set_slow_mode(fair_server: Server) -> None:
         assert (await staff.call("slow_mode:set", bad))["error"]["code"] == "bad_request", bad
     assert (await staff.call("slow_mode:set", {"booth_id": booth_id, "seconds": 600}))["ok"]
 
-
-@pytest.fixture
-async def two_nodes(
-    templates: Callable[[str], str], tmp_path: Path, models_dir: Path
-) -> AsyncIterator[tuple[Server, Server]]:
-    template = await asyncio.to_thread(templates, "postgres")
-    url, drop = await database_from_template("postgres", template, tmp_path)
-    try:
-        async with node_processes(tmp_path, models_dir, url, REDIS_URL, "bcslow-") as nodes:
-            yield nodes[0][1], nodes[1][1]
-    finally:
-        await drop()
 
 
 @pytest.mark.postgres

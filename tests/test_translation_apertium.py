@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from server.settings import Settings
-from tests.conftest import _serve
+from tests.conftest import serve_fair
 from tests.support import Server
 from translation.apertium import ApertiumEngine, available_pairs, deformat, reformat
 from translation.composite import parse_choice
@@ -98,7 +98,7 @@ async def test_apertium_pairs_are_delivered_but_never_vouched_for(tmp_path: Path
 @pytest.fixture
 async def apertium_server(templates: Callable[[str], str], tmp_path: Path, models_dir: Path) -> AsyncIterator[Server]:
     engines = {("en", "es"): "apertium", ("es", "en"): "apertium"}
-    async for server in _serve("sqlite", templates, tmp_path, models_dir, translation_engines=engines):
+    async for server in serve_fair("sqlite", templates, tmp_path, models_dir, translation_engines=engines):
         yield server
 
 

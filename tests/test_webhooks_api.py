@@ -15,7 +15,7 @@ from rooms.models import Webhook
 from server.keys import DB
 from tests.browser_support import XSS_SCRIPT, booth, ui_strings
 from tests.browser_support import Fair as BrowserFair
-from tests.conftest import _serve
+from tests.conftest import serve_fair
 from tests.support import Server
 from tests.webhook_receiver import Receiver, buyer_in_booth, deliveries, eventually, inquire, verify
 
@@ -25,7 +25,7 @@ async def live_server(
     templates: Callable[[str], str], tmp_path: Path, models_dir: Path
 ) -> AsyncIterator[Server]:
     """The browser tests' server (conftest's), allowing webhooks to the receiver on 127.0.0.1."""
-    async for server in _serve("sqlite", templates, tmp_path, models_dir, webhook_allow_private=True):
+    async for server in serve_fair("sqlite", templates, tmp_path, models_dir, webhook_allow_private=True):
         yield server
 
 
