@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
-from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 
 from media.playlist.hls import render_live
 from media.storage.layout import CONTENT_TYPES, PLAYLIST_NAMES
 from rooms import booths, live, product_texts
 from rooms.errors import Conflict, NotFound, Unauthorized
-from rooms.models import Booth, LiveSession, PinEvent, Product, utcnow
-from rooms.payloads import Json, product_payload
+from rooms.models import Booth
+from rooms.payloads import Json
+from rooms.pin_timeline import pin_timeline
 from server.http_api import id_param, jsonify
 from server.http_auth import optional_user, require_user
 from server.keys import FAIR
@@ -173,7 +171,7 @@ async def get_session(request: web.Request) -> web.Response:
         booth = await s.get(Booth, ls.booth_id)
         if booth is None:
             raise NotFound("no such session")
-        pins = await _pin_timeline(s, ls)
+        pins = await pin_timeline(s, ls)
     chat = await _session_chat(request.app, sid, actor.lang)
     # The replay banner reads the pinned products in the caller's language.
     shown = [pin["product"] for pin in pins if pin["product"] is not None]
@@ -194,31 +192,3 @@ async def _session_chat(app: web.Application, session_id: int, lang: str) -> lis
     from rooms.chat import session_chat
 
     return [r.payload(lang) for r in await session_chat(app[FAIR], session_id, lang)]
-
-
-async def _pin_timeline(s: Any, ls: LiveSession) -> list[Json]:
-    """What was pinned when, as offsets into the session; the first entry is the pin at start."""
-    end = ls.ended_at or utcnow()
-    before = (
-        select(PinEvent)
-        .where(PinEvent.booth_id == ls.booth_id, PinEvent.at <= ls.started_at)
-        .order_by(PinEvent.at.desc(), PinEvent.id.desc())
-        .limit(1)
-    )
-    during = (
-        select(PinEvent)
-        .where(PinEvent.booth_id == ls.booth_id, PinEvent.at > ls.started_at, PinEvent.at <= end)
-        .order_by(PinEvent.at, PinEvent.id)
-    )
-    events = list((await s.execute(before)).scalars()) + list((await s.execute(during)).scalars())
-    ids = {e.product_id for e in events if e.product_id is not None}
-    products = {}
-    if ids:
-        products = {p.id: p for p in (await s.execute(select(Product).where(Product.id.in_(ids)))).scalars()}
-    out = []
-    for e in events:
-        offset = max(0, int((e.at - ls.started_at) / timedelta(milliseconds=1)))
-        p = products.get(e.product_id) if e.product_id is not None else None
-        out.append({"offset_ms": offset, "product_id": e.product_id,
-                    "product": product_payload(p) if p else None})  # fmt: skip
-    return out
