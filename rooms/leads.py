@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Literal, get_args
 
 from sqlalchemy import select
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rooms import live_lookup, outbox
 from rooms.auth import AuthUser
 from rooms.context import Fair
-from rooms.errors import BadRequest, Forbidden, NotFound
+from rooms.errors import BadRequest, Forbidden, NotFound, TooLong
 from rooms.models import Booth, Lead, LeadNote, Product, User
 from rooms.payloads import Json, iso, lead_payload
 
@@ -22,12 +24,45 @@ LeadStatus = Literal["new", "contacted", "quoted", "won", "lost"]
 STATUSES: tuple[LeadStatus, ...] = get_args(LeadStatus)
 
 
-async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, form: dict[str, Any]) -> Lead:
-    """Commit an inquiry as a lead; the product defaults to the one pinned at that moment."""
+MAX_INQUIRY_LENGTH = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Inquiry:
+    """A buyer's inquiry as the edge parsed it: shapes only, `check_inquiry` decides the rest."""
+
+    message: str
+    email: str
+    consent: bool
+    product_id: int | None = None
+    quantity: int | None = None
+    unit: str | None = None
+    target_price: Decimal | None = None
+    currency: str | None = None
+    incoterm: str | None = None
+    destination_country: str | None = None
+    company: str | None = None
+    session_id: int | None = None
+    stream_offset_ms: int | None = None
+
+
+def check_inquiry(actor: AuthUser, inquiry: Inquiry) -> Inquiry:
+    """The inquiry with its message trimmed, or the domain error that refuses it."""
+    text = inquiry.message.strip()
+    if not text:
+        raise BadRequest("message: the inquiry needs a message")
+    if len(text) > MAX_INQUIRY_LENGTH:
+        raise TooLong(f"an inquiry may have at most {MAX_INQUIRY_LENGTH} characters")
     if actor.role != "buyer":
         raise Forbidden("only buyers send inquiries")
-    if form.get("consent") is not True:
+    if inquiry.consent is not True:
         raise BadRequest("consent to share contact details is required")
+    return replace(inquiry, message=text)
+
+
+async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, inquiry: Inquiry) -> Lead:
+    """Commit an inquiry as a lead; the product defaults to the one pinned at that moment."""
+    form = check_inquiry(actor, inquiry)
     await fair.limiter.hit(
         f"inquiry:{actor.id}",
         per_minute=fair.limits.inquiries_per_10_min / 10,
@@ -40,8 +75,8 @@ async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, form: di
             raise NotFound("no such booth")
         buyer = await s.get(User, actor.id)
         assert buyer is not None
-        session_id, offset = form.get("session_id"), form.get("stream_offset_ms")
-        product_id = form.get("product_id")
+        session_id, offset = form.session_id, form.stream_offset_ms
+        product_id = form.product_id
         if session_id is not None:
             if not await live_lookup.session_of_booth(s, session_id, booth.id):
                 raise NotFound("no such session in this booth")
@@ -59,17 +94,17 @@ async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, form: di
         lead = Lead(
             booth_id=booth.id,
             buyer_id=actor.id,
-            email=form["email"],
-            company=form.get("company") or buyer.company,
+            email=form.email,
+            company=form.company or buyer.company,
             country=buyer.country,
             product_id=product_id,
-            quantity=form.get("quantity"),
-            unit=form.get("unit"),
-            target_price=form.get("target_price"),
-            currency=form.get("currency"),
-            incoterm=form.get("incoterm"),
-            destination_country=form.get("destination_country"),
-            message=form["message"],
+            quantity=form.quantity,
+            unit=form.unit,
+            target_price=form.target_price,
+            currency=form.currency,
+            incoterm=form.incoterm,
+            destination_country=form.destination_country,
+            message=form.message,
             source_lang=actor.lang,
             target_lang=booth.lang,
             status="new",

@@ -19,7 +19,7 @@ from rooms import booths, chat, chat_gate, leads, moderation, product_texts
 from rooms.auth import Tokens
 from rooms.chat import MODERATORS_BOOTH, staff_presence
 from rooms.context import Fair
-from rooms.errors import BadRequest, Banned, DomainError, Forbidden, TooLong
+from rooms.errors import BadRequest, Banned, DomainError, Forbidden
 from rooms.filter_store import moderator_payload
 from rooms.payloads import iso
 from server import chat_compose, events, schemas
@@ -41,7 +41,6 @@ M = TypeVar("M", bound=BaseModel)
 K = TypeVar("K")
 Ack = dict[str, Any]
 
-MAX_INQUIRY_LENGTH = 5000
 # `presence:update` to a booth: at most once a second, and for big booths about this many frames
 # a second (every 5 s at 5,000 viewers), never rarer than PRESENCE_MAX_INTERVAL_S.
 PRESENCE_WRITES_PER_S = 1000
@@ -330,14 +329,8 @@ class SocketApi:
 
     async def inquiry_submit(self, sid: str, conn: Conn, p: schemas.InquirySubmit) -> Ack:
         self._require_joined(conn, p.booth_id)
-        text = p.message.strip()
-        if not text:
-            raise BadRequest("message: the inquiry needs a message")
-        if len(text) > MAX_INQUIRY_LENGTH:
-            raise TooLong(f"an inquiry may have at most {MAX_INQUIRY_LENGTH} characters")
-        form = p.model_dump(exclude={"booth_id"})
-        form["message"] = text
-        lead = await leads.do_submit_inquiry(self.fair, conn.user, p.booth_id, form)
+        inquiry = leads.Inquiry(**p.model_dump(exclude={"booth_id"}))
+        lead = await leads.do_submit_inquiry(self.fair, conn.user, p.booth_id, inquiry)
         task = asyncio.create_task(self._announce_lead(lead))
         self._keep(task)
         return {"ok": True, "lead": {"id": lead.id}}
