@@ -10,7 +10,6 @@ What makes a 2,000-viewer booth cheap:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -26,6 +25,7 @@ from server import events
 from server.errors import as_unavailable
 from server.metrics import Metrics
 from server.rooms_naming import booth_room, lang_room, mod_room
+from server.tasks import Tasks
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +55,14 @@ class Coalescer:
         # Redis manager an emit awaits its publish, and two overlapping flushes of one room
         # could reach Redis (and so the viewers) in the wrong order.
         self._flushing: set[str] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Tasks("chat:batch flushers")
 
     def add(self, room: str, booth_id: int, message: dict[str, Any]) -> None:
         self._buffers.setdefault(room, []).append(message)
         if room in self._flushing:
             return  # the room's flusher takes it with the next frame
         self._flushing.add(room)
-        task = asyncio.create_task(self._flusher(room, booth_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._flusher(room, booth_id))
 
     async def _flusher(self, room: str, booth_id: int) -> None:
         """Flush the room's buffer until it stays empty, one frame per interval."""
@@ -89,10 +87,7 @@ class Coalescer:
             self._flushing.discard(room)
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.aclose()
 
 
 class ChatFanout:
@@ -106,7 +101,7 @@ class ChatFanout:
         # Each booth's deliveries wait for the previous message's, so every room sees seq order
         # even though translations run concurrently.
         self._tail: dict[int, asyncio.Future[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Tasks("chat fan-out")
 
     async def _emit_room(self, event: str, data: Any, room: str) -> None:
         await self._sio.emit(event, data, room=room)
@@ -131,9 +126,7 @@ class ChatFanout:
         prev = self._tail.get(rec.booth_id)
         self._tail[rec.booth_id] = done
         # Called right after the commit: the fan-out delay counts from here.
-        task = asyncio.create_task(self._run(rec, prev, done, time.monotonic()))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._run(rec, prev, done, time.monotonic()))
 
     def _delivered(self, kind: str, committed: float) -> None:
         if self._metrics is not None:
@@ -186,15 +179,10 @@ class ChatFanout:
 
     async def aclose(self, deadline: float | None = None) -> None:
         """Let deliveries in flight finish until `deadline` (the loop's clock; default 2 s from
-        now), then cancel what is left; every task is awaited before this returns."""
+        now), then cancel what is left and await it (`Tasks.aclose`)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 2.0 if deadline is None else deadline
-        tasks = list(self._tasks)
-        if tasks:
-            _, late = await asyncio.wait(tasks, timeout=max(0.0, deadline - loop.time()))
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        await self._tasks.aclose(deadline, finish=True)
         await self._coalescer.aclose()
 
 
@@ -211,7 +199,7 @@ class Throttle:
         self._interval = interval
         self._last: dict[int, float] = {}
         self._scheduled: set[int] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Tasks("throttled pushes")
 
     def poke(self, key: int) -> None:
         if key in self._scheduled:
@@ -219,9 +207,7 @@ class Throttle:
         self._scheduled.add(key)
         interval = self._interval(key) if callable(self._interval) else self._interval
         delay = max(0.0, self._last.get(key, 0.0) + interval - time.monotonic())
-        task = asyncio.create_task(self._later(key, delay))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._later(key, delay))
 
     async def _later(self, key: int, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -233,7 +219,4 @@ class Throttle:
             log.exception("throttled push for %s failed", key)
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.aclose()

@@ -34,6 +34,7 @@ from server.metrics import Metrics
 from server.mod_catch_up import ModCatchUp
 from server.moderation_sockets import ModerationPush
 from server.rooms_naming import LOBBY_ROOM, booth_room, lang_room, mod_room, staff_room, user_room
+from server.tasks import Tasks
 from server.wire import FastRedisManager
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,7 @@ class SocketApi:
         self.lobby_push = Throttle(self._push_booth_state, 1.0)
         self.moderation = ModerationPush(sio, fair, fanout)  # slow mode, reports
         self.mod_catch_up = ModCatchUp(sio, fair)  # mod:history, mod:resync
-        self._mod_task: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = Tasks("socket api")  # lead announcements, kicks, resyncs, the moderator summary
         self.accounts = AccountWatch(sio, fair, conns, self._kick, load=self.joins.actor)
         fair.bans.on_ban(self._kick_banned)
         # Redis came back: clients may have missed messages between nodes, and counts changed.
@@ -299,7 +299,7 @@ class SocketApi:
             self._presence_changed(booth_id)
 
     def _redis_recovered(self) -> None:
-        self._keep(asyncio.create_task(self._announce_resync()))
+        self._tasks.spawn(self._announce_resync())
 
     async def _announce_resync(self) -> None:
         """Tell the members of this node's booths each booth's latest seq (`chat:resync`).
@@ -331,8 +331,7 @@ class SocketApi:
         self._require_joined(conn, p.booth_id)
         inquiry = leads.Inquiry(**p.model_dump(exclude={"booth_id"}))
         lead = await leads.do_submit_inquiry(self.fair, conn.user, p.booth_id, inquiry)
-        task = asyncio.create_task(self._announce_lead(lead))
-        self._keep(task)
+        self._tasks.spawn(self._announce_lead(lead))
         return {"ok": True, "lead": {"id": lead.id}}
 
     async def _announce_lead(self, lead: Any) -> None:
@@ -404,16 +403,12 @@ class SocketApi:
             await self._kick(sid)
 
     async def _kick(self, sid: str) -> None:
-        self._keep(asyncio.create_task(self.sio.disconnect(sid)))
-
-    def _keep(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self.sio.disconnect(sid))
 
     # --- periodic moderator summary -----------------------------------------------------------
 
     def start(self) -> None:
-        self._mod_task = asyncio.create_task(self._mod_loop())
+        self._tasks.spawn(self._mod_loop())
         self.accounts.start()
 
     async def _mod_loop(self) -> None:
@@ -434,12 +429,9 @@ class SocketApi:
         A lead announcement or a kick cut short is harmless: staff load leads on reconnect, and
         the server is closing every socket anyway.
         """
-        mine = [t for t in (self._mod_task, *self._tasks) if t is not None]
-        for task in mine:
-            task.cancel()
+        await self._tasks.aclose(deadline)
         try:
             async with asyncio.timeout_at(deadline):
-                await asyncio.gather(*mine, return_exceptions=True)
                 await self.accounts.aclose()
                 await self.presence_push.aclose()
                 await self.lobby_push.aclose()

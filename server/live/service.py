@@ -23,6 +23,7 @@ from server.events import STREAM_STATE
 from server.keys import DB, SIO
 from server.rooms_naming import LOBBY_ROOM, booth_room
 from server.settings import Settings
+from server.tasks import Tasks
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +77,11 @@ class LiveService:
         # Guards the RTMP hooks against other local processes: only our nginx knows it.
         self.hook_secret = secrets.token_urlsafe(24)
         self._status: dict[int, tuple[str | None, float]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()  # work a request started and outlives it
+        self._tasks = Tasks("live service")  # work a request started and outlives it
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the request that asked for it has answered; `aclose` stops it."""
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(work)
 
     @property
     def hook_host(self) -> str:
@@ -169,10 +168,7 @@ class LiveService:
         self.rtmp = rtmp
 
     async def aclose(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.aclose()
         await self.manager.aclose()
         if self.rtmp is not None:
             await self.rtmp.stop()
