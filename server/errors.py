@@ -21,6 +21,11 @@ def from_validation(exc: ValidationError) -> BadRequest:
     return BadRequest(f"{where}: {first.get('msg', 'invalid')}")
 
 
+def internal() -> DomainError:
+    """What a client is told of a bug, on every transport: nothing of it (the log has the trace)."""
+    return DomainError("something went wrong on our side")  # code "internal", status 500
+
+
 def error_ack(err: DomainError) -> dict[str, Any]:
     return {"ok": False, "error": err.as_dict()}
 

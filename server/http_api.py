@@ -17,7 +17,7 @@ from rooms.payloads import user_payload
 from rooms.users import actor_of, do_guest_sign_in, do_login, load_actor
 from server import responses, schemas
 from server.api_routes import CATALOG, api_routes
-from server.errors import as_unavailable, from_validation, json_error
+from server.errors import as_unavailable, from_validation, internal, json_error
 from server.http_auth import require_user
 from server.http_edge import address_key
 from server.http_phrases import setup_phrases_api
@@ -71,7 +71,7 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         if (down := as_unavailable(exc)) is not None:
             return json_error(down)
         log.exception("HTTP handler failed: %s %s", request.method, request.path)
-        return api_error(500, "something went wrong on our side")
+        return json_error(internal())
     if api and response.status >= 400 and isinstance(response, web.Response) and response.content_type != "application/json":
         # A bare error status (the RTMP hooks answer nginx with a status only) still reads as JSON.
         return api_error(response.status, response.reason)

@@ -25,7 +25,7 @@ from rooms.payloads import iso
 from server import chat_compose, events, schemas
 from server.account_watch import ACCOUNT_CHECKED, AccountWatch
 from server.connections import Conn, Connections
-from server.errors import as_unavailable, error_ack, from_validation
+from server.errors import as_unavailable, error_ack, from_validation, internal
 from server.fanout import ChatFanout, Throttle
 from server.http_edge import address_key
 from server.join import JoinPath
@@ -104,8 +104,8 @@ class SocketApi:
             if (down := as_unavailable(exc)) is not None:
                 raise socketio.exceptions.ConnectionRefusedError(down.message, down.as_dict()) from None
             log.exception("socket connect failed")
-            internal = {"code": "internal", "message": "something went wrong on our side"}
-            raise socketio.exceptions.ConnectionRefusedError(internal["message"], internal) from None
+            bug = internal()
+            raise socketio.exceptions.ConnectionRefusedError(bug.message, bug.as_dict()) from None
         await self.sio.enter_room(sid, user_room(actor.id))
         return True
 
@@ -152,10 +152,7 @@ class SocketApi:
                 if (down := as_unavailable(exc)) is not None:
                     return error_ack(down)
                 log.exception("socket handler failed")
-                return {
-                    "ok": False,
-                    "error": {"code": "internal", "message": "something went wrong on our side"},
-                }
+                return error_ack(internal())
 
         return handle
 
