@@ -49,9 +49,11 @@ from server.keys import (
     TRANSLATOR,
     WEBHOOK_SENDER,
 )
+from server.live import setup_live
 from server.log_format import access_log_middleware, request_id_middleware
 from server.metrics import Metrics, serve_metrics
 from server.openapi import setup_openapi
+from server.pages import setup_pages
 from server.readiness import setup_readiness
 from server.redis_link import open_redis
 from server.settings import Settings
@@ -59,6 +61,8 @@ from server.sockets import SocketApi
 from server.webhook_sender import WebhookSender
 from server.wire import DirectSocketIO, FastEmitManager, FastRedisManager
 from translation.api import Translator
+from translation.service import open_translator
+from translation.variants import ScriptVariants
 
 log = logging.getLogger(__name__)
 
@@ -150,24 +154,14 @@ def create_app(settings: Settings) -> web.Application:
     if settings.trusted_proxies:
         # Outermost: everything after it, limits and socket caps included, sees the real client.
         app.middlewares.insert(0, forwarded_middleware(settings.trusted_proxies, settings.forwarded_header))
-    _optional_features(app, settings)
+    _features(app, settings)
     setup_openapi(app)  # last: it documents every route registered above
     return app
 
 
-def _optional_features(app: web.Application, settings: Settings) -> None:
-    try:
-        from server.live import setup_live
-    except ImportError:
-        log.warning("livestream module not available")
-    else:
-        setup_live(app)
-    try:
-        from server.pages import setup_pages
-    except ImportError:
-        log.warning("web pages not available")
-    else:
-        setup_pages(app, settings.web_dir)
+def _features(app: web.Application, settings: Settings) -> None:
+    setup_live(app)
+    setup_pages(app, settings.web_dir)
 
 
 async def _metrics_site(app: web.Application) -> AsyncIterator[None]:
@@ -202,16 +196,6 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
 async def _translator(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     translator: Translator
-    try:
-        from translation.service import open_translator
-        from translation.variants import ScriptVariants
-    except ImportError:
-        from translation.passthrough import PassthroughTranslator
-
-        log.warning("translation engine not available: chat goes out untranslated")
-        app[TRANSLATOR] = PassthroughTranslator()
-        yield
-        return
     async with open_translator(
         settings.models_dir,
         workers=settings.translation_workers,

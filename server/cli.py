@@ -107,13 +107,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
 async def _prepare_demo(settings: Settings) -> list[Any]:
     await _migrate(settings)
-    try:
-        from translation.packages import install_bundled
-    except ImportError:
-        print("translation packages module not available: chat will not be translated")
-    else:
-        for line in install_bundled(settings.models_dir):
-            print(f"  model {line}")
+    from translation.packages import install_bundled
+
+    for line in install_bundled(settings.models_dir):
+        print(f"  model {line}")
     db = Database(settings.effective_database_url)
     try:
         return await seed_demo(db)
@@ -178,11 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("server.cli_models", "add_models_commands"),
         ("server.cli_media", "add_media_commands"),
     ):
-        try:
-            mod = __import__(module, fromlist=[fn])
-        except ImportError:
-            continue
-        getattr(mod, fn)(sub)
+        getattr(__import__(module, fromlist=[fn]), fn)(sub)
     return parser
 
 

@@ -59,10 +59,8 @@ async def _run(settings: Settings, sock: socket.socket, announce: str) -> None:
 
 def _check_started(app: web.Application, settings: Settings) -> None:
     """What only the running app can tell: did our nginx-rtmp come up on its port?"""
-    try:
-        from server.live.service import LIVE
-    except ImportError:
-        return
+    from server.live.service import LIVE
+
     service = app.get(LIVE)
     if service is None or not settings.rtmp_port or service.rtmp is not None:
         return
