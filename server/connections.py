@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from rooms.auth import AuthUser
-from rooms.errors import TooManyConnections
+from rooms.errors import Forbidden, TooManyConnections
 
 K = TypeVar("K")
 
@@ -27,6 +27,12 @@ class Conn:
     # Booths where this socket is counted with the staff (`rooms.chat.staff_presence`), not the
     # audience: leave from where it joined, whatever its role is by then. None: none (most sockets).
     staffed: set[int] | None = None
+
+
+def require_joined(conn: Conn, booth_id: int) -> None:
+    """A booth's chat, inquiries and previews are for the sockets that joined it."""
+    if booth_id not in conn.booths:
+        raise Forbidden("join the booth first")
 
 
 class Connections:

@@ -15,7 +15,7 @@ import socketio
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from rooms import booths, chat, chat_gate, leads, moderation, product_texts
+from rooms import chat, chat_gate, moderation
 from rooms.auth import Tokens
 from rooms.chat import MODERATORS_BOOTH, staff_presence
 from rooms.context import Fair
@@ -24,16 +24,18 @@ from rooms.filter_store import moderator_payload
 from rooms.payloads import iso
 from server import chat_compose, events, schemas
 from server.account_watch import ACCOUNT_CHECKED, AccountWatch
-from server.connections import Conn, Connections
+from server.booth_pushes import BoothPushes
+from server.connections import Conn, Connections, require_joined
 from server.errors import as_unavailable, error_ack, from_validation, internal
-from server.fanout import ChatFanout, Throttle
+from server.fanout import ChatFanout
 from server.http_edge import address_key
 from server.join import JoinPath
+from server.lead_sockets import LeadSockets
 from server.log_format import SOCKET_ID
 from server.metrics import Metrics
 from server.mod_catch_up import ModCatchUp
 from server.moderation_sockets import ModerationPush
-from server.rooms_naming import LOBBY_ROOM, booth_room, lang_room, mod_room, staff_room, user_room
+from server.rooms_naming import booth_room, lang_room, mod_room, staff_room, user_room
 from server.tasks import Tasks
 from server.wire import FastRedisManager
 
@@ -41,11 +43,6 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 K = TypeVar("K")
 Ack = dict[str, Any]
-
-# `presence:update` to a booth: at most once a second, and for big booths about this many frames
-# a second (every 5 s at 5,000 viewers), never rarer than PRESENCE_MAX_INTERVAL_S.
-PRESENCE_WRITES_PER_S = 1000
-PRESENCE_MAX_INTERVAL_S = 5.0
 
 
 class SocketApi:
@@ -65,17 +62,16 @@ class SocketApi:
         self.tokens = tokens
         self.fanout = fanout
         self.conns = conns
-        self._audience: dict[int, int] = {}  # booth → viewers at its last presence push
-        self.presence_push = Throttle(self._push_presence, self._presence_interval)
-        self.joins = JoinPath(sio, fair, self._presence_changed)
-        self.lobby_push = Throttle(self._push_booth_state, 1.0)
+        self.pushes = BoothPushes(sio, fair)  # presence:update, booth:state, mod:booths
+        self.joins = JoinPath(sio, fair, self.pushes.changed)
         self.moderation = ModerationPush(sio, fair, fanout)  # slow mode, reports
         self.mod_catch_up = ModCatchUp(sio, fair)  # mod:history, mod:resync
         self._tasks = Tasks("socket api")  # lead announcements, kicks, resyncs, the moderator summary
+        self.trade = LeadSockets(sio, fair, self._tasks)  # inquiries, leads, pins
         self.accounts = AccountWatch(sio, fair, conns, self._kick, load=self.joins.actor)
         fair.bans.on_ban(self._kick_banned)
         # Redis came back: clients may have missed messages between nodes, and counts changed.
-        fair.presence.on_resync(self._presence_resynced)
+        fair.presence.on_resync(self.pushes.resynced)
         if isinstance(sio.manager, FastRedisManager):
             sio.manager.on_recovered(self._redis_recovered)
         sio.on("connect", self.on_connect)
@@ -163,15 +159,15 @@ class SocketApi:
             (events.CHAT_SEND, schemas.ChatSend, self.chat_send),
             (events.CHAT_PREVIEW, schemas.ChatPreview, self.chat_preview),
             (events.CHAT_HISTORY, schemas.ChatHistory, self.chat_history),
-            (events.INQUIRY_SUBMIT, schemas.InquirySubmit, self.inquiry_submit),
-            (events.PRODUCT_PIN, schemas.ProductPin, self.product_pin),
-            (events.LEAD_UPDATE, schemas.LeadUpdate, self.lead_update),
-            (events.LEAD_NOTE, schemas.LeadNoteIn, self.lead_note),
+            (events.INQUIRY_SUBMIT, schemas.InquirySubmit, self.trade.inquiry_submit),
+            (events.PRODUCT_PIN, schemas.ProductPin, self.trade.product_pin),
+            (events.LEAD_UPDATE, schemas.LeadUpdate, self.trade.lead_update),
+            (events.LEAD_NOTE, schemas.LeadNoteIn, self.trade.lead_note),
             (events.MOD_WATCH, schemas.Empty, self.mod_watch),
             (events.MOD_HIDE, schemas.ModHide, self.mod_hide),
             (events.MOD_MUTE, schemas.ModMute, self.mod_mute),
             (events.MOD_BAN, schemas.ModBan, self.mod_ban),
-            (events.LOBBY_WATCH, schemas.Empty, self.lobby_watch),
+            (events.LOBBY_WATCH, schemas.Empty, self.pushes.lobby_watch),
             (events.SLOW_MODE_SET, schemas.SlowModeSet, self.moderation.slow_mode_set),
             (events.CHAT_REPORT, schemas.ChatReport, self.moderation.chat_report),
             (events.MOD_HISTORY, schemas.ChatHistory, self.mod_catch_up.mod_history),
@@ -179,10 +175,6 @@ class SocketApi:
         assert {r[0] for r in routes} == set(events.CLIENT_EVENTS)
         for name, model, fn in routes:
             self.sio.on(name, self._handler(model, fn, fresh=name in ACCOUNT_CHECKED))
-
-    def _require_joined(self, conn: Conn, booth_id: int) -> None:
-        if booth_id not in conn.booths:
-            raise Forbidden("join the booth first")
 
     # --- booths -------------------------------------------------------------------------------
 
@@ -212,58 +204,12 @@ class SocketApi:
             await self.fair.presence.leave(booth_id, sid)
         if self.fair.visits is not None:
             self.fair.visits.ended(sid, booth_id)
-        self._presence_changed(booth_id)
-
-    def _presence_changed(self, booth_id: int) -> None:
-        self.presence_push.poke(booth_id)
-        self.lobby_push.poke(booth_id)
-
-    def _presence_interval(self, booth_id: int) -> float:
-        """1 s, or longer for a big booth: a push costs a write per viewer, and in a join storm
-        a 5,000-viewer booth pushed every second spent a tenth of the joins' CPU on it."""
-        viewers = self._audience.get(booth_id, 0)
-        return min(PRESENCE_MAX_INTERVAL_S, max(1.0, viewers / PRESENCE_WRITES_PER_S))
-
-    async def _push_presence(self, booth_id: int) -> None:
-        pres = await self.fair.presence.get(booth_id)
-        if pres.viewers:
-            self._audience[booth_id] = pres.viewers
-        else:
-            self._audience.pop(booth_id, None)
-        payload = {"booth_id": booth_id, "viewers": pres.viewers, "languages": pres.languages}
-        await self.sio.emit(events.PRESENCE_UPDATE, payload, room=booth_room(booth_id))
-
-    async def _push_booth_state(self, booth_id: int) -> None:
-        states = await self.booth_states([booth_id])
-        if states:
-            await self.sio.emit(events.BOOTH_STATE, states[0], room=LOBBY_ROOM)
-
-    async def booth_states(self, booth_ids: list[int] | None = None) -> list[dict[str, Any]]:
-        listing = await booths.list_booths(self.fair)
-        rates = await moderation.message_rates(self.fair)
-        return [
-            {
-                "booth_id": b["id"],
-                "slug": b["slug"],
-                "name": b["name"],
-                "live": b["live"],
-                "viewers": b["viewers"],
-                "languages": b["languages"],
-                "messages_per_minute": rates.get(b["id"], 0),
-            }
-            for b in listing
-            if booth_ids is None or b["id"] in booth_ids
-        ]
-
-    async def lobby_watch(self, sid: str, conn: Conn, p: schemas.Empty) -> Ack:
-        conn.lobby = True
-        await self.sio.enter_room(sid, LOBBY_ROOM)
-        return {"ok": True, "booths": await self.booth_states()}
+        self.pushes.changed(booth_id)
 
     # --- chat ---------------------------------------------------------------------------------
 
     async def chat_send(self, sid: str, conn: Conn, p: schemas.ChatSend) -> Ack:
-        self._require_joined(conn, p.booth_id)
+        require_joined(conn, p.booth_id)
         if conn.send_lock is None:
             conn.send_lock = asyncio.Lock()
         async with conn.send_lock:
@@ -277,23 +223,19 @@ class SocketApi:
         return {"ok": True, "message": {"id": rec.id, "seq": rec.seq}}
 
     async def chat_preview(self, sid: str, conn: Conn, p: schemas.ChatPreview) -> Ack:
-        self._require_joined(conn, p.booth_id)
+        require_joined(conn, p.booth_id)
         return {"ok": True, **await chat_compose.preview(self.fair, conn.user, p)}
 
     async def chat_history(self, sid: str, conn: Conn, p: schemas.ChatHistory) -> Ack:
         """Members who joined the booth: the visible messages after `after_seq`, oldest first, in
         the reader's language (`more` when a later page follows). Clients call it on a seq gap,
         after a reconnect and on `chat:resync`."""
-        self._require_joined(conn, p.booth_id)
+        require_joined(conn, p.booth_id)
         records, more = await chat.do_catch_up(self.fair, conn.user, p.booth_id, p.after_seq, p.limit)
         messages = [r.payload(conn.user.lang) for r in records]
         return {"ok": True, "booth_id": p.booth_id, "messages": messages, "more": more}
 
     # --- after a Redis outage -----------------------------------------------------------------
-
-    def _presence_resynced(self, booth_ids: list[int]) -> None:
-        for booth_id in booth_ids:
-            self._presence_changed(booth_id)
 
     def _redis_recovered(self) -> None:
         self._tasks.spawn(self._announce_resync())
@@ -318,43 +260,9 @@ class SocketApi:
             for booth_id in booth_ids:
                 payload = {"booth_id": booth_id, "last_seq": last.get(booth_id, 0)}
                 await self.sio.emit(events.CHAT_RESYNC, payload, room=booth_room(booth_id))
-                self._presence_changed(booth_id)
+                self.pushes.changed(booth_id)
         except Exception:
             log.exception("announcing chat:resync failed")
-
-    # --- leads --------------------------------------------------------------------------------
-
-    async def inquiry_submit(self, sid: str, conn: Conn, p: schemas.InquirySubmit) -> Ack:
-        self._require_joined(conn, p.booth_id)
-        inquiry = leads.Inquiry(**p.model_dump(exclude={"booth_id"}))
-        lead = await leads.do_submit_inquiry(self.fair, conn.user, p.booth_id, inquiry)
-        self._tasks.spawn(self._announce_lead(lead))
-        return {"ok": True, "lead": {"id": lead.id}}
-
-    async def _announce_lead(self, lead: Any) -> None:
-        lead = await leads.do_translate_lead(self.fair, lead)
-        payload = await leads.lead_json(self.fair, lead.id)
-        await self.sio.emit(events.LEAD_NEW, payload, room=staff_room(lead.booth_id))
-
-    async def lead_update(self, sid: str, conn: Conn, p: schemas.LeadUpdate) -> Ack:
-        lead = await leads.do_update_status(self.fair, conn.user, p.lead_id, p.status)
-        await self.sio.emit(events.LEAD_UPDATED, lead, room=staff_room(lead["booth_id"]))
-        return {"ok": True, "lead": lead}
-
-    async def lead_note(self, sid: str, conn: Conn, p: schemas.LeadNoteIn) -> Ack:
-        note, lead = await leads.do_add_note(self.fair, conn.user, p.lead_id, p.text)
-        await self.sio.emit(events.LEAD_UPDATED, lead, room=staff_room(lead["booth_id"]))
-        return {"ok": True, "note": note}
-
-    async def product_pin(self, sid: str, conn: Conn, p: schemas.ProductPin) -> Ack:
-        product = await booths.do_pin_product(self.fair, conn.user, p.booth_id, p.product_id)
-        if product is not None:
-            # One broadcast with the product in every language present; each reader picks theirs.
-            langs = await chat.languages_present(self.fair, p.booth_id)
-            product = await product_texts.pinned_for_readers(self.fair, p.booth_id, product, conn.user.lang, langs)
-        payload = {"booth_id": p.booth_id, "pinned_product": product}
-        await self.sio.emit(events.PRODUCT_PINNED, payload, room=booth_room(p.booth_id))
-        return {"ok": True, "pinned_product": product}
 
     # --- moderation ---------------------------------------------------------------------------
 
@@ -368,7 +276,7 @@ class SocketApi:
         await self.fair.filters.attach_flags(recent)
         return {
             "ok": True,
-            "booths": await self.booth_states(),
+            "booths": await self.pushes.booth_states(),
             "recent": [moderator_payload(r, conn.user.lang) for r in recent],
             "slow_mode": await self.fair.slow_mode.all_booths(),
             "last_seqs": await self.mod_catch_up.last_seqs(),  # where each booth's gap check starts
@@ -402,23 +310,9 @@ class SocketApi:
     async def _kick(self, sid: str) -> None:
         self._tasks.spawn(self.sio.disconnect(sid))
 
-    # --- periodic moderator summary -----------------------------------------------------------
-
     def start(self) -> None:
-        self._tasks.spawn(self._mod_loop())
+        self._tasks.spawn(self.pushes.mod_summary_loop())
         self.accounts.start()
-
-    async def _mod_loop(self) -> None:
-        while True:
-            await asyncio.sleep(2)
-            try:
-                langs = (await self.fair.presence.get(MODERATORS_BOOTH)).languages
-                if langs:
-                    states = await self.booth_states()
-                    for lang in langs:
-                        await self.sio.emit(events.MOD_BOOTHS, {"booths": states}, room=mod_room(lang))
-            except Exception:
-                log.exception("moderator summary failed")
 
     async def aclose(self, deadline: float | None = None) -> None:
         """Cancel and await every task this API started, all by `deadline` (the loop's clock).
@@ -430,8 +324,7 @@ class SocketApi:
         try:
             async with asyncio.timeout_at(deadline):
                 await self.accounts.aclose()
-                await self.presence_push.aclose()
-                await self.lobby_push.aclose()
+                await self.pushes.aclose()
                 await self.joins.aclose()
         except TimeoutError:
             log.warning("socket tasks outlived the shutdown deadline")
