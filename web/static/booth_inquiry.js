@@ -1,0 +1,117 @@
+// Booth page: the buyer's inquiry form, which follows the pinned product until the buyer picks one.
+
+import { C } from './events.js';
+import { $, h, say, field, select } from './dom.js';
+import { t, errorText } from './i18n.js';
+import { call } from './socket.js';
+import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
+import { localized, productById } from './booth_products.js';
+import { state } from './booth_state.js';
+
+export function renderInquiryForm() {
+  const user = state.session.user;
+  if (user.role !== 'buyer') {
+    say($('#inquiry-note'), user.booth_id === state.booth.id ? t('booth.staff_note') : t('booth.buyers_only'));
+    return;
+  }
+  const product = select([['', t('inq.general')], ...state.products.map((p) => [String(p.id), localized(p).name])], { name: 'product_id' });
+  const quantity = h('input', { name: 'quantity', type: 'number', min: 1, step: 1, inputmode: 'numeric' });
+  const unit = h('input', { name: 'unit', maxlength: 40 });
+  const price = h('input', { name: 'target_price', inputmode: 'decimal', maxlength: 20, pattern: '[0-9]+([.,][0-9]{1,4})?' });
+  const currency = select(CURRENCIES.map((c) => [c, c]), { name: 'currency' });
+  const incoterm = select([['', t('common.choose')], ...INCOTERMS.map((c) => [c, c])], { name: 'incoterm' });
+  const destination = select([['', t('common.choose')], ...countryOptions()], { name: 'destination_country', value: user.country || '' });
+  const company = h('input', { name: 'company', maxlength: 120, value: user.company || '', autocomplete: 'organization' });
+  const email = h('input', { name: 'email', type: 'email', required: true, autocomplete: 'email', maxlength: 254 });
+  const message = h('textarea', { name: 'message', required: true, rows: 4, maxlength: 2000, placeholder: t('inq.message_ph') });
+  const consent = h('input', { name: 'consent', type: 'checkbox', required: true, id: 'inq-consent' });
+  const result = h('p', { class: 'form-status', role: 'status', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, t('inq.submit'));
+
+  const form = h('form', { id: 'inquiry-form', class: 'card inquiry-form', 'aria-label': t('inq.form') },
+    h('p', { class: 'muted' }, t('inq.intro')),
+    h('div', { class: 'form-grid' },
+      h('div', { class: 'span-2' }, field(t('inq.product'), product)),
+      field(t('inq.quantity'), quantity),
+      field(t('inq.unit'), unit),
+      field(t('inq.target_price'), price),
+      field(t('inq.currency'), currency),
+      field(t('inq.incoterm'), incoterm),
+      field(t('inq.destination'), destination),
+      field(t('inq.company'), company, { optional: t('common.optional') }),
+      field(t('inq.email'), email),
+      h('div', { class: 'span-2' }, field(t('inq.message'), message))),
+    h('div', { class: 'consent' }, consent, h('label', { for: 'inq-consent' }, t('inq.consent'))),
+    result,
+    h('div', { class: 'form-actions' }, submit));
+
+  state.inquiry = { form, product, unit, currency, touched: false, sent: false };
+  product.addEventListener('change', () => {
+    state.inquiry.touched = true;
+    selectProduct(product.value ? Number(product.value) : null, true);
+  });
+  // A sent inquiry keeps its button disabled until the buyer writes another one: one tap, one lead.
+  form.addEventListener('input', () => {
+    if (!state.inquiry.sent) return;
+    state.inquiry.sent = false;
+    submit.disabled = $('#chat').dataset.joined !== 'true';
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    const payload = { booth_id: state.booth.id, message: message.value.trim(), email: email.value.trim(), consent: consent.checked };
+    if (product.value) payload.product_id = Number(product.value);
+    if (quantity.value) payload.quantity = Number.parseInt(quantity.value, 10);
+    if (unit.value.trim()) payload.unit = unit.value.trim();
+    if (price.value.trim()) {
+      const p = price.value.trim().replace(',', '.');
+      if (!/^\d+(\.\d{1,4})?$/.test(p)) {
+        say(result, t('inq.price_invalid'), 'error');
+        price.focus();
+        return;
+      }
+      payload.target_price = p; // decimal string, never a float
+      payload.currency = currency.value;
+    }
+    if (incoterm.value) payload.incoterm = incoterm.value;
+    if (destination.value) payload.destination_country = destination.value;
+    if (company.value.trim()) payload.company = company.value.trim();
+    submit.disabled = true;
+    submit.textContent = t('inq.sending');
+    const ack = await call(state.socket, C.INQUIRY_SUBMIT, payload);
+    submit.textContent = t('inq.submit');
+    state.inquiry.sent = Boolean(ack.ok);
+    submit.disabled = state.inquiry.sent || $('#chat').dataset.joined !== 'true';
+    if (ack.ok) {
+      say(result, t('inq.sent', { id: ack.lead?.id, email: payload.email }), 'ok');
+      result.dataset.leadId = ack.lead?.id ?? '';
+      message.value = '';
+    } else {
+      say(result, errorText(ack.error), 'error');
+    }
+  });
+  $('#inquiry-slot').replaceChildren(form);
+  selectProduct(state.pinnedId, false);
+}
+
+export function selectProduct(id, fromUser) {
+  const inq = state.inquiry;
+  if (!inq) return;
+  inq.product.value = id === null ? '' : String(id);
+  const p = id === null ? null : productById(id);
+  if (p && (fromUser || !inq.unit.value)) {
+    inq.unit.value = localized(p).unit || '';
+    if (CURRENCIES.includes(p.currency)) inq.currency.value = p.currency;
+  }
+}
+
+export function inquireAbout(productId) {
+  if (!state.inquiry) {
+    $('#inquiry').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    return;
+  }
+  state.inquiry.touched = true;
+  selectProduct(productId, true);
+  state.inquiry.form.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  state.inquiry.form.querySelector('[name="quantity"]').focus({ preventScroll: true });
+}
