@@ -231,13 +231,16 @@ async def _fair(app: web.Application) -> AsyncIterator[None]:
     writer = ChatWriter(app[DB])
     writer.on_commit = app[METRICS].commit_latency.observe
     glossaries = GlossaryStore(app[DB])
+    slow_mode = SlowModeStore(app[DB], app.get(REDIS), channel=f"{settings.redis_prefix}:slow_mode")
+    await slow_mode.start()
     visits = VisitLog(app[DB], interval=settings.analytics_sample_seconds)  # the node's one writer of visits
     visits.start()
     app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits, writer, bans, glossaries,
-                     FilterStore(app[DB]), SlowModeStore(app[DB]), visits)  # fmt: skip
+                     FilterStore(app[DB]), slow_mode, visits)  # fmt: skip
     yield
     await visits.aclose()  # after the sockets closed: it closes the visits still open
     await writer.aclose()
+    await slow_mode.aclose()
     await bans.aclose()
     await presence.aclose()
 
