@@ -13,10 +13,12 @@ a name never changes content, and so they are served with an immutable cache hea
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import stat
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,8 +111,13 @@ class ImageStore:
         self.dir.mkdir(parents=True, exist_ok=True)
         for w, encoded in sizes.items():
             final = self.dir / f"{key}-{w}.webp"
-            if final.exists():
+            try:
+                # Already stored: refresh its age, so the pruner (rooms/retention.py) leaves files
+                # an upload is about to name alone even if nothing named them a moment ago.
+                os.utime(final)
                 continue
+            except FileNotFoundError:
+                pass
             tmp = self.dir / f".{key}-{w}.{os.getpid()}.tmp"
             tmp.write_bytes(encoded)
             os.replace(tmp, final)  # readers (and nginx) never see half a file
@@ -126,3 +133,34 @@ class ImageStore:
         except OSError:
             return None
         return path if stat.S_ISREG(st.st_mode) else None
+
+    def keys_older_than(self, age_s: float, keys: set[str] | None = None) -> set[str]:
+        """The stored keys (of `keys`, or all) having a file not changed for `age_s` seconds."""
+        now = time.time()
+        found: set[str] = set()
+        try:
+            entries = list(os.scandir(self.dir))
+        except FileNotFoundError:
+            return found
+        for entry in entries:
+            m = NAME_RE.fullmatch(entry.name)
+            if m is None or (keys is not None and m.group(1) not in keys):
+                continue
+            with contextlib.suppress(OSError):
+                if now - entry.stat(follow_symlinks=False).st_mtime >= age_s:
+                    found.add(m.group(1))
+        return found
+
+    def remove_keys(self, keys: set[str], age_s: float) -> int:
+        """Remove every size of `keys` still `age_s` old (checked again per file); how many went."""
+        removed = 0
+        now = time.time()
+        for key in keys:
+            for width in WIDTHS:
+                path = self.dir / f"{key}-{width}.webp"
+                with contextlib.suppress(FileNotFoundError):
+                    if now - path.lstat().st_mtime < age_s:
+                        continue  # just re-uploaded: about to be named again
+                    path.unlink()
+                    removed += 1
+        return removed

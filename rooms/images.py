@@ -1,8 +1,8 @@
 """Which stored image a booth (logo, cover) or a product shows; only that booth's staff set them.
 
 The files themselves are media/images.py's: this module stores the content-hash key only, so a
-row never points at a path, and clearing an image (None) leaves the files for other references
-with the same content.
+row never points at a path. Setting or clearing an image returns the key it replaced: the caller
+removes that key's files when nothing else names them (rooms/retention.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from rooms.booths import access_booth_by_id
 from rooms.context import Fair
 from rooms.errors import Forbidden, NotFound
 from rooms.models import MAX_ID, Product
-from rooms.payloads import Json, booth_summary, product_payload
 
 BoothImage = Literal["logo", "cover"]
 
@@ -36,24 +35,27 @@ async def check_product_staff(fair: Fair, actor: AuthUser, product_id: int) -> N
         raise Forbidden("only this booth's staff may change its products")
 
 
-async def do_set_booth_image(fair: Fair, actor: AuthUser, booth_id: int, kind: BoothImage, key: str | None) -> Json:
+async def do_set_booth_image(fair: Fair, actor: AuthUser, booth_id: int, kind: BoothImage,
+                             key: str | None) -> str | None:  # fmt: skip
+    """Set (or clear, None) the booth's logo or cover; the key it replaced."""
     async with fair.db.session() as s:
         booth = await access_booth_by_id(s, booth_id)
         if not actor.is_staff_of(booth.id):
             raise Forbidden("only this booth's staff may change its images")
         if kind == "logo":
-            booth.logo_image = key
+            previous, booth.logo_image = booth.logo_image, key
         else:
-            booth.cover_image = key
-        return booth_summary(booth, live=False, viewers=0)
+            previous, booth.cover_image = booth.cover_image, key
+        return previous
 
 
-async def do_set_product_image(fair: Fair, actor: AuthUser, product_id: int, key: str | None) -> Json:
+async def do_set_product_image(fair: Fair, actor: AuthUser, product_id: int, key: str | None) -> str | None:
+    """Set (or clear, None) the product's photo; the key it replaced."""
     async with fair.db.session() as s:
         product = await s.get(Product, product_id) if 1 <= product_id <= MAX_ID else None
         if product is None:
             raise NotFound("no such product")
         if not actor.is_staff_of(product.booth_id):
             raise Forbidden("only this booth's staff may change its products")
-        product.image = key
-        return product_payload(product)
+        previous, product.image = product.image, key
+        return previous

@@ -22,6 +22,7 @@ from rooms.glossary_store import GlossaryStore
 from rooms.outbox import RetryPolicy
 from rooms.presence import MemoryPresence, Presence, RedisPresence
 from rooms.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from rooms.retention import Retention
 from rooms.slow_mode import SlowModeStore
 from rooms.visits import VisitLog
 from server.connections import Connections
@@ -32,6 +33,7 @@ from server.http_analytics import setup_analytics_api
 from server.http_api import setup_api
 from server.http_calendar import setup_calendar_api
 from server.http_edge import MAX_REQUEST_BODY, size_middleware
+from server.http_images import STORE as IMAGE_STORE
 from server.http_images import setup_images_api
 from server.http_moderation import setup_moderation_api
 from server.http_waiting import setup_waiting_api
@@ -68,6 +70,8 @@ log = logging.getLogger(__name__)
 
 # Seconds the socket layer gets at shutdown to finish or cancel everything it started.
 SOCKETS_CLOSE_S = 5.0
+# Seconds a pruning batch under way gets to commit at shutdown before it is cancelled.
+RETENTION_CLOSE_S = 5.0
 
 
 class _OrjsonForSocketIO:
@@ -138,6 +142,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_translator)
     app.cleanup_ctx.append(_fair)
     app.cleanup_ctx.append(_webhooks)
+    app.cleanup_ctx.append(_retention)
     app.cleanup_ctx.append(_sockets)
     setup_api(app)
     setup_webhook_api(app)
@@ -255,6 +260,17 @@ async def _webhooks(app: web.Application) -> AsyncIterator[None]:
     app[WEBHOOK_SENDER] = sender
     yield
     await sender.aclose()
+
+
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    """The node's one pruning task (rooms/retention.py): old outbox rows, analytics events, and
+    image files nothing names."""
+    s = app[SETTINGS]
+    retention = Retention(app[DB], app.get(IMAGE_STORE), outbox_days=s.outbox_retention_days,
+                          analytics_days=s.analytics_retention_days)  # fmt: skip
+    retention.start()
+    yield
+    await retention.aclose(asyncio.get_running_loop().time() + RETENTION_CLOSE_S)
 
 
 async def _sockets(app: web.Application) -> AsyncIterator[None]:

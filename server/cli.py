@@ -47,6 +47,10 @@ environment (defaults in server/settings.py):
   BOOTHCAST_MEDIA_DIR          HLS output and recordings (default DATA_DIR/media)
   BOOTHCAST_RTMP_PORT          RTMP ingest port for OBS (default 1935, 0 = off)
   BOOTHCAST_RECORDING_RETENTION_DAYS  prune recordings older than this (default 30, 0 = keep)
+  BOOTHCAST_OUTBOX_RETENTION_DAYS    prune delivered and failed webhook deliveries older than
+                               this (default 30, 0 = keep)
+  BOOTHCAST_ANALYTICS_RETENTION_DAYS prune visits and viewer samples older than this; booth
+                               figures for older days go with them (default 400, 0 = keep)
   BOOTHCAST_MAX_SOCKETS_PER_USER     open sockets per account, per node (default 20, 0 = no cap)
   BOOTHCAST_MAX_SOCKETS_PER_ADDRESS  open sockets per client address (IPv6: per /64), per node
                                (default 200, 0 = no cap; behind a reverse proxy, set

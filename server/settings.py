@@ -25,6 +25,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _days(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise SystemExit(f"{name} must be 0 (keep for ever) or a number of days, got {value}")
+    return value
+
+
 def _engines(raw: str | None) -> dict[tuple[str, str], str] | None:
     if raw is None or not raw.strip():
         return None
@@ -108,6 +115,10 @@ class Settings:
     media_dir: Path | None = None  # None = {data_dir}/media
     rtmp_port: int = 1935  # 0 disables RTMP ingest
     recording_retention_days: int = 30  # 0 keeps recordings forever
+    # Pruned hourly by rooms/retention.py (0 keeps them for ever): ended webhook deliveries and
+    # their events; visits and viewer samples, and with them the booth figures of older days.
+    outbox_retention_days: int = 30
+    analytics_retention_days: int = 400
     # Open sockets per account and per client address (an IPv6 /64), on each node; 0 = no cap.
     # Behind a reverse proxy, list it in trusted_proxies, or every client has its address.
     max_sockets_per_user: int = 20
@@ -190,6 +201,8 @@ class Settings:
             "media_dir": Path(media) if media else None,
             "rtmp_port": _int(e, "BOOTHCAST_RTMP_PORT", 1935),
             "recording_retention_days": _int(e, "BOOTHCAST_RECORDING_RETENTION_DAYS", 30),
+            "outbox_retention_days": _days(e, "BOOTHCAST_OUTBOX_RETENTION_DAYS", 30),
+            "analytics_retention_days": _days(e, "BOOTHCAST_ANALYTICS_RETENTION_DAYS", 400),
             "max_sockets_per_user": _int(e, "BOOTHCAST_MAX_SOCKETS_PER_USER", 20),
             "max_sockets_per_address": _int(e, "BOOTHCAST_MAX_SOCKETS_PER_ADDRESS", 200),
             "header_timeout": _int(e, "BOOTHCAST_HEADER_TIMEOUT", 15),
