@@ -1,25 +1,26 @@
 // Supplier console: viewers and languages present, the chat with original and translation side
 // by side (plus sending with an optional translation preview), pinning products, the go-live
-// area (filled by the livestream module) and the lead inbox.
+// area (filled by the livestream module). The lead inbox is console_leads.js, the images
+// console_images.js; this module owns the socket and hands them its events.
 
 import { C, S } from './events.js';
-import { $, h, setChildren, say, select } from './dom.js';
-import { t, tn, errorText, langName, nativeLangName, countryName, formatDateTime, formatPrice } from './i18n.js';
-import { api, download, ApiError } from './session.js';
+import { $, h, setChildren, say } from './dom.js';
+import { t, errorText, langName, nativeLangName } from './i18n.js';
+import { api, ApiError } from './session.js';
 import { call } from './socket.js';
-import { bootPage, loadLiveModule, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
+import { bootPage, loadLiveModule, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 import { mountGlossary } from './glossary.js';
 import { mountProductTexts } from './product_texts.js';
 import { imageEl } from './booth_stage.js';
-import { mountBoothImages, uploadButton } from './image_upload.js';
+import { mountBoothImages, productImageControls } from './console_images.js';
+import { leadsLoaded, loadLeads, mountLeads, putLead, showLead } from './console_leads.js';
 import { mountWebhooks } from './webhooks.js';
 import { mountAnalytics } from './analytics.js';
-import { LEAD_STATUSES } from './trade.js';
-import { formatQuantity, formatUnitPrice } from './units.js';
+import { formatUnitPrice } from './units.js';
 import { mountQuickPhrases, phraseContainer } from './phrases.js';
-import { leadTiming, longestWaitingFirst, mountWaiting } from './waiting.js';
+import { mountWaiting } from './waiting.js';
 import { mountLeadNotify, notifyLead } from './lead_notify.js';
 
 const state = {
@@ -29,7 +30,6 @@ const state = {
   pinnedId: null,
   socket: null,
   chat: null,
-  leads: new Map(), // id -> {lead, li}
   waiting: null, // hooks of the "Waiting" list (waiting.js)
 };
 
@@ -70,8 +70,7 @@ async function main() {
     }
   });
   $('#preview-btn').addEventListener('click', preview);
-  $('#export-csv').addEventListener('click', exportCsv);
-  $('#lead-sort').addEventListener('change', sortLeads);
+  mountLeads({ booth: state.booth, session: state.session, socket: () => state.socket, products: () => state.products });
   $('#notify-btn').hidden = false;
   mountLeadNotify($('#notify-btn'));
   state.waiting = mountWaiting($('#waiting-root'), {
@@ -133,8 +132,10 @@ function onJoined(ack) {
   if (ack.languages) renderLanguages(ack.languages);
   setPinned(ack.pinned_product?.id ?? null);
   // Leads may have arrived while we were disconnected.
-  if (state.leadsLoaded) loadLeads();
-  if (state.leadsLoaded) state.waiting.refresh();
+  if (leadsLoaded()) {
+    loadLeads();
+    state.waiting.refresh();
+  }
 }
 
 function renderLanguages(languages) {
@@ -176,11 +177,7 @@ function renderProducts() {
         h('strong', {}, p.name),
         h('span', { class: 'muted' }, `${p.sku || ''} · ${formatUnitPrice(p.price, p.currency, p.unit)}`),
         pinned ? h('span', { class: 'badge pinned-badge' }, t('console.pinned')) : null),
-      uploadButton({
-        path: `/api/products/${p.id}/image`, token: state.session.token, status: $('#pin-status'),
-        label: p.image ? t('images.change_photo') : t('images.add_photo'),
-        onDone: (image) => { p.image = image; renderProducts(); },
-      }),
+      productImageControls(p, { token: state.session.token, status: $('#pin-status'), onChange: renderProducts }),
       h('button', {
         type: 'button',
         class: `btn small${pinned ? '' : ' primary'}`,
@@ -275,182 +272,6 @@ function listText(items) {
     return new Intl.ListFormat(document.documentElement.lang || 'en', { type: 'conjunction' }).format(items);
   } catch {
     return items.join(', ');
-  }
-}
-
-// --- leads ------------------------------------------------------------------------------------
-
-async function loadLeads() {
-  try {
-    const data = await api(`/api/booths/${state.booth.id}/leads`, { token: state.session.token });
-    // Oldest first from the server or not, the inbox shows the newest on top.
-    const leads = [...(data.leads || [])].sort((a, b) => a.id - b.id);
-    for (const lead of leads) putLead(lead);
-    state.leadsLoaded = true;
-    say($('#leads-status'), '');
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) onRefused({ code: 'unauthorized' });
-    say($('#leads-status'), errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
-  }
-  updateLeadCount();
-}
-
-function updateLeadCount() {
-  const n = state.leads.size;
-  $('#lead-count').textContent = tn('leads.count', n);
-  $('#leads-empty').hidden = n > 0;
-}
-
-function productName(lead) {
-  if (lead.product_name) return lead.product_name;
-  const p = state.products.find((x) => x.id === lead.product_id);
-  return p ? p.name : null;
-}
-
-function putLead(lead, { fresh = false } = {}) {
-  const existing = state.leads.get(lead.id);
-  if (existing) {
-    // Keep the open notes panel and any typed note: only refresh the status.
-    existing.lead = { ...existing.lead, ...lead };
-    existing.li.dataset.status = lead.status;
-    existing.statusSelect.value = lead.status;
-    existing.timing.replaceWith(existing.timing = leadTiming(existing.lead));
-    if ($('#lead-sort').value !== 'newest') sortLeads();
-    // "New" means nobody has worked the lead yet: any status change takes the badge away.
-    if (lead.status !== 'new') {
-      existing.li.classList.remove('is-fresh');
-      existing.li.querySelector('.new-badge')?.remove();
-    }
-    return;
-  }
-  const entry = renderLead(lead, fresh);
-  state.leads.set(lead.id, entry);
-  $('#lead-list').prepend(entry.li);
-  if ($('#lead-sort').value !== 'newest') sortLeads();
-  updateLeadCount();
-}
-
-function sortLeads() {
-  const order = $('#lead-sort').value === 'waiting' ? longestWaitingFirst : (a, b) => b.id - a.id;
-  const entries = [...state.leads.values()].sort((a, b) => order(a.lead, b.lead));
-  $('#lead-list').append(...entries.map((e) => e.li));
-}
-
-function showLead(id) {
-  const li = state.leads.get(id)?.li;
-  if (!li) return;
-  li.scrollIntoView({ block: 'center' });
-  li.querySelector('.status-select')?.focus();
-}
-
-function renderLead(lead, fresh) {
-  const buyer = lead.buyer || {};
-  const entry = { lead };
-  const statusSelect = select(LEAD_STATUSES.map((s) => [s, t(`status.${s}`)]), { value: lead.status, class: 'status-select' });
-  statusSelect.id = `lead-status-${lead.id}`;
-  const statusMsg = h('p', { class: 'form-status', role: 'status', hidden: true });
-  statusSelect.addEventListener('change', async () => {
-    const previous = entry.lead.status;
-    const ack = await call(state.socket, C.LEAD_UPDATE, { lead_id: lead.id, status: statusSelect.value });
-    if (ack.ok) {
-      putLead(ack.lead);
-      say(statusMsg, '');
-    } else {
-      statusSelect.value = previous;
-      say(statusMsg, errorText(ack.error), 'error');
-    }
-  });
-  entry.statusSelect = statusSelect;
-  entry.timing = leadTiming(lead);
-
-  const facts = [
-    [t('leads.product'), productName(lead)],
-    [t('leads.quantity'), lead.quantity != null ? formatQuantity(lead.quantity, lead.unit || '') : null],
-    [t('leads.target_price'), lead.target_price != null ? (lead.currency ? formatPrice(lead.target_price, lead.currency) : lead.target_price) : null],
-    [t('leads.incoterm'), lead.incoterm],
-    [t('leads.destination'), lead.destination_country ? countryName(lead.destination_country) : null],
-  ].filter(([, v]) => v);
-
-  const hasTranslation = Boolean(lead.message_translated?.trim()) && lead.message_translated !== lead.message;
-  // A doubted translation is flagged and never shown alone: the buyer's own words come first.
-  const uncertain = hasTranslation && lead.message_uncertain === true;
-  const translationLabel = uncertain ? 'leads.translation_uncertain' : 'leads.translation';
-  const li = h('li', {
-    class: `lead${fresh ? ' is-fresh' : ''}`,
-    'data-lead-id': lead.id,
-    'data-status': lead.status,
-    'data-uncertain': uncertain ? 'true' : 'false',
-  },
-    h('div', { class: 'lead-head' },
-      h('strong', { class: 'buyer-name' }, buyer.display_name || '?'),
-      buyer.company ? h('span', { class: 'company' }, buyer.company) : null,
-      buyer.country ? h('span', { class: 'muted' }, countryName(buyer.country)) : null,
-      fresh ? h('span', { class: 'badge new-badge' }, t('leads.new')) : null,
-      uncertain ? h('span', { class: 'badge uncertain-badge', title: t('leads.uncertain_title') },
-        h('span', { class: 'warn-icon', 'aria-hidden': 'true' }), t('leads.uncertain')) : null,
-      h('time', { class: 'muted', datetime: lead.created_at }, formatDateTime(lead.created_at))),
-    buyer.email ? h('a', { class: 'email', href: `mailto:${buyer.email}` }, buyer.email) : null,
-    facts.length ? h('dl', { class: 'lead-facts' }, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))) : null,
-    h('div', { class: `lead-msg${hasTranslation ? ' pair' : ''}${uncertain ? ' is-uncertain' : ''}` },
-      h('div', { class: 'msg-col' },
-        h('span', { class: 'col-label' }, t('leads.buyer_wrote', { lang: langName(lead.source_lang) })),
-        h('p', { class: 'lead-message', lang: lead.source_lang }, lead.message)),
-      hasTranslation ? h('div', { class: `msg-col${uncertain ? ' is-uncertain' : ''}` },
-        h('span', { class: 'col-label' }, t(translationLabel, { lang: langName(lead.target_lang || state.session.user.lang) })),
-        h('p', { class: 'lead-message-translated' }, lead.message_translated)) : null),
-    h('div', { class: 'lead-actions' },
-      h('label', { for: statusSelect.id }, t('leads.status')), statusSelect, entry.timing),
-    statusMsg,
-    renderNotes(lead));
-  entry.li = li;
-  return entry;
-}
-
-function renderNotes(lead) {
-  const list = h('ul', { class: 'notes' });
-  const input = h('input', { name: 'note', maxlength: 2000, 'aria-label': t('leads.note') });
-  const status = h('p', { class: 'form-status', role: 'status', hidden: true });
-  const form = h('form', { class: 'note-form' }, input, h('button', { type: 'submit', class: 'btn small' }, t('leads.add_note')));
-  const details = h('details', { class: 'lead-notes' }, h('summary', {}, t('leads.notes')), list, form, status);
-  let loaded = false;
-  const addNote = (note) => list.append(h('li', {},
-    h('span', { class: 'muted' }, `${formatDateTime(note.created_at)} · ${note.author?.display_name ?? note.author ?? ''}: `), note.text));
-  details.addEventListener('toggle', async () => {
-    if (!details.open || loaded) return;
-    loaded = true;
-    try {
-      const data = await api(`/api/leads/${lead.id}`, { token: state.session.token });
-      list.replaceChildren();
-      for (const note of data.lead?.notes || []) addNote(note);
-      if (!list.children.length) list.append(h('li', { class: 'muted empty-note' }, t('leads.no_notes')));
-    } catch (err) {
-      say(status, errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
-    }
-  });
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const text = input.value.trim();
-    if (!text) return;
-    const ack = await call(state.socket, C.LEAD_NOTE, { lead_id: lead.id, text });
-    if (ack.ok) {
-      list.querySelector('.empty-note')?.remove();
-      addNote(ack.note);
-      input.value = '';
-      say(status, '');
-    } else {
-      say(status, errorText(ack.error), 'error');
-    }
-  });
-  return details;
-}
-
-async function exportCsv() {
-  const date = new Date().toISOString().slice(0, 10);
-  try {
-    await download(`/api/booths/${state.booth.id}/leads?format=csv`, state.session.token, `leads-${state.booth.slug}-${date}.csv`);
-    say($('#leads-status'), '');
-  } catch (err) {
-    say($('#leads-status'), errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
   }
 }
 

@@ -2,9 +2,8 @@
 // request body (POST /api/products/{id}/image, /api/booths/{id}/images/{logo|cover}); the server
 // checks the real type and size, strips metadata and answers the stored sizes' URLs.
 
-import { h, say, setChildren } from './dom.js';
+import { h, say } from './dom.js';
 import { t, errorText } from './i18n.js';
-import { imageEl } from './booth_stage.js';
 
 const ACCEPT = 'image/jpeg,image/png,image/webp';
 const MAX_BYTES = 8 * 1024 * 1024;
@@ -45,20 +44,4 @@ export function uploadButton({ path, token, label, status, onDone }) {
     onDone(ack.image);
   });
   return h('span', { class: 'upload' }, input, button);
-}
-
-/** The console's "Booth images" card: the logo and the cover, each with its upload button. */
-export function mountBoothImages(root, { booth, token }) {
-  const status = h('p', { class: 'form-status', role: 'status', hidden: true });
-  const slot = (kind) => {
-    const preview = h('div', { class: `image-preview ${kind}` }, imageEl(booth[kind], { alt: t(`images.${kind}`) }));
-    return h('div', { class: 'image-slot', 'data-kind': kind },
-      h('span', { class: 'label' }, t(`images.${kind}`)),
-      preview,
-      uploadButton({
-        path: `/api/booths/${booth.id}/images/${kind}`, token, label: t('images.upload'), status,
-        onDone: (image) => { booth[kind] = image; setChildren(preview, imageEl(image, { alt: t(`images.${kind}`) })); },
-      }));
-  };
-  setChildren(root, h('p', { class: 'muted' }, t('images.hint')), h('div', { class: 'image-slots' }, slot('logo'), slot('cover')), status);
 }

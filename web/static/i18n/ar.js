@@ -538,4 +538,9 @@ export default {
   'images.change_photo': 'غيّر الصورة',
   'images.uploading': 'جارٍ الرفع…',
   'images.saved': 'تم الحفظ.',
+  'images.remove': 'إزالة',
+  'images.remove_photo': 'إزالة الصورة',
+  'images.confirm_remove': 'هل تريد إزالة هذه الصورة؟ لن يراها المشترون بعد الآن.',
+  'images.removed': 'تمت الإزالة.',
+  'images.cancel': 'إلغاء',
 };

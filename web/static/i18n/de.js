@@ -492,4 +492,9 @@ export default {
   'images.change_photo': 'Foto ändern',
   'images.uploading': 'Wird hochgeladen…',
   'images.saved': 'Gespeichert.',
+  'images.remove': 'Entfernen',
+  'images.remove_photo': 'Foto entfernen',
+  'images.confirm_remove': 'Dieses Bild entfernen? Käufer sehen es dann nicht mehr.',
+  'images.removed': 'Entfernt.',
+  'images.cancel': 'Abbrechen',
 };

@@ -493,4 +493,9 @@ export default {
   'images.change_photo': 'Change photo',
   'images.uploading': 'Uploading…',
   'images.saved': 'Saved.',
+  'images.remove': 'Remove',
+  'images.remove_photo': 'Remove photo',
+  'images.confirm_remove': 'Remove this image? Buyers will no longer see it.',
+  'images.removed': 'Removed.',
+  'images.cancel': 'Cancel',
 };

@@ -493,4 +493,9 @@ export default {
   'images.change_photo': 'Cambiar foto',
   'images.uploading': 'Subiendo…',
   'images.saved': 'Guardado.',
+  'images.remove': 'Quitar',
+  'images.remove_photo': 'Quitar foto',
+  'images.confirm_remove': '¿Quitar esta imagen? Los compradores dejarán de verla.',
+  'images.removed': 'Quitada.',
+  'images.cancel': 'Cancelar',
 };

@@ -492,4 +492,9 @@ export default {
   'images.change_photo': 'Changer la photo',
   'images.uploading': 'Envoi…',
   'images.saved': 'Enregistré.',
+  'images.remove': 'Supprimer',
+  'images.remove_photo': 'Supprimer la photo',
+  'images.confirm_remove': 'Supprimer cette image ? Les acheteurs ne la verront plus.',
+  'images.removed': 'Supprimée.',
+  'images.cancel': 'Annuler',
 };

@@ -481,4 +481,9 @@ export default {
   'images.change_photo': 'Ganti foto',
   'images.uploading': 'Mengunggah…',
   'images.saved': 'Tersimpan.',
+  'images.remove': 'Hapus',
+  'images.remove_photo': 'Hapus foto',
+  'images.confirm_remove': 'Hapus gambar ini? Pembeli tidak akan melihatnya lagi.',
+  'images.removed': 'Dihapus.',
+  'images.cancel': 'Batal',
 };

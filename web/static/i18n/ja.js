@@ -481,4 +481,9 @@ export default {
   'images.change_photo': '写真を変更',
   'images.uploading': 'アップロード中…',
   'images.saved': '保存しました。',
+  'images.remove': '削除',
+  'images.remove_photo': '写真を削除',
+  'images.confirm_remove': 'この画像を削除しますか？購入者には表示されなくなります。',
+  'images.removed': '削除しました。',
+  'images.cancel': 'キャンセル',
 };

@@ -481,4 +481,9 @@ export default {
   'images.change_photo': '사진 변경',
   'images.uploading': '업로드 중…',
   'images.saved': '저장했습니다.',
+  'images.remove': '삭제',
+  'images.remove_photo': '사진 삭제',
+  'images.confirm_remove': '이 이미지를 삭제할까요? 구매자에게 더 이상 표시되지 않습니다.',
+  'images.removed': '삭제했습니다.',
+  'images.cancel': '취소',
 };

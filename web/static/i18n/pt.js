@@ -492,4 +492,9 @@ export default {
   'images.change_photo': 'Trocar foto',
   'images.uploading': 'Enviando…',
   'images.saved': 'Salvo.',
+  'images.remove': 'Remover',
+  'images.remove_photo': 'Remover foto',
+  'images.confirm_remove': 'Remover esta imagem? Os compradores deixarão de vê-la.',
+  'images.removed': 'Removida.',
+  'images.cancel': 'Cancelar',
 };

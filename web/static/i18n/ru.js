@@ -515,4 +515,9 @@ export default {
   'images.change_photo': 'Сменить фото',
   'images.uploading': 'Загрузка…',
   'images.saved': 'Сохранено.',
+  'images.remove': 'Удалить',
+  'images.remove_photo': 'Удалить фото',
+  'images.confirm_remove': 'Удалить это изображение? Покупатели больше не увидят его.',
+  'images.removed': 'Удалено.',
+  'images.cancel': 'Отмена',
 };

@@ -493,4 +493,9 @@ export default {
   'images.change_photo': 'Fotoğrafı değiştir',
   'images.uploading': 'Yükleniyor…',
   'images.saved': 'Kaydedildi.',
+  'images.remove': 'Kaldır',
+  'images.remove_photo': 'Fotoğrafı kaldır',
+  'images.confirm_remove': 'Bu görsel kaldırılsın mı? Alıcılar artık görmeyecek.',
+  'images.removed': 'Kaldırıldı.',
+  'images.cancel': 'İptal',
 };

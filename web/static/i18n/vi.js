@@ -481,4 +481,9 @@ export default {
   'images.change_photo': 'Đổi ảnh',
   'images.uploading': 'Đang tải lên…',
   'images.saved': 'Đã lưu.',
+  'images.remove': 'Xóa',
+  'images.remove_photo': 'Xóa ảnh',
+  'images.confirm_remove': 'Xóa hình ảnh này? Người mua sẽ không còn thấy nó.',
+  'images.removed': 'Đã xóa.',
+  'images.cancel': 'Hủy',
 };

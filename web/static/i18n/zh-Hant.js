@@ -481,4 +481,9 @@ export default {
   'images.change_photo': '更換照片',
   'images.uploading': '正在上傳…',
   'images.saved': '已儲存。',
+  'images.remove': '刪除',
+  'images.remove_photo': '刪除照片',
+  'images.confirm_remove': '刪除這張圖片？買家將無法再看到它。',
+  'images.removed': '已刪除。',
+  'images.cancel': '取消',
 };

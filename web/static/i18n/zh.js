@@ -482,4 +482,9 @@ export default {
   'images.change_photo': '更换照片',
   'images.uploading': '正在上传…',
   'images.saved': '已保存。',
+  'images.remove': '删除',
+  'images.remove_photo': '删除照片',
+  'images.confirm_remove': '删除这张图片？买家将无法再看到它。',
+  'images.removed': '已删除。',
+  'images.cancel': '取消',
 };

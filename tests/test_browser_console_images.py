@@ -1,0 +1,53 @@
+"""The console removes images it uploaded: a product's photo and the booth's cover, each after a
+confirmation that can be cancelled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser_support import Fair, booth, screenshot, ui_strings
+from tests.support import Server
+from tests.test_browser_booth_sells import COLORS, picture
+
+pytestmark = pytest.mark.browser
+
+
+async def test_the_console_removes_a_product_photo_and_the_cover(fair: Fair, live_server: Server,
+                                                                 tmp_path: Path) -> None:  # fmt: skip
+    brightway = booth("shenzhen-brightway-led")
+    console = await fair.staff("/console", brightway.email)
+    # The supplier's console speaks their language (Chinese here): controls are found by its words.
+    ui = await ui_strings(console, await console.evaluate("document.documentElement.lang"))
+    photo = tmp_path / "panel.jpg"
+    photo.write_bytes(picture(800, 600, COLORS[0], "BW-P6060"))
+
+    row = console.locator(".pin-item").first
+    await row.locator("input[type=file]").set_input_files(str(photo))
+    await expect(row.locator(".pin-thumb img")).to_have_count(1)
+    # Asked first; "Cancel" keeps the photo.
+    await row.get_by_role("button", name=ui["images.remove_photo"]).click()
+    await expect(row.locator(".image-confirm")).to_have_text(ui["images.confirm_remove"])
+    await row.get_by_role("button", name=ui["images.cancel"]).click()
+    await expect(row.locator(".pin-thumb img")).to_have_count(1)
+    await row.get_by_role("button", name=ui["images.remove_photo"]).click()
+    await screenshot(console, "console-image-remove-confirm")
+    await row.get_by_role("button", name=ui["images.remove"], exact=True).click()
+    await expect(row.locator(".pin-thumb img")).to_have_count(0)
+    await expect(row.get_by_role("button", name=ui["images.add_photo"])).to_be_visible()
+    await expect(row.get_by_role("button", name=ui["images.remove_photo"])).to_have_count(0)
+
+    cover = console.locator(".image-slot[data-kind='cover']")
+    await expect(cover.get_by_role("button", name=ui["images.remove"])).to_have_count(0)  # nothing to remove
+    await cover.locator("input[type=file]").set_input_files(str(photo))
+    await expect(cover.locator(".image-preview img")).to_have_count(1)
+    await cover.get_by_role("button", name=ui["images.remove"]).click()
+    await cover.get_by_role("button", name=ui["images.remove"], exact=True).click()
+    await expect(cover.locator(".image-preview img")).to_have_count(0)
+    await expect(console.locator("#booth-images .form-status")).to_have_text(ui["images.removed"])
+
+    _, detail = await live_server.get(f"/api/booths/{brightway.slug}")
+    assert detail["cover"] is None and detail["products"][0]["image"] is None
+    assert fair.errors == []
