@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rooms.errors import BadRequest
+from rooms.leads import STATUSES
 from rooms.phrases import CURRENCIES, INCOTERMS, LANGUAGES, StoredPhrase, catalogue
 from rooms.phrases.catalogue import KINDS, MAX_DAYS, MAX_QUANTITY
 from rooms.phrases.plurals import CATEGORIES, category
@@ -207,6 +208,10 @@ def test_the_fixed_lists_are_the_projects_own() -> None:
     incoterm = typing.get_type_hints(schemas.InquirySubmit)["incoterm"]
     literal = next(a for a in typing.get_args(incoterm) if typing.get_origin(a) is typing.Literal)
     assert typing.get_args(literal) == INCOTERMS
+    # The pages' lead statuses are the domain's one list (rooms/leads.py), in its order.
+    m = re.search(r"export const LEAD_STATUSES = \[([^\]]*)\]", trade)
+    assert m is not None
+    assert tuple(re.findall(r"'([a-z]+)'", m.group(1))) == STATUSES
 
 
 def test_public_catalogue_shape() -> None:
