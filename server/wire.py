@@ -23,11 +23,13 @@ import socketio
 from aiohttp import WSMsgType, web
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
+from engineio.async_socket import AsyncSocket
 from redis.asyncio import Redis
 from socketio import packet as sio_packet
 
 from server.frames import FrameGuard
 from server.redis_link import open_redis
+from server.wire_lean import PingWheel, RoomIndex, json_first
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +152,20 @@ class DirectQueue(asyncio.Queue[Any]):
             t.write(wire)
 
 
+def drop_header_copies(environ: dict[str, Any]) -> None:
+    """Drop engine.io's `HTTP_*` copies of the request headers from a websocket's environ.
+
+    engine.io builds the environ once per connection and socket.io keeps it for the
+    connection's life (~1.3 KB with its table). The headers stay readable, unchanged, through
+    `environ["aiohttp.request"].headers`; everything engine.io reads of them it has read by the
+    time the websocket is open. The dict is emptied and refilled in place (deleting keys alone
+    would not shrink its table): socket.io and engine.io hold this very object.
+    """
+    kept = {k: v for k, v in environ.items() if not k.startswith("HTTP_")}
+    environ.clear()
+    environ.update(kept)
+
+
 class _WebSocket:
     """engine.io's aiohttp websocket adapter, minus permessage-deflate, plus direct writes."""
 
@@ -170,6 +186,7 @@ class _WebSocket:
         queue = getattr(sock, "queue", None)
         if isinstance(queue, DirectQueue) and self._transport is not None:
             if not sock.connected:
+                drop_header_copies(environ)
                 await self.serve(sock, queue, ws, self._transport)
                 return ws
             queue.transport = self._transport
@@ -250,6 +267,19 @@ class DirectEngineIO(engineio.AsyncServer):  # type: ignore[misc]
         # The driver table is shared module state: copy it, never change it in place.
         self._async = {**self._async, "websocket": _WebSocket}
         self.frame_guard = FrameGuard()
+        self.pings = PingWheel(self.ping_interval)
+
+    def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
+        # `AsyncSocket.schedule_ping` starts `_send_ping` (sleep, then ping) as a task per
+        # connection; the wheel does the same for all of them from one task (wire_lean.py).
+        if getattr(target, "__func__", None) is AsyncSocket._send_ping and not args and not kwargs:
+            self.pings.schedule(target.__self__)
+            return None
+        return super().start_background_task(target, *args, **kwargs)
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        await self.pings.aclose()
 
     def create_queue(self, *args: Any, **kwargs: Any) -> asyncio.Queue[Any]:
         return DirectQueue(*args, **kwargs)
@@ -267,6 +297,12 @@ class DirectSocketIO(socketio.AsyncServer):  # type: ignore[misc]
     """
 
     eio: DirectEngineIO
+    packet_class: type[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A booth:join ack is checked for bytes by one orjson call, not a walk (wire_lean.py).
+        self.packet_class = json_first(self.packet_class)
 
     def _engineio_server_class(self) -> type[engineio.AsyncServer]:
         return DirectEngineIO
@@ -284,8 +320,9 @@ class DirectSocketIO(socketio.AsyncServer):  # type: ignore[misc]
         await super()._handle_eio_disconnect(eio_sid, *args)
 
 
-class FastEmitManager(socketio.AsyncManager):  # type: ignore[misc]
-    """Local delivery without a task per recipient (the frame is encoded once per emit)."""
+class FastEmitManager(RoomIndex):
+    """Local delivery without a task per recipient (the frame is encoded once per emit), and a
+    disconnect that costs the socket's rooms, not every room (`RoomIndex`)."""
 
     async def emit(
         self,
