@@ -22,6 +22,7 @@ import socketio
 from rooms import booths, chat, product_texts
 from rooms.auth import AuthUser
 from rooms.context import Fair
+from rooms.errors import Forbidden
 from rooms.models import User
 from rooms.payloads import Json
 from rooms.users import actor_of, user_or_refusal, users_by_id
@@ -74,6 +75,10 @@ class JoinPath:
         user = conn.user
         # NotFound for no such booth, before any room
         view, pinned = await self.local_views.get((booth_id, user.lang))
+        if not self.sio.manager.is_connected(sid, "/"):
+            # It left while the load ran (a storm's loads queue): its disconnect has already
+            # cleared its booths, so counting it now would leave a viewer nobody removes.
+            raise Forbidden("not connected")
         if booth_id not in conn.booths:
             conn.booths.add(booth_id)
             await self.sio.enter_room(sid, booth_room(booth_id))

@@ -267,3 +267,50 @@ async def test_a_websocket_gone_direct_keeps_no_queue_parts() -> None:
         writer.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_a_socket_gone_before_its_join_loaded_is_not_counted(
+    fair_server: Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # In a storm a join waits for the next shared load; the socket may disconnect meanwhile. Its
+    # disconnect clears the booths it is in, so a join that went on would count it for good (with
+    # Redis, where entering a room of a socket not here is published, not refused) or fail inside
+    # socket.io (here: `enter_room` raises for the unknown sid, a traceback per join).
+    from rooms import product_texts
+    from server.keys import CONNECTIONS, FAIR
+
+    assert fair_server.app is not None
+    conns, fair = fair_server.app[CONNECTIONS], fair_server.app[FAIR]
+    booth_id = await fair_server.booth_id("yiwu-caseworks")
+    real = product_texts.localize
+    started, release, loaded = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def held(*args: object, **kwargs: object) -> object:
+        started.set()
+        await release.wait()
+        try:
+            return await real(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            loaded.set()
+
+    monkeypatch.setattr(product_texts, "localize", held)
+    before = (await fair.presence.get(booth_id)).viewers
+    tok, _ = await fair_server.guest("Gone", "es")
+    c = await fair_server.client(tok)
+    open_before = len(conns.by_sid)
+    join = asyncio.create_task(c.call("booth:join", {"booth_id": booth_id}))
+    await asyncio.wait_for(started.wait(), 10)
+    await c.close()
+    for _ in range(1000):  # until the server has handled the disconnect
+        if len(conns.by_sid) < open_before:
+            break
+        await asyncio.sleep(0.01)
+    assert len(conns.by_sid) < open_before
+    release.set()
+    await asyncio.wait_for(loaded.wait(), 10)
+    for _ in range(50):  # the join's own continuation runs on this loop after the load
+        await asyncio.sleep(0)
+    assert (await fair.presence.get(booth_id)).viewers == before
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], "the join failed inside socket.io"
+    join.cancel()  # its ack went to a closed socket
+    await asyncio.gather(join, return_exceptions=True)
