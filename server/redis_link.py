@@ -23,6 +23,11 @@ OnError = Callable[[], None]
 
 CONNECT_TIMEOUT_S = 1.0
 COMMAND_TIMEOUT_S = 3.0
+# One connection per command in flight, as redis-py before 8 allowed (2**31). redis-py 8 caps the
+# asyncio pool at 100 and fails the 101st command at once ("Too many connections"): a starved node
+# in a join storm has more in flight, so presence fell back to memory and every publish failed,
+# pausing the other nodes' emits for 0.5-5 s (bench/cluster/lb.py, 2 nodes x 2,500 viewers).
+MAX_CONNECTIONS = 2**31
 
 
 class _CountingPipeline(Pipeline):
@@ -69,6 +74,7 @@ def open_redis(url: str, *, retries: int = 1, on_error: OnError | None = None) -
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_timeout=COMMAND_TIMEOUT_S,
         health_check_interval=0,
+        max_connections=MAX_CONNECTIONS,
     )
     assert isinstance(client, CountingRedis)  # from_url builds `cls`
     client.on_error = on_error
