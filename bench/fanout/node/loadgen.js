@@ -158,6 +158,7 @@ function summary(name, expected, t0, tEnd) {
     seconds: +(span / 1000).toFixed(3),
     deliveries_per_s: Math.round(phase.count / (span / 1000)),
     p50_ms: lat.length ? +pct(lat, 50).toFixed(1) : null,
+    p95_ms: lat.length ? +pct(lat, 95).toFixed(1) : null,
     p99_ms: lat.length ? +pct(lat, 99).toFixed(1) : null,
     max_ms: lat.length ? +lat[lat.length - 1].toFixed(1) : null,
   };
