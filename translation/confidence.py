@@ -11,6 +11,9 @@ every sentence is checked with cheap signals, and any doubt marks the whole mess
 - coverage: every protected span (numbers, terms, glossary entries) back exactly once, nothing
   invented, no digits that the source does not have;
 - source pieces the model's vocabulary does not know;
+- lexical coverage: source content words whose translation (per a lexicon derived from the
+  corpus, `translation/lexicon.py`) is nowhere in the output — a dropped "beech" or "discount"
+  that the score and the round trip happily agree with;
 - length ratio, repeated n-grams, source script left in the output.
 
 Thresholds are per direction, calibrated on the held-out set (`translation/eval/`) and kept in
@@ -45,6 +48,7 @@ class Thresholds:
     min_weakest: float = -2.5  # log-probability of the least likely token
     min_roundtrip: float = 55.0  # chrF (0–100) of the back-translation against the source
     max_unknown: int = 0
+    max_dropped: int = 0  # source content words with no translation in the output
     min_length_ratio: float = 0.45
     max_length_ratio: float = 2.2
     check_shape: bool = True  # length ratio, repetition, untranslated source text
@@ -62,6 +66,7 @@ class Signals:
     repeated: bool = False
     leftover: bool = False  # source script left untranslated in the output
     coverage: bool = True  # every span back exactly once, nothing invented
+    dropped: int = 0  # lexicon units of the source with none of their translations in the output
     # False: the engine has no probabilities (Apertium's rules). On the held-out set no threshold
     # on the other signals kept such an engine from confident mistakes, so it is never vouched for.
     scored: bool = True
@@ -149,6 +154,8 @@ def judge(signals: Signals, t: Thresholds) -> Verdict:
         doubts.append("unscored")
     elif signals.score < t.min_score:
         doubts.append("low_score")
+    if signals.dropped > t.max_dropped:
+        doubts.append("dropped_words")
     if signals.weakest < t.min_weakest:
         doubts.append("unlikely_word")
     if signals.roundtrip is not None and signals.roundtrip < t.min_roundtrip:
@@ -178,7 +185,14 @@ class GateConfig:
     @classmethod
     def off(cls) -> GateConfig:
         """Trust every translation that kept its spans: for tests of everything but the gate."""
-        lax = Thresholds(min_score=-1e9, min_weakest=-1e9, min_roundtrip=0.0, max_unknown=1 << 30, check_shape=False)
+        lax = Thresholds(
+            min_score=-1e9,
+            min_weakest=-1e9,
+            min_roundtrip=0.0,
+            max_unknown=1 << 30,
+            max_dropped=1 << 30,
+            check_shape=False,
+        )
         return cls(lax, {}, round_trip=False)
 
     def for_pair(self, source: str, target: str) -> Thresholds:

@@ -33,6 +33,7 @@ from translation.confidence import (
 from translation.detect import detect_language
 from translation.engine import BatchEngine, CTranslate2Engine, Hypothesis, Pair, route
 from translation.glossary import Glossary
+from translation.lexicon import Lexicon
 from translation.packages import install_bundled, list_installed
 from translation.protect import Span, has_words, protect, renumber, restore
 from translation.roundtrip import chrf
@@ -124,6 +125,7 @@ class ArgosTranslator:
         max_batch: int = 64,
         window: float = 0.005,
         gate: GateConfig | None = None,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self._engine = engine
         self._direct = engine.pairs()
@@ -131,6 +133,7 @@ class ArgosTranslator:
         self._cache = TranslationCache(cache_size)
         self._batcher = Batcher(engine, workers=workers, max_batch=max_batch, window=window)
         self._gate = gate or GateConfig()
+        self._lexicon = lexicon or Lexicon()  # empty: no lexical-coverage signal
         self.repairs = 0  # sentences whose placeholders the model garbled (a quality signal)
         self.failures = 0  # targets answered with the original because of an error or timeout
         self.uncertain = 0  # translations the confidence gate doubted
@@ -244,7 +247,7 @@ class ArgosTranslator:
                     done = _collect(futures)
                     through = [t for t, r in routes.items() if r.hops[0] == hop]
                     if isinstance(done, list):
-                        backs[hop] = self._round_trip(hop, done, source, through)
+                        backs[hop] = self._round_trip(hop, done, inputs, source, through)
                         everything.append(list(backs[hop].values()))
                 for r in routes.values():
                     if isinstance(done1 := _collect(r.first), list):
@@ -258,8 +261,9 @@ class ArgosTranslator:
                     await asyncio.wait(seconds)
                 for target, r in routes.items():
                     if r.second is not None and isinstance(done2 := _collect(r.second), list):
-                        subset = self._round_trip(r.hops[1], done2, source, [target])
-                        r.checks.append((r.hops[1], subset, [h.text for h in _collect_ok(r.first)]))
+                        middle = [h.text for h in _collect_ok(r.first)]
+                        subset = self._round_trip(r.hops[1], done2, middle, source, [target])
+                        r.checks.append((r.hops[1], subset, middle))
                         everything.append(list(subset.values()))
                 pending = [f for futures in everything for f in futures if not f.done()]
                 if pending:
@@ -273,13 +277,13 @@ class ArgosTranslator:
         return routes
 
     def _round_trip(
-        self, hop: Pair, done: list[Hypothesis], source: str, targets: list[str]
+        self, hop: Pair, done: list[Hypothesis], sources: list[str], source: str, targets: list[str]
     ) -> dict[int, asyncio.Future[Hypothesis]]:
         """Send back the sentences whose verdict could still be "sure".
 
-        A sentence the model itself scored below every threshold that may judge it is uncertain
-        whatever the round trip says; most doubtful ones are, so this saves most of the gate's
-        second pass.
+        A sentence the model itself scored below every threshold that may judge it, or that
+        dropped more source words than any of them allows, is uncertain whatever the round trip
+        says; most doubtful ones are, so this saves most of the gate's second pass.
         """
         back = (hop[1], hop[0])
         if back not in self._direct or not self._gate.round_trip:
@@ -293,6 +297,7 @@ class ArgosTranslator:
                 h.score >= t.min_score and h.weakest >= t.min_weakest and h.unknown <= t.max_unknown
                 for t in limits
             )
+            and self._lexicon.dropped(sources[i], h.text, *hop) <= max(t.max_dropped for t in limits)
         ]
         futures = self._batcher.submit(back, [done[i].text for i in worth]) if worth else []
         return dict(zip(worth, futures, strict=True))
@@ -358,6 +363,7 @@ class ArgosTranslator:
                 repeated=repeated(hop_hyp.text, hop_source, hop[1]),
                 leftover=leftover(hop_hyp.text, hop_source, hop[0], hop[1]),
                 coverage=clean,
+                dropped=self._lexicon.dropped(hop_source, hop_hyp.text, *hop),
             )
             out.append((hop, signals))
         return out
@@ -384,12 +390,13 @@ async def open_translator(
     gate: GateConfig | None = None,
     beam_size: int = 1,
     engines: Mapping[Pair, str] | None = None,
+    lexicon: Lexicon | None = None,
 ) -> AsyncIterator[Translator]:
     """Load every installed package and yield a ready `Translator`; closes the pool on exit.
 
     `bundled=True` first installs the packages shipped with Boothcast (idempotent), so a fresh
     data dir works offline out of the box. `gate` defaults to the calibrated thresholds
-    (`translation/bundled/gate.json`).
+    (`translation/bundled/gate.json`), `lexicon` to the bundled one (`translation/bundled/lexicon/`).
     """
     apply_argos_settings(packages_dir)
     if bundled:
@@ -407,7 +414,10 @@ async def open_translator(
                         ", ".join(f"{a}-{b}" for a, b in sorted(wanted - apertium.pairs())))  # fmt: skip
         engine = CompositeEngine({ARGOS: engine, APERTIUM: apertium}, choice)
     gate = gate or await asyncio.to_thread(GateConfig.load)
-    translator = ArgosTranslator(engine, workers=workers, timeout=timeout, cache_size=cache_size, gate=gate)
+    lexicon = lexicon or await asyncio.to_thread(Lexicon.load)
+    translator = ArgosTranslator(
+        engine, workers=workers, timeout=timeout, cache_size=cache_size, gate=gate, lexicon=lexicon
+    )
     try:
         yield translator
     finally:
