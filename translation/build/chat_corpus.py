@@ -37,11 +37,33 @@ def eval_sentences(eval_dir: Path = EVAL_DIR) -> set[str]:
     return out
 
 
-def read_triples(corpus_dir: Path = CORPUS_DIR, eval_dir: Path = EVAL_DIR) -> list[Triple]:
+# The files each training stage added (see README, "Two stages"): stage 1 trained on the first,
+# stage 2 continued on both, so each stage stays reproducible and the dev set stays the same.
+# A corpus file in neither list waits for the next stage.
+STAGE1_FILES = (
+    "buyer.tsv", "consumer.tsv", "grammar.tsv", "hosting.tsv", "industrial.tsv", "informal.tsv",
+    "inquiry.tsv", "logistics.tsv", "payment.tsv", "product.tsv", "supplier.tsv",
+)
+STAGE2_FILES = ("buyer2.tsv", "deals2.tsv", "host2.tsv", "mixed2.tsv", "products2.tsv")
+
+
+def read_triples(
+    corpus_dir: Path = CORPUS_DIR,
+    eval_dir: Path = EVAL_DIR,
+    stage: int | None = None,
+    seen: set[str] | None = None,
+) -> list[Triple]:
+    """Triples of `stage` 1 or 2 (the files that stage added), or None (every file).
+
+    `seen` carries the English sentences already read, so a later stage never repeats one.
+    """
     held = eval_sentences(eval_dir)
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     out: list[Triple] = []
-    for path in sorted(corpus_dir.glob("*.tsv")):
+    paths = sorted(corpus_dir.glob("*.tsv"))
+    if stage is not None:
+        paths = [p for p in paths if p.name in (STAGE1_FILES if stage == 1 else STAGE2_FILES)]
+    for path in paths:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue

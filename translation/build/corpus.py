@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 from rooms.demo_fair import BOOTHS  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from chat_corpus import read_triples, split  # noqa: E402
+from chat_corpus import CORPUS_DIR, read_triples, split  # noqa: E402
 from pairs import protect_pair  # noqa: E402
 
 LANGS = ("en", "zh", "es")
@@ -849,10 +849,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-template", type=int, default=40)
     ap.add_argument("--test-per-template", type=int, default=3)
     ap.add_argument("--dev-per-template", type=int, default=1)
+    ap.add_argument("--stage", type=int, choices=(1, 2), default=2,
+                    help="1: the stage-1 chat files only; 2: also the stage-2 files (training only)")
+    ap.add_argument("--corpus-dir", type=Path, default=CORPUS_DIR, help="the hand-written chat corpus")
     args = ap.parse_args(argv)
     _check_templates()
     args.out.mkdir(parents=True, exist_ok=True)
-    chat_train, chat_dev = split(read_triples(), CHAT_DEV_SIZE, args.seed)
+    seen: set[str] = set()
+    # The dev set is drawn from the stage-1 triples in both stages, so it is the same free text that
+    # neither stage trained on; stage-2 triples only add to training.
+    chat_train, chat_dev = split(read_triples(args.corpus_dir, stage=1, seen=seen), CHAT_DEV_SIZE, args.seed)
+    if args.stage == 2:
+        chat_train += read_triples(args.corpus_dir, stage=2, seen=seen)
     report: list[str] = []
     for src, tgt in DIRECTIONS:
         train, dev, test = generate_direction(
