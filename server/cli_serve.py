@@ -15,7 +15,7 @@ import socket
 
 from aiohttp import web
 
-from server.preflight import Problem, bind_http, preflight
+from server.preflight import LISTEN_BACKLOG, Problem, bind_http, preflight
 from server.settings import Settings
 
 
@@ -47,7 +47,8 @@ async def _run(settings: Settings, sock: socket.socket, announce: str) -> None:
     try:
         await runner.setup()
         _check_started(runner.app, settings)
-        await web.SockSite(runner, sock).start()
+        # asyncio listens again with the site's backlog, so it is passed here too.
+        await web.SockSite(runner, sock, backlog=LISTEN_BACKLOG).start()
         print(announce, flush=True)
         await stop.wait()
     finally:

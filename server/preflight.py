@@ -146,11 +146,16 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+# Connections the kernel queues before the app accepts them. A join storm opens thousands at once;
+# aiohttp's default (128) overflowed there, and the queue is set again when the site starts.
+LISTEN_BACKLOG = 1024
+
+
 def bind_http(host: str, port: int) -> socket.socket:
     """The HTTP listening socket, bound before anything starts so a busy port fails first."""
     try:
         sock = _bind(host, port)
-        sock.listen(1024)
+        sock.listen(LISTEN_BACKLOG)
     except OSError as exc:
         raise Problem(_bind_failure("HTTP", host, port, exc, "--port or BOOTHCAST_PORT")) from exc
     sock.setblocking(False)

@@ -26,6 +26,7 @@ from alembic import command
 from media.ingest.listener import listens_on
 from media.ingest.rtmp import NginxRtmp, RtmpConfig, RtmpPortTaken, find_module
 from rooms.migrate import alembic_config, head_revisions, upgrade
+from server.preflight import LISTEN_BACKLOG
 from tests.support import free_port, settings_for_test, start_server
 
 SECRET = "cli-manners-" + "x1y2z3" * 8
@@ -219,6 +220,10 @@ def test_serve_announces_its_url_once_it_listens_and_stops_its_nginx(migrated: P
                 return r.status
 
         assert asyncio.run(healthz()) == 200  # announced means listening: no retry needed
+        # The kernel's accept queue is ours, not aiohttp's default 128 (a join storm overflowed it):
+        # for a listening socket `ss` reports the backlog as Send-Q.
+        listening = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True)
+        assert [int(line.split()[2]) for line in listening.stdout.splitlines()] == [LISTEN_BACKLOG], listening.stdout
         with socket.socket() as probe:
             probe.connect(("127.0.0.1", rtmp))  # our nginx-rtmp is up too
         proc.send_signal(signal.SIGTERM)
