@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import socket
 
@@ -47,6 +48,10 @@ async def _run(settings: Settings, sock: socket.socket, announce: str) -> None:
     try:
         await runner.setup()
         _check_started(runner.app, settings)
+        # What startup built (modules, models, the app) lives as long as the process: moved out of
+        # the collector's generations, a full collection in a join storm walks only the sockets.
+        gc.collect()
+        gc.freeze()
         # asyncio listens again with the site's backlog, so it is passed here too.
         await web.SockSite(runner, sock, backlog=LISTEN_BACKLOG).start()
         print(announce, flush=True)
