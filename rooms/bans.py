@@ -15,10 +15,12 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import select
 
+from rooms.channel import follow
 from rooms.db import Database
 from rooms.models import User
 
@@ -79,36 +81,16 @@ class Bans:
                 log.exception("a ban listener failed")
 
     async def _listen(self, redis: Redis) -> None:
-        lost = False
-        while True:
-            pubsub = redis.pubsub()
-            try:
-                await pubsub.subscribe(self._channel)
-                await self.reload()
-                self._subscribed.set()
-                if lost:
-                    log.warning("ban channel resubscribed; bans reloaded from the database")
-                    lost = False
-                async for msg in pubsub.listen():
-                    if msg.get("type") != "message":
-                        continue
-                    try:
-                        data = json.loads(msg["data"])
-                        if data.get("node") == self._node:
-                            continue  # applied when announced
-                        await self._apply(int(data["user_id"]), data.get("reason"))
-                    except (ValueError, KeyError, TypeError):
-                        log.warning("ignoring a malformed ban message: %r", msg.get("data"))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if not lost:  # once per outage, not every second of it
-                    log.warning("ban channel lost (%s); resubscribing", exc)
-                lost = True
-                await asyncio.sleep(1)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+        async def subscribed() -> None:
+            await self.reload()
+            self._subscribed.set()
+
+        async def message(data: dict[str, Any]) -> None:
+            if data.get("node") != self._node:  # our own were applied when announced
+                await self._apply(int(data["user_id"]), data.get("reason"))
+
+        await follow(redis, self._channel, "ban", subscribed=subscribed, message=message,
+                     resubscribed="bans reloaded from the database")  # fmt: skip
 
     async def aclose(self) -> None:
         if self._task is not None:

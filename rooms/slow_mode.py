@@ -28,11 +28,13 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import select
 
 from rooms.auth import AuthUser
+from rooms.channel import follow
 from rooms.db import Database
 from rooms.errors import Forbidden, NotFound, RateLimited, SlowMode
 from rooms.models import AuditEntry, Booth
@@ -116,36 +118,16 @@ class SlowModeStore:
             log.warning("could not publish the slow mode of booth %s: other nodes reread it", booth_id)
 
     async def _listen(self, redis: Redis) -> None:
-        lost = False
-        while True:
-            pubsub = redis.pubsub()
-            try:
-                await pubsub.subscribe(self._channel)
-                self._forget(None)  # whatever changed while we were not listening
-                self._subscribed.set()
-                if lost:
-                    log.warning("slow mode channel resubscribed; cached settings dropped")
-                    lost = False
-                async for msg in pubsub.listen():
-                    if msg.get("type") != "message":
-                        continue
-                    try:
-                        data = json.loads(msg["data"])
-                        if data.get("node") != self._node:
-                            self._forget(int(data["booth_id"]))
-                    except (ValueError, KeyError, TypeError):
-                        log.warning("ignoring a malformed slow mode message: %r", msg.get("data"))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._subscribed.clear()
-                if not lost:  # once per outage, not every second of it
-                    log.warning("slow mode channel lost (%s); resubscribing", exc)
-                lost = True
-                await asyncio.sleep(1)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+        async def subscribed() -> None:
+            self._forget(None)  # whatever changed while we were not listening
+            self._subscribed.set()
+
+        async def message(data: dict[str, Any]) -> None:
+            if data.get("node") != self._node:
+                self._forget(int(data["booth_id"]))
+
+        await follow(redis, self._channel, "slow mode", subscribed=subscribed, message=message,
+                     resubscribed="cached settings dropped", lost=self._subscribed.clear)  # fmt: skip
 
     async def check(self, limiter: RateLimiter, actor: AuthUser, booth_id: int) -> None:
         """Take the buyer's turn in the booth, or `SlowMode` with how long to wait."""
