@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from rooms.db import Database
 from tests.support import (
     BUNDLED,
     Server,
@@ -72,6 +73,18 @@ async def serve_fair(backend: str, templates: Callable[[str], str], tmp_path: Pa
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture
+async def db(backend: str, templates: Callable[[str], str], tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database of its own, on SQLite and on PostgreSQL (each test runs on both)."""
+    url, drop = await database_from_template(backend, await asyncio.to_thread(templates, backend), tmp_path)
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        await database.aclose()
+        await drop()
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,18 +15,6 @@ from rooms.db import Database
 from rooms.errors import Muted
 from rooms.models import Booth, Message, Mute, User
 from rooms.users import actor_of
-from tests.support import database_from_template
-
-
-@pytest.fixture
-async def db(backend: str, templates: Callable[[str], str], tmp_path: Path) -> AsyncIterator[Database]:
-    url, drop = await database_from_template(backend, await asyncio.to_thread(templates, backend), tmp_path)
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        await database.aclose()
-        await drop()
 
 
 async def _booth_and_people(db: Database, n: int) -> tuple[int, list[AuthUser]]:

@@ -7,7 +7,6 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,24 +29,13 @@ from rooms.models import (
     WebhookDelivery,
 )
 from server.settings import Settings
-from tests.support import Server, database_from_template
+from tests.support import Server
 from tests.test_images import png, upload
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=31)
 ANCIENT = NOW - timedelta(days=401)
 RECENT = NOW - timedelta(days=2)
-
-
-@pytest.fixture
-async def db(backend: str, templates: Callable[[str], str], tmp_path: Path) -> AsyncIterator[Database]:
-    url, drop = await database_from_template(backend, await asyncio.to_thread(templates, backend), tmp_path)
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        await database.aclose()
-        await drop()
 
 
 async def _count(db: Database, model: type[object], *where: object) -> int:
