@@ -13,7 +13,9 @@
 #   MAX_MINUTES=...     optional wall-clock cap per direction (breaks bit-reproducibility if it triggers)
 #   STAGE1=train        train stage 1 from scratch (~95 min on 2 cores); STAGE1=git:<commit> takes the
 #                       stage-1 packages committed at <commit> (git:564a9e9) instead
-#   STAGES=2            stop after stage 1 with STAGES=1
+#   STAGE2=train        train stage 2 (~80 min); STAGE2=git:<commit> takes the stage-2 packages
+#                       committed at <commit> (git:bc82502) instead, and skips stage 1
+#   STAGES=3            stop after stage 1 or 2 with STAGES=1 or STAGES=2
 #   CORPUS_DIR=...      read the chat corpus from a copy (e.g. a snapshot while it is being edited)
 set -euo pipefail
 
@@ -34,8 +36,12 @@ declare -A STEPS=([en_zh]=3231 [zh_en]=3327 [en_es]=3323 [es_en]=3026)
 # corpus (chat_corpus.STAGE2_FILES), the LR schedule carrying on from the
 # stage-1 step; its step counts were also reached under a wall-clock budget and are fixed here.
 declare -A STEPS2=([en_zh]=2858 [zh_en]=2962 [en_es]=2981 [es_en]=2789)
+# Stage 3 continues each stage-2 model on the corpus grown again (chat_corpus.STAGE3_FILES), in
+# the same way; its step counts too were reached under a wall-clock budget.
+declare -A STEPS3=([en_zh]=0 [zh_en]=0 [en_es]=0 [es_en]=0)
 STAGE1="${STAGE1:-train}"
-STAGES="${STAGES:-2}"
+STAGE2="${STAGE2:-train}"
+STAGES="${STAGES:-3}"
 DIRECTIONS=(en_zh zh_en en_es es_en)
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -46,7 +52,7 @@ fi
 VPY="$VENV/bin/python"
 
 cd "$ROOT"
-rm -rf "$WORK/data" "$WORK/data2" "$WORK/spm" "$WORK/models" "$WORK/models2" "$WORK/staging"
+rm -rf "$WORK/data" "$WORK/data2" "$WORK/data3" "$WORK/spm" "$WORK/models" "$WORK/models2" "$WORK/models3" "$WORK/staging"
 
 COMMON=(--seed "$SEED" --threads 1
         --d-model 192 --ffn 768 --enc-layers 3 --dec-layers 3 --dropout 0.2
@@ -61,8 +67,20 @@ run_directions() {  # run_directions <function>: all four at once (PARALLEL=1) o
     for pid in "${pids[@]}"; do wait "$pid"; done
 }
 
+from_git() {  # from_git <commit> <models dir>: the committed packages' CTranslate2 models and spm
+    mkdir -p "$WORK/spm"
+    for d in "${DIRECTIONS[@]}"; do
+        mkdir -p "$2/$d/model"
+        git -C "$ROOT" show "$1:translation/bundled/$d.argosmodel" > "$2/$d/committed.argosmodel"
+        unzip -o -q -j "$2/$d/committed.argosmodel" '*/model/*' -d "$2/$d/model"
+        unzip -o -q -j "$2/$d/committed.argosmodel" '*/sentencepiece.model' -d "$WORK/spm"
+    done
+}
+
 # ---- stage 1: the templates and the stage-1 chat files, from scratch -------------------------
-if [ "$STAGE1" = "train" ]; then
+if [ "$STAGE2" != "train" ]; then
+    :  # stage 2 comes from git, so stage 1 is not needed
+elif [ "$STAGE1" = "train" ]; then
     "$VPY" "$HERE/corpus.py" --stage 1 --out "$WORK/data" --seed "$SEED"
     "$VPY" "$HERE/train.py" spm --data "$WORK/data" --out-prefix "$WORK/spm/sentencepiece" --vocab-size 6000
     train_one() {
@@ -72,20 +90,16 @@ if [ "$STAGE1" = "train" ]; then
     }
     run_directions train_one
 else
-    rev="${STAGE1#git:}"
-    mkdir -p "$WORK/spm"
-    for d in "${DIRECTIONS[@]}"; do
-        mkdir -p "$WORK/models/$d/model"
-        git -C "$ROOT" show "$rev:translation/bundled/$d.argosmodel" > "$WORK/models/$d/stage1.argosmodel"
-        unzip -o -q -j "$WORK/models/$d/stage1.argosmodel" '*/model/*' -d "$WORK/models/$d/model"
-        unzip -o -q -j "$WORK/models/$d/stage1.argosmodel" '*/sentencepiece.model' -d "$WORK/spm"
-    done
+    from_git "${STAGE1#git:}" "$WORK/models"
 fi
 FINAL="$WORK/models"
 DATA="$WORK/data"
 
 # ---- stage 2: continue on the grown chat corpus ----------------------------------------------
-if [ "$STAGES" = "2" ]; then
+if [ "$STAGE2" != "train" ]; then
+    from_git "${STAGE2#git:}" "$WORK/models2"
+    FINAL="$WORK/models2"
+elif [ "$STAGES" -ge 2 ]; then
     "$VPY" "$HERE/corpus.py" --stage 2 --out "$WORK/data2" --seed "$SEED" --corpus-dir "${CORPUS_DIR:-$HERE/corpus}"
     train_two() {
         local steps="${STEPS2[$1]}"
@@ -98,6 +112,22 @@ if [ "$STAGES" = "2" ]; then
     run_directions train_two
     FINAL="$WORK/models2"
     DATA="$WORK/data2"
+fi
+
+# ---- stage 3: continue on the corpus grown again ---------------------------------------------
+if [ "$STAGES" -ge 3 ]; then
+    "$VPY" "$HERE/corpus.py" --stage 3 --out "$WORK/data3" --seed "$SEED" --corpus-dir "${CORPUS_DIR:-$HERE/corpus}"
+    train_three() {
+        local steps="${STEPS3[$1]}"
+        [ "$steps" = "0" ] && steps=1000000000  # not fixed yet: the wall-clock budget decides
+        "$VPY" "$HERE/train.py" model "${COMMON[@]}" --data "$WORK/data3" --spm "$WORK/spm/sentencepiece.model" \
+            --direction "$1" --out "$WORK/models3/$1" --init-from-ct2 "$WORK/models2/$1/model/model.bin" \
+            --step-offset "$((STEPS[$1] + STEPS2[$1]))" --max-steps "$steps" > "$WORK/train3_$1.log" 2>&1
+        tail -n 2 "$WORK/train3_$1.log"
+    }
+    run_directions train_three
+    FINAL="$WORK/models3"
+    DATA="$WORK/data3"
 fi
 
 "$VPY" "$HERE/lexicon.py"  # the gate's lexicons from every corpus file: translation/bundled/lexicon/

@@ -37,14 +37,19 @@ def eval_sentences(eval_dir: Path = EVAL_DIR) -> set[str]:
     return out
 
 
-# The files each training stage added (see README, "Two stages"): stage 1 trained on the first,
-# stage 2 continued on both, so each stage stays reproducible and the dev set stays the same.
-# A corpus file in neither list waits for the next stage.
+# The files each training stage added (see README, "Stages"): stage 1 trained on the first,
+# stage 2 continued on the first two, stage 3 on all three, so each stage stays reproducible and
+# the dev set stays the same. A corpus file in no list waits for the next stage.
 STAGE1_FILES = (
     "buyer.tsv", "consumer.tsv", "grammar.tsv", "hosting.tsv", "industrial.tsv", "informal.tsv",
     "inquiry.tsv", "logistics.tsv", "payment.tsv", "product.tsv", "supplier.tsv",
 )
 STAGE2_FILES = ("buyer2.tsv", "deals2.tsv", "host2.tsv", "mixed2.tsv", "products2.tsv")
+STAGE3_FILES = (
+    "home3.tsv", "inquiry3.tsv", "lighting3.tsv", "live3.tsv", "machines3.tsv", "mixed3.tsv",
+    "shipping3.tsv",
+)
+STAGE_FILES = {1: STAGE1_FILES, 2: STAGE2_FILES, 3: STAGE3_FILES}
 
 
 def read_triples(
@@ -53,7 +58,7 @@ def read_triples(
     stage: int | None = None,
     seen: set[str] | None = None,
 ) -> list[Triple]:
-    """Triples of `stage` 1 or 2 (the files that stage added), or None (every file).
+    """Triples of `stage` 1, 2 or 3 (the files that stage added), or None (every file).
 
     `seen` carries the English sentences already read, so a later stage never repeats one.
     """
@@ -62,7 +67,7 @@ def read_triples(
     out: list[Triple] = []
     paths = sorted(corpus_dir.glob("*.tsv"))
     if stage is not None:
-        paths = [p for p in paths if p.name in (STAGE1_FILES if stage == 1 else STAGE2_FILES)]
+        paths = [p for p in paths if p.name in STAGE_FILES[stage]]
     for path in paths:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):

@@ -849,18 +849,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-template", type=int, default=40)
     ap.add_argument("--test-per-template", type=int, default=3)
     ap.add_argument("--dev-per-template", type=int, default=1)
-    ap.add_argument("--stage", type=int, choices=(1, 2), default=2,
-                    help="1: the stage-1 chat files only; 2: also the stage-2 files (training only)")
+    ap.add_argument("--stage", type=int, choices=(1, 2, 3), default=3,
+                    help="1: the stage-1 chat files only; 2, 3: also the files of stages 2 (and 3), training only")
     ap.add_argument("--corpus-dir", type=Path, default=CORPUS_DIR, help="the hand-written chat corpus")
     args = ap.parse_args(argv)
     _check_templates()
     args.out.mkdir(parents=True, exist_ok=True)
     seen: set[str] = set()
-    # The dev set is drawn from the stage-1 triples in both stages, so it is the same free text that
-    # neither stage trained on; stage-2 triples only add to training.
+    # The dev set is drawn from the stage-1 triples in every stage, so it is the same free text that
+    # no stage trained on; the triples of later stages only add to training.
     chat_train, chat_dev = split(read_triples(args.corpus_dir, stage=1, seen=seen), CHAT_DEV_SIZE, args.seed)
-    if args.stage == 2:
-        chat_train += read_triples(args.corpus_dir, stage=2, seen=seen)
+    for stage in range(2, args.stage + 1):
+        chat_train += read_triples(args.corpus_dir, stage=stage, seen=seen)
     report: list[str] = []
     for src, tgt in DIRECTIONS:
         train, dev, test = generate_direction(
