@@ -233,8 +233,11 @@ class RedisPresence:
     async def _loop(self) -> None:
         last_beat = self._clock()
         while True:
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancel that arrives
+            # in the same tick as the event, and the loop would outlive `aclose` (which then hangs).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.CHECK_S)
+                async with asyncio.timeout(self.CHECK_S):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 if not self._synced:

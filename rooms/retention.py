@@ -152,8 +152,9 @@ class Retention:
         # Nodes started together do not all prune in the same second.
         delay = random.uniform(10, 60)
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), delay)
+            with contextlib.suppress(TimeoutError):  # not wait_for: it can swallow a cancel (rooms/presence.py)
+                async with asyncio.timeout(delay):
+                    await self._stopping.wait()
             if self._stopping.is_set():
                 return
             try:

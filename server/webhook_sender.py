@@ -116,8 +116,9 @@ class WebhookSender:
                 await asyncio.gather(*(self._deliver(a) for a in batch))
                 if len(batch) == self._concurrency:
                     continue  # a backlog: take the next round at once
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+            with suppress(TimeoutError):  # not wait_for: it can swallow a cancel (rooms/presence.py)
+                async with asyncio.timeout(self._poll):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def _deliver(self, attempt: Attempt) -> None:

@@ -204,3 +204,21 @@ async def test_rate_limits_fall_back_to_this_node_while_redis_is_away(own_redis:
         assert await hits("shared") == ["ok", "ok", "ok", "limited"]  # Redis again (and empty)
     finally:
         await redis.aclose()
+
+
+async def test_a_cancel_arriving_with_a_wake_up_stops_the_check_loop(own_redis: OwnRedis) -> None:
+    # The loop waits for its wake-up event with a timeout. Python 3.11's `asyncio.wait_for` returns
+    # the event's result instead of raising when a cancel arrives in the same tick as the event, so
+    # a node told to stop just as Redis failed kept running, and `aclose` waited for it forever
+    # (seen as a suite hung at this file's persistent-Redis test).
+    node = RedisPresence(open_redis(own_redis.url), prefix="pw:")
+    node.CHECK_S = node.HEARTBEAT_S = 3600  # parked in its wait until woken
+    await node.start()
+    await asyncio.sleep(0.1)
+    task = node._task
+    assert task is not None
+    node._wake.set()  # as `_lost` does, in the same tick as the cancel
+    task.cancel()
+    await asyncio.wait([task], timeout=5)
+    assert task.cancelled()
+    await node.aclose()
