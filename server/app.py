@@ -59,6 +59,7 @@ from server.pages import setup_pages
 from server.readiness import setup_readiness
 from server.redis_link import open_redis
 from server.settings import Settings
+from server.socket_edge import socket_edge
 from server.sockets import SocketApi
 from server.webhook_sender import WebhookSender
 from server.wire import DirectSocketIO, FastEmitManager, FastRedisManager
@@ -157,8 +158,12 @@ def create_app(settings: Settings) -> web.Application:
         app.middlewares.insert(0, access_log_middleware)  # sees the final status, logs with the id
     app.middlewares.insert(0, request_id_middleware)  # outside it: error lines carry the id too
     if settings.trusted_proxies:
-        # Outermost: everything after it, limits and socket caps included, sees the real client.
+        # Outermost but the socket edge below (which does the same for socket.io): everything
+        # after it, limits and socket caps included, sees the real client.
         app.middlewares.insert(0, forwarded_middleware(settings.trusted_proxies, settings.forwarded_header))
+    # Outside everything: the socket.io route gets the chain's work in one frame per connection
+    # (server/socket_edge.py); a middleware added above must be added there too.
+    app.middlewares.insert(0, socket_edge(settings, sio.eio.handle_request))
     _features(app, settings)
     setup_openapi(app)  # last: it documents every route registered above
     return app

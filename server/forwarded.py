@@ -20,7 +20,7 @@ let a client add the other one, which the proxy passes on untouched.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
@@ -94,22 +94,33 @@ def forwarded_hops(request: web.BaseRequest, header: str) -> list[str]:
     return [part for line in request.headers.getall("X-Forwarded-For", ()) for part in line.split(",")]
 
 
+def real_client(trusted: Iterable[str], header: str = "x-forwarded-for") -> Callable[[web.Request], web.Request]:
+    """A function giving the request as the client behind the trusted proxies made it: the same
+    request, or a clone whose `remote` is that client (`forwarded_middleware`, server/socket_edge.py)."""
+    if header not in HEADERS:
+        raise ValueError(f"the forwarded header must be one of {', '.join(HEADERS)}")
+    networks = _networks(trusted)
+
+    def real(request: web.Request) -> web.Request:
+        peer = request.remote
+        client = client_address(peer, forwarded_hops(request, header), networks)
+        if client is not None and client != peer:
+            return request.clone(remote=client)
+        return request
+
+    return real
+
+
 def forwarded_middleware(trusted: Iterable[str], header: str = "x-forwarded-for") -> Middleware:
     """A middleware that sets `request.remote` to the client behind the trusted proxies.
 
     It must run before anything reads `request.remote`, so the app factory puts it first; the
     socket.io handler sees the same request (`environ["aiohttp.request"]`).
     """
-    if header not in HEADERS:
-        raise ValueError(f"the forwarded header must be one of {', '.join(HEADERS)}")
-    networks = _networks(trusted)
+    real = real_client(trusted, header)
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        peer = request.remote
-        client = client_address(peer, forwarded_hops(request, header), networks)
-        if client is not None and client != peer:
-            request = request.clone(remote=client)
-        return await handler(request)
+        return await handler(real(request))
 
     return middleware

@@ -49,33 +49,40 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
     api = request.path.startswith("/api/")
     try:
         response: web.StreamResponse = await handler(request)
-    except DomainError as err:
-        return json_error(err)
-    except web.HTTPException as exc:
-        if exc.status >= 400 and api:
-            return api_error(exc.status, exc.reason)
-        raise
-    except (HttpProcessingError, web.RequestPayloadError):
-        # A body aiohttp cannot decode (a bad Content-Encoding, a broken chunk): the client's error.
-        if api:
-            return api_error(400, "the body cannot be read (its encoding or framing is broken)")
-        raise web.HTTPBadRequest() from None
-    except ConnectionError as exc:
-        if (down := as_unavailable(exc)) is not None:  # the database refused, not the client
-            return json_error(down)
-        # The body was cut short (the client left): answer as for any unreadable body.
-        if api:
-            return api_error(400, "the body was cut short")
-        raise web.HTTPBadRequest() from None
     except Exception as exc:
-        if (down := as_unavailable(exc)) is not None:
-            return json_error(down)
-        log.exception("HTTP handler failed: %s %s", request.method, request.path)
-        return json_error(internal())
+        return error_answer(request, exc, api)
     if api and response.status >= 400 and isinstance(response, web.Response) and response.content_type != "application/json":
         # A bare error status (the RTMP hooks answer nginx with a status only) still reads as JSON.
         return api_error(response.status, response.reason)
     return response
+
+
+def error_answer(request: web.Request, exc: Exception, api: bool) -> web.StreamResponse:
+    """`error_middleware`'s answer to what a handler raised: a response, or an exception raised.
+
+    A plain function, called from the `except` that caught `exc`, so that server/socket_edge.py
+    answers the socket.io endpoint's errors alike without a middleware frame of its own.
+    """
+    if isinstance(exc, DomainError):
+        return json_error(exc)
+    if isinstance(exc, web.HTTPException):
+        if exc.status >= 400 and api:
+            return api_error(exc.status, exc.reason)
+        raise exc
+    if isinstance(exc, HttpProcessingError | web.RequestPayloadError):
+        # A body aiohttp cannot decode (a bad Content-Encoding, a broken chunk): the client's error.
+        if api:
+            return api_error(400, "the body cannot be read (its encoding or framing is broken)")
+        raise web.HTTPBadRequest() from None
+    if (down := as_unavailable(exc)) is not None:  # the database refused, not the client
+        return json_error(down)
+    if isinstance(exc, ConnectionError):
+        # The body was cut short (the client left): answer as for any unreadable body.
+        if api:
+            return api_error(400, "the body was cut short")
+        raise web.HTTPBadRequest() from None
+    log.exception("HTTP handler failed: %s %s", request.method, request.path)
+    return json_error(internal())
 
 
 async def body(request: web.Request, model: type[M]) -> M:

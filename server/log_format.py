@@ -56,12 +56,18 @@ def configure_logging(fmt: str) -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 
 
-@web.middleware
-async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Tag the request's log lines with an id, and answer it in `X-Request-Id` to match them up."""
+def start_request_id(request: web.Request) -> str:
+    """The request's id (its proxy's when valid, else a new one), set for its log lines."""
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     request_id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(8)
     REQUEST_ID.set(request_id)
+    return request_id
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Tag the request's log lines with an id, and answer it in `X-Request-Id` to match them up."""
+    request_id = start_request_id(request)
     try:
         response = await handler(request)
     except web.HTTPException as exc:
@@ -90,5 +96,10 @@ async def access_log_middleware(request: web.Request, handler: Handler) -> web.S
         status = exc.status
         raise
     finally:
-        ms = (time.monotonic() - started) * 1000
-        ACCESS.info('%s "%s %s" %d %.0fms', request.remote or "-", request.method, request.path, status, ms)
+        log_access(request, status, started)
+
+
+def log_access(request: web.Request, status: int, started: float) -> None:
+    """The access log line of a request answered with `status`, `started` at that monotonic time."""
+    ms = (time.monotonic() - started) * 1000
+    ACCESS.info('%s "%s %s" %d %.0fms', request.remote or "-", request.method, request.path, status, ms)
