@@ -27,6 +27,22 @@ if TYPE_CHECKING:
     # Playwright is only needed by the browser tests: the unit tests run without it installed.
     from tests.browser_support import Fair
 
+# scripts/test spreads the files over workers (pytest-xdist, --dist loadfile) in collection order:
+# the longest files go first, so none of them starts last and keeps one worker busy alone at the
+# end. Longest first, as `--durations` measured them (a file missing here only runs later).
+LONG_FILES = (
+    "test_wheel_install.py", "test_kill9.py", "test_browser_i18n.py", "test_openapi_fuzz.py",
+    "test_shutdown.py", "test_live_api.py", "test_webhooks.py", "test_webhooks_api.py",
+    "test_multinode.py", "test_images.py", "test_live_browser.py", "test_cluster_netns.py",
+    "test_pg_outage.py", "test_log_format.py", "test_redis_faults.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept otherwise
+
+
 # The suite never reaches the network: argos must not look for packages or sentence splitters.
 os.environ.setdefault("ARGOS_DEVICE_TYPE", "cpu")
 
