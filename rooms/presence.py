@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from rooms.members import BoothPresence, Members
 
@@ -189,12 +190,17 @@ class RedisPresence:
 
     # --- keeping Redis in step ----------------------------------------------------------------
 
-    async def _beat(self) -> None:
-        await self._redis.set(f"{self._p}alive:{self.node}", "1", ex=int(self.HEARTBEAT_S * 3))
-        await self._redis.sadd(f"{self._p}nodes", self.node)
+    async def _beat(self, client: Redis | Pipeline | None = None) -> None:
+        client = self._redis if client is None else client  # not `or`: an empty pipeline is falsy
+        await client.set(f"{self._p}alive:{self.node}", "1", ex=int(self.HEARTBEAT_S * 3))
+        await client.sadd(f"{self._p}nodes", self.node)
 
     async def _register(self) -> None:
-        """Replace whatever Redis has of this node by the members it holds now."""
+        """Replace whatever Redis has of this node by the members it holds now.
+
+        Each pass is one MULTI/EXEC transaction: no reader sees this node half registered (its
+        members dropped and only some back, a count that dips and recovers under the viewers' eyes).
+        """
         async with self._writes:
             created = await self._redis.set(f"{self._p}epoch", uuid.uuid4().hex, nx=True)
             if created or self._local:
@@ -202,22 +208,26 @@ class RedisPresence:
                 # until re-registered: every node's answers are stale meanwhile.
                 await self._redis.set(f"{self._p}unsettled", self.node, ex=self.SETTLE_S)
             epoch = await self._redis.get(f"{self._p}epoch")
-            await self._drop_node(self.node)
-            await self._beat()
             # Joins and leaves go on meanwhile (in memory only): pass again over what changed
             # until a pass saw no change, then write through from there on.
-            registered: dict[tuple[int, str], str] = {}
+            registered: dict[tuple[int, str], str] | None = None
             while True:
                 version = self._version
                 want = {
                     (b, sid): lang for b, members in self._local.items() for sid, lang in members.by_member.items()
                 }
+                pipe = self._redis.pipeline(transaction=True)
+                if registered is None:  # the first pass replaces whatever Redis had of this node
+                    await self._drop_node(self.node, client=pipe)
+                    await self._beat(pipe)
+                    registered = {}
                 for b, sid in registered.keys() - want.keys():
                     m = f"{self.node}:{sid}"
-                    await self._leave(keys=self._keys(b), args=[m, f"{b}|{m}"])
+                    await self._leave(keys=self._keys(b), args=[m, f"{b}|{m}"], client=pipe)
                 for (b, sid), lang in want.items() - registered.items():
                     m = f"{self.node}:{sid}"
-                    await self._join(keys=self._keys(b), args=[m, lang, f"{b}|{m}"])
+                    await self._join(keys=self._keys(b), args=[m, lang, f"{b}|{m}"], client=pipe)
+                await pipe.execute()
                 registered = want
                 if version == self._version:
                     break
@@ -265,9 +275,9 @@ class RedisPresence:
             if node != self.node:
                 await self._drop_node(node, only_if_dead=True)
 
-    async def _drop_node(self, node: str, *, only_if_dead: bool = False) -> None:
+    async def _drop_node(self, node: str, *, only_if_dead: bool = False, client: Pipeline | None = None) -> None:
         keys = [f"{self._p}alive:{node}", f"{self._p}node:{node}", f"{self._p}nodes"]
-        await self._drop(keys=keys, args=[self._p, node, "if-dead" if only_if_dead else "always"])
+        await self._drop(keys=keys, args=[self._p, node, "if-dead" if only_if_dead else "always"], client=client)
 
     # --- members ------------------------------------------------------------------------------
 

@@ -222,3 +222,28 @@ async def test_a_cancel_arriving_with_a_wake_up_stops_the_check_loop(own_redis: 
     await asyncio.wait([task], timeout=5)
     assert task.cancelled()
     await node.aclose()
+
+
+async def test_a_node_registering_again_never_shows_half_its_members(own_redis: OwnRedis) -> None:
+    # A node re-registers after any Redis error (a timeout under load will do): it replaces what
+    # Redis has of it. Readers must see the count before or after, never members dropped and only
+    # some back (seen as a presence push of 23 viewers with the wrong languages in a storm test).
+    a = await _node(own_redis.url, "pr:")
+    reader = open_redis(own_redis.url)
+    try:
+        for i in range(300):
+            await a.join(BOOTH, f"s{i}", ("en", "zh", "es")[i % 3])
+        await _until(_settled(BoothPresence(300, {"en": 100, "zh": 100, "es": 100}), a))
+        seen: list[int] = []
+        a._lost("made to re-register by the test")
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            seen.append(int(await reader.hlen(f"pr:{BOOTH}:m")))
+            if not a._synced:
+                continue
+            if len(seen) > 20:
+                break
+        assert a._synced and set(seen) == {300}, sorted(set(seen))
+    finally:
+        await reader.aclose()
+        await a.aclose()
