@@ -35,6 +35,7 @@ from quality import (  # noqa: E402
     load_items,
     translate_all,
 )
+
 from translation.confidence import GateConfig  # noqa: E402
 from translation.service import open_translator  # noqa: E402
 
