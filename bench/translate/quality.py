@@ -13,9 +13,10 @@ direction, and each translation is scored:
 - the gate: confident-correct, uncertain, confident-wrong; its precision and recall at catching
   wrong translations.
 
-The set is split once, by a hash of the English text: a third calibrates the gate's thresholds
-(`--calibrate` writes `translation/bundled/gate.json`), the rest is the test split the figures are
-reported on. Calibration fits, per direction, the model-score, least-likely-token, round-trip and
+The `heldout_*.jsonl` files are split once, by a hash of the English text: a third calibrates the
+gate's thresholds (`--calibrate` writes `translation/bundled/gate.json`), the rest is the test
+split the figures are reported on. The `calib_*.jsonl` files (written later, to give the fit more
+to go on without changing the test split) only calibrate. Calibration fits, per direction, the model-score, least-likely-token, round-trip and
 dropped-words (`translation/lexicon.py`) thresholds together; to replay any setting faithfully it
 translates every sentence back, not only those the committed gate.json would send back.
 
@@ -63,9 +64,12 @@ _DIGITS = re.compile(r"\d+")
 class Item:
     texts: dict[str, str]
     facts: list[dict[str, list[str]]]
+    calibration_only: bool = False  # from a `calib_*.jsonl` file: never in the test split
 
     @property
     def split(self) -> str:
+        if self.calibration_only:
+            return "calib"
         digest = hashlib.sha256(self.texts["en"].encode()).digest()
         return "calib" if digest[0] % 3 == 0 else "test"
 
@@ -76,7 +80,8 @@ def load_items(eval_dir: Path = EVAL_DIR) -> list[Item]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 raw = json.loads(line)
-                items.append(Item({lang: raw[lang] for lang in LANGS}, raw.get("facts", [])))
+                texts = {lang: raw[lang] for lang in LANGS}
+                items.append(Item(texts, raw.get("facts", []), path.name.startswith("calib_")))
     return items
 
 
