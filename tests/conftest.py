@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     # Playwright is only needed by the browser tests: the unit tests run without it installed.
     from tests.browser_support import Fair
 
-# scripts/test spreads the files over workers (pytest-xdist, --dist loadfile) in collection order:
-# the longest files go first, so none of them starts last and keeps one worker busy alone at the
+# scripts/test spreads the tests over workers (pytest-xdist, --dist loadgroup) in collection
+# order, a file to a worker, except that every browser test goes to one worker, in turn: several
+# Chromiums and their servers at once on two cores stalled pages past their 15 s waits.
+# The longest files go first, so none of them starts last and keeps one worker busy alone at the
 # end. Longest first, as `--durations` measured them (a file missing here only runs later).
 LONG_FILES = (
     "test_wheel_install.py", "test_kill9.py", "test_browser_i18n.py", "test_openapi_fuzz.py",
@@ -38,9 +40,14 @@ LONG_FILES = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: i for i, name in enumerate(LONG_FILES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept otherwise
+    for item in items:
+        chromium = item.get_closest_marker("browser") or "fair" in getattr(item, "fixturenames", ())
+        group = "browser" if chromium else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 # The suite never reaches the network: argos must not look for packages or sentence splitters.
