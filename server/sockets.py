@@ -272,6 +272,9 @@ class SocketApi:
             conn.moderating = True
             await self.sio.enter_room(sid, mod_room(conn.user.lang))
             await self.fair.presence.join(MODERATORS_BOOTH, sid, conn.user.lang)
+        # Where each booth's gap check starts, read before `recent`: a message committed between
+        # the two reads (its push lost) is then past the count and fetched, not counted as shown.
+        last_seqs = await self.mod_catch_up.last_seqs()
         recent = await chat.recent_messages(self.fair, conn.user.lang)
         await self.fair.filters.attach_flags(recent)
         return {
@@ -279,7 +282,7 @@ class SocketApi:
             "booths": await self.pushes.booth_states(),
             "recent": [moderator_payload(r, conn.user.lang) for r in recent],
             "slow_mode": await self.fair.slow_mode.all_booths(),
-            "last_seqs": await self.mod_catch_up.last_seqs(),  # where each booth's gap check starts
+            "last_seqs": last_seqs,
         }
 
     async def mod_hide(self, sid: str, conn: Conn, p: schemas.ModHide) -> Ack:

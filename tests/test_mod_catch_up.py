@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 
+from rooms import chat
+from rooms.users import load_actor
 from server import events
+from server.keys import FAIR
 from tests.redis_server import OwnRedis
-from tests.support import Server, database_from_template, node_processes
+from tests.support import Server, commit_message, database_from_template, node_processes
 
 SLUG = "valencia-ceramica"
 
@@ -121,3 +124,31 @@ async def test_a_moderator_on_another_node_catches_up_what_a_redis_outage_kept_a
     assert {first, *during} <= set(caught) | set(live())
     assert missed <= set(caught)
     assert all("filter_hits" in m for m in caught.values())
+
+
+async def test_a_message_committed_while_mod_watch_answers_is_fetched_not_counted_as_shown(
+    live_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # mod:watch reads `recent` and `last_seqs` one after the other; a message committed between the
+    # two (its push lost: another node, Redis away) must be past `last_seqs`, where the page's gap
+    # check fetches it, and not inside the count with no line shown (the browser test saw this).
+    s = live_server
+    assert s.app is not None
+    _, user = await s.supplier(SLUG)
+    _, actor = await load_actor(s.app[FAIR].db, user["id"])
+    booth_id = int(user["booth_id"])
+    committed: list[int] = []
+    original = chat.recent_messages
+
+    async def recent_then_a_commit(*args: Any, **kwargs: Any) -> Any:
+        out = await original(*args, **kwargs)
+        committed.append((await commit_message(s, actor, booth_id, "between the reads", deliver=False)).seq)
+        return out
+
+    monkeypatch.setattr(chat, "recent_messages", recent_then_a_commit)
+    mtok, _ = await s.moderator()
+    watch = await (await s.client(mtok)).call(events.MOD_WATCH, {})
+    assert watch["ok"] and committed
+    shown = {m["seq"] for m in watch["recent"] if m["booth_id"] == booth_id}
+    assert committed[0] not in shown
+    assert watch["last_seqs"][str(booth_id)] < committed[0]
