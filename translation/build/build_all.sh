@@ -95,39 +95,37 @@ fi
 FINAL="$WORK/models"
 DATA="$WORK/data"
 
-# ---- stage 2: continue on the grown chat corpus ----------------------------------------------
+# ---- stages 2 and 3: continue the stage before on the corpus grown again -------------------
+continue_one() {  # continue_one <direction>: that direction of stage $STAGE_N, from $STAGE_FROM
+    local steps offset
+    if [ "$STAGE_N" = "2" ]; then
+        steps="${STEPS2[$1]}"; offset="${STEPS[$1]}"
+    else
+        steps="${STEPS3[$1]}"; offset="$((STEPS[$1] + STEPS2[$1]))"
+    fi
+    [ "$steps" = "0" ] && steps=1000000000  # not fixed yet: the wall-clock budget decides
+    "$VPY" "$HERE/train.py" model "${COMMON[@]}" --data "$WORK/data$STAGE_N" --spm "$WORK/spm/sentencepiece.model" \
+        --direction "$1" --out "$WORK/models$STAGE_N/$1" --init-from-ct2 "$STAGE_FROM/$1/model/model.bin" \
+        --step-offset "$offset" --max-steps "$steps" > "$WORK/train${STAGE_N}_$1.log" 2>&1
+    tail -n 2 "$WORK/train${STAGE_N}_$1.log"
+}
+continue_stage() {  # continue_stage <2|3> <the previous stage's models>
+    STAGE_N="$1" STAGE_FROM="$2"
+    "$VPY" "$HERE/corpus.py" --stage "$STAGE_N" --out "$WORK/data$STAGE_N" --seed "$SEED" \
+        --corpus-dir "${CORPUS_DIR:-$HERE/corpus}"
+    run_directions continue_one
+    FINAL="$WORK/models$STAGE_N"
+    DATA="$WORK/data$STAGE_N"
+}
+
 if [ "$STAGE2" != "train" ]; then
     from_git "${STAGE2#git:}" "$WORK/models2"
     FINAL="$WORK/models2"
 elif [ "$STAGES" -ge 2 ]; then
-    "$VPY" "$HERE/corpus.py" --stage 2 --out "$WORK/data2" --seed "$SEED" --corpus-dir "${CORPUS_DIR:-$HERE/corpus}"
-    train_two() {
-        local steps="${STEPS2[$1]}"
-        [ "$steps" = "0" ] && steps=1000000000  # not fixed yet: the wall-clock budget decides
-        "$VPY" "$HERE/train.py" model "${COMMON[@]}" --data "$WORK/data2" --spm "$WORK/spm/sentencepiece.model" \
-            --direction "$1" --out "$WORK/models2/$1" --init-from-ct2 "$WORK/models/$1/model/model.bin" \
-            --step-offset "${STEPS[$1]}" --max-steps "$steps" > "$WORK/train2_$1.log" 2>&1
-        tail -n 2 "$WORK/train2_$1.log"
-    }
-    run_directions train_two
-    FINAL="$WORK/models2"
-    DATA="$WORK/data2"
+    continue_stage 2 "$WORK/models"
 fi
-
-# ---- stage 3: continue on the corpus grown again ---------------------------------------------
 if [ "$STAGES" -ge 3 ]; then
-    "$VPY" "$HERE/corpus.py" --stage 3 --out "$WORK/data3" --seed "$SEED" --corpus-dir "${CORPUS_DIR:-$HERE/corpus}"
-    train_three() {
-        local steps="${STEPS3[$1]}"
-        [ "$steps" = "0" ] && steps=1000000000  # not fixed yet: the wall-clock budget decides
-        "$VPY" "$HERE/train.py" model "${COMMON[@]}" --data "$WORK/data3" --spm "$WORK/spm/sentencepiece.model" \
-            --direction "$1" --out "$WORK/models3/$1" --init-from-ct2 "$WORK/models2/$1/model/model.bin" \
-            --step-offset "$((STEPS[$1] + STEPS2[$1]))" --max-steps "$steps" > "$WORK/train3_$1.log" 2>&1
-        tail -n 2 "$WORK/train3_$1.log"
-    }
-    run_directions train_three
-    FINAL="$WORK/models3"
-    DATA="$WORK/data3"
+    continue_stage 3 "$WORK/models2"
 fi
 
 "$VPY" "$HERE/lexicon.py"  # the gate's lexicons from every corpus file: translation/bundled/lexicon/
