@@ -199,7 +199,10 @@ class _WebSocket:
         """A websocket-only connection: one reader loop, no writer task, no task per packet read.
 
         engine.io's handler would run a writer task per connection and wrap every read in a task
-        plus `wait_for`; here writes go straight out (DirectQueue) and the read has its own timeout.
+        plus `wait_for`; here writes go straight out (DirectQueue) and the read has no timeout of
+        its own: a client that stops answering pings has its connection aborted by the ping wheel
+        (wire_lean.py), which ends this loop, so a timer per waiting read (~1 KB a connection,
+        and a timeout object per message) bought nothing.
         """
         sock.connected = True
         sock.upgraded = True
@@ -212,14 +215,10 @@ class _WebSocket:
 
         queue.on_close = close_soon
         queue.go_direct(transport)
-        timeout = self.server.ping_interval + self.server.ping_timeout
         guard: FrameGuard = self.server.frame_guard
         try:
             while not sock.closed:
-                try:
-                    msg = await ws.receive(timeout=timeout)
-                except TimeoutError:
-                    break
+                msg = await ws.receive()
                 if msg.type is not WSMsgType.TEXT and msg.type is not WSMsgType.BINARY:
                     break
                 try:
@@ -267,7 +266,7 @@ class DirectEngineIO(engineio.AsyncServer):  # type: ignore[misc]
         # The driver table is shared module state: copy it, never change it in place.
         self._async = {**self._async, "websocket": _WebSocket}
         self.frame_guard = FrameGuard()
-        self.pings = PingWheel(self.ping_interval)
+        self.pings = PingWheel(self.ping_interval, self.ping_timeout)
 
     def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
         # `AsyncSocket.schedule_ping` starts `_send_ping` (sleep, then ping) as a task per

@@ -7,7 +7,8 @@
   refuses takes the stock walk.
 - `PingWheel`: engine.io starts an asyncio task per connection that sleeps `ping_interval` and
   sends a ping, again after every pong: a task, its coroutine, a timer and a context per
-  connection (~1.5 KB), and a task created per ping. One task pings every connection when due.
+  connection (~1.5 KB), and a task created per ping. One task pings every connection when due,
+  and closes the connection of one that has not answered within `ping_timeout`.
 - `RoomIndex`: python-socketio finds a leaving socket's rooms by copying and scanning every room
   of the namespace (each socket has its own room, and each account one more), so when thousands
   of viewers leave at once the teardown is quadratic. The index keeps each socket's rooms.
@@ -50,24 +51,34 @@ def json_first(base: type[Any]) -> type[Any]:
 
 
 class PingWheel:
-    """Sends engine.io's pings for every connection from one task.
+    """Sends engine.io's pings for every connection from one task, and ends the silent ones.
 
     Every connection waits the same interval after its last pong, so the order in which pings
     fall due is the order in which they were scheduled: a dict kept in insertion order is the
     whole timer queue. The ping itself is engine.io's `AsyncSocket._send_ping` after its sleep.
+    Answers are due `timeout` after each ping, again in ping order: a second such dict.
+
+    A connection that does not answer is closed here, by aborting its transport: engine.io's
+    own sweep (`check_ping_timeout`) marks the socket closed and tells socket.io, but its CLOSE
+    packet is refused by the same check inside `send`, so a half-open websocket (a phone gone
+    into a tunnel) would otherwise keep its handler and buffers until TCP gives up, hours later.
     """
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, timeout: float) -> None:
         self.interval = interval
+        self.timeout = timeout
         self._due: dict[Any, float] = {}  # engine.io socket → when its ping is due (loop clock)
+        self._answer_by: dict[Any, float] = {}  # pinged socket → when its pong is overdue
         self._task: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
         return len(self._due)
 
     def schedule(self, sock: Any) -> None:
-        """Ping `sock` one interval from now (what `schedule_ping`'s task would do)."""
+        """Ping `sock` one interval from now (what `schedule_ping`'s task would do): at connect,
+        and at every pong, which also settles the ping before it."""
         loop = asyncio.get_running_loop()
+        self._answer_by.pop(sock, None)
         self._due.pop(sock, None)  # to the end of the order
         self._due[sock] = loop.time() + self.interval
         if self._task is None or self._task.done():
@@ -75,23 +86,50 @@ class PingWheel:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        while self._due:
-            sock, due = next(iter(self._due.items()))
-            wait = due - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-                continue
-            del self._due[sock]
-            if sock.closing or sock.closed:
-                continue
-            try:
-                sock.last_ping = time.time()
-                await sock.send(eio_packet.Packet(eio_packet.PING))
-            except Exception:
-                log.exception("sending a ping failed")
+        while self._due or self._answer_by:
+            now = loop.time()
+            if self._answer_by:
+                sock, overdue = next(iter(self._answer_by.items()))
+                if overdue <= now:
+                    del self._answer_by[sock]
+                    self._end(sock)
+                    continue
+            if self._due:
+                sock, due = next(iter(self._due.items()))
+                if due <= now:
+                    del self._due[sock]
+                    await self._ping(sock, now)
+                    continue
+            wake = min(d for d in (self._first(self._due), self._first(self._answer_by)) if d is not None)
+            # Capped: a ping scheduled meanwhile is due one interval after now, an answer one
+            # timeout after its ping, so neither can fall due before a capped sleep ends.
+            await asyncio.sleep(min(wake - now, self.interval, self.timeout))
+
+    @staticmethod
+    def _first(timers: dict[Any, float]) -> float | None:
+        return next(iter(timers.values()), None)
+
+    async def _ping(self, sock: Any, now: float) -> None:
+        if sock.closing or sock.closed:
+            return
+        try:
+            sock.last_ping = time.time()
+            await sock.send(eio_packet.Packet(eio_packet.PING))
+        except Exception:
+            log.exception("sending a ping failed")
+            return
+        self._answer_by[sock] = now + self.timeout
+
+    def _end(self, sock: Any) -> None:
+        """No pong within the timeout: drop the connection (the reader loop then cleans up)."""
+        transport = getattr(getattr(sock, "queue", None), "transport", None)
+        if transport is not None and not transport.is_closing():
+            log.info("socket %s did not answer a ping in %s s: closing its connection", sock.sid, self.timeout)
+            transport.abort()
 
     async def aclose(self) -> None:
         self._due.clear()
+        self._answer_by.clear()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -7,6 +7,7 @@ engine.io websockets for what it cannot.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -195,3 +196,35 @@ async def test_sockets_are_capped_per_account_and_per_address(fair_server: Serve
             await asyncio.sleep(0.05)
     assert (await c1.call("lobby:watch", {}))["ok"]
     assert len(conns.by_sid) == 3
+
+
+@pytest.mark.parametrize("fair_server", [{"ping_interval": 1, "ping_timeout": 1}], indirect=True)
+async def test_a_client_that_stops_answering_pings_is_closed_and_one_that_answers_is_not(
+    fair_server: Server, raw_sockets: list[RawSocket]
+) -> None:
+    """A half-open connection (a phone gone into a tunnel) must not hold a place in the room."""
+    s = fair_server
+    tok, _ = await s.guest("Tunnel", "en")
+    answering, silent = await RawSocket.open(s, tok), await RawSocket.open(s, tok)
+    raw_sockets += [answering, silent]
+    pongs = 0
+
+    async def answer_pings() -> None:
+        nonlocal pongs
+        while (msg := await answering.ws.receive()).type is aiohttp.WSMsgType.TEXT:
+            if msg.data == "2":  # engine.io ping → pong
+                await answering.ws.send_str("3")
+                pongs += 1
+
+    task = asyncio.create_task(answer_pings())
+    try:
+        # Pinged after 1 s, given 1 s to answer; engine.io's service task sweeps every socket
+        # once per ping timeout.
+        assert await silent.closed_by_server(timeout=10)
+        assert not task.done() and pongs >= 1
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    ack = await answering.call("lobby:watch", {})
+    assert isinstance(ack, dict) and ack["ok"] is True

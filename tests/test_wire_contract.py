@@ -232,6 +232,36 @@ async def test_the_ping_wheel_pings_each_connection_an_interval_after_its_last_p
     assert len(eio.pings) == 0
 
 
+async def test_the_ping_wheel_aborts_the_connection_of_a_socket_that_does_not_answer() -> None:
+    import asyncio
+
+    class Transport:
+        aborted = False
+
+        def is_closing(self) -> bool:
+            return self.aborted
+
+        def abort(self) -> None:
+            self.aborted = True
+
+    eio = DirectEngineIO(async_mode="aiohttp", ping_interval=0.05, ping_timeout=0.05)
+    socks = [async_socket.AsyncSocket(eio, f"s{i}") for i in range(2)]
+    for s in socks:
+        s.connected = True
+        s.queue.transport = Transport()
+
+        async def send(pkt: object) -> None:
+            pass
+
+        s.send = send
+        s.schedule_ping()
+    await asyncio.sleep(0.07)  # both pinged
+    socks[0].schedule_ping()  # s0 answers
+    await asyncio.sleep(0.06)  # s1's answer is overdue
+    assert [s.queue.transport.aborted for s in socks] == [False, True]
+    await eio.shutdown()
+
+
 def test_a_websocket_environ_keeps_everything_but_the_header_copies() -> None:
     from server.wire import drop_header_copies
 
