@@ -15,7 +15,9 @@
 #                       stage-1 packages committed at <commit> (git:564a9e9) instead
 #   STAGE2=train        train stage 2 (~80 min); STAGE2=git:<commit> takes the stage-2 packages
 #                       committed at <commit> (git:bc82502) instead, and skips stage 1
-#   STAGES=3            stop after stage 1 or 2 with STAGES=1 or STAGES=2
+#   STAGE3=train        train stage 3 (~75 min); STAGE3=git:<commit> takes the stage-3 packages
+#                       committed at <commit> (git:22aada0) instead, and skips stages 1 and 2
+#   STAGES=4            stop after an earlier stage with STAGES=1, 2 or 3
 #   CORPUS_DIR=...      read the chat corpus from a copy (e.g. a snapshot while it is being edited)
 set -euo pipefail
 
@@ -39,9 +41,13 @@ declare -A STEPS2=([en_zh]=2858 [zh_en]=2962 [en_es]=2981 [es_en]=2789)
 # Stage 3 continues each stage-2 model on the corpus grown again (chat_corpus.STAGE3_FILES), in
 # the same way; its step counts too were reached under a wall-clock budget.
 declare -A STEPS3=([en_zh]=1848 [zh_en]=1987 [en_es]=1889 [es_en]=1822)
+# Stage 4 continues each stage-3 model on the corpus grown once more (chat_corpus.STAGE4_FILES).
+# 0 = not fixed yet: the wall-clock budget decides, and the counts reached are then written here.
+declare -A STEPS4=([en_zh]=0 [zh_en]=0 [en_es]=0 [es_en]=0)
 STAGE1="${STAGE1:-train}"
 STAGE2="${STAGE2:-train}"
-STAGES="${STAGES:-3}"
+STAGE3="${STAGE3:-train}"
+STAGES="${STAGES:-4}"
 DIRECTIONS=(en_zh zh_en en_es es_en)
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -52,7 +58,7 @@ fi
 VPY="$VENV/bin/python"
 
 cd "$ROOT"
-rm -rf "$WORK/data" "$WORK/data2" "$WORK/data3" "$WORK/spm" "$WORK/models" "$WORK/models2" "$WORK/models3" "$WORK/staging"
+rm -rf "$WORK"/data "$WORK"/data[2-9] "$WORK/spm" "$WORK"/models "$WORK"/models[2-9] "$WORK/staging"
 
 COMMON=(--seed "$SEED" --threads 1
         --d-model 192 --ffn 768 --enc-layers 3 --dec-layers 3 --dropout 0.2
@@ -78,8 +84,8 @@ from_git() {  # from_git <commit> <models dir>: the committed packages' CTransla
 }
 
 # ---- stage 1: the templates and the stage-1 chat files, from scratch -------------------------
-if [ "$STAGE2" != "train" ]; then
-    :  # stage 2 comes from git, so stage 1 is not needed
+if [ "$STAGE2" != "train" ] || [ "$STAGE3" != "train" ]; then
+    :  # a later stage comes from git, so stage 1 is not needed
 elif [ "$STAGE1" = "train" ]; then
     "$VPY" "$HERE/corpus.py" --stage 1 --out "$WORK/data" --seed "$SEED"
     "$VPY" "$HERE/train.py" spm --data "$WORK/data" --out-prefix "$WORK/spm/sentencepiece" --vocab-size 6000
@@ -95,21 +101,21 @@ fi
 FINAL="$WORK/models"
 DATA="$WORK/data"
 
-# ---- stages 2 and 3: continue the stage before on the corpus grown again -------------------
+# ---- stages 2 to 4: continue the stage before on the corpus grown again -------------------
 continue_one() {  # continue_one <direction>: that direction of stage $STAGE_N, from $STAGE_FROM
     local steps offset
-    if [ "$STAGE_N" = "2" ]; then
-        steps="${STEPS2[$1]}"; offset="${STEPS[$1]}"
-    else
-        steps="${STEPS3[$1]}"; offset="$((STEPS[$1] + STEPS2[$1]))"
-    fi
+    case "$STAGE_N" in
+        2) steps="${STEPS2[$1]}"; offset="${STEPS[$1]}" ;;
+        3) steps="${STEPS3[$1]}"; offset="$((STEPS[$1] + STEPS2[$1]))" ;;
+        4) steps="${STEPS4[$1]}"; offset="$((STEPS[$1] + STEPS2[$1] + STEPS3[$1]))" ;;
+    esac
     [ "$steps" = "0" ] && steps=1000000000  # not fixed yet: the wall-clock budget decides
     "$VPY" "$HERE/train.py" model "${COMMON[@]}" --data "$WORK/data$STAGE_N" --spm "$WORK/spm/sentencepiece.model" \
         --direction "$1" --out "$WORK/models$STAGE_N/$1" --init-from-ct2 "$STAGE_FROM/$1/model/model.bin" \
         --step-offset "$offset" --max-steps "$steps" > "$WORK/train${STAGE_N}_$1.log" 2>&1
     tail -n 2 "$WORK/train${STAGE_N}_$1.log"
 }
-continue_stage() {  # continue_stage <2|3> <the previous stage's models>
+continue_stage() {  # continue_stage <2|3|4> <the previous stage's models>
     STAGE_N="$1" STAGE_FROM="$2"
     "$VPY" "$HERE/corpus.py" --stage "$STAGE_N" --out "$WORK/data$STAGE_N" --seed "$SEED" \
         --corpus-dir "${CORPUS_DIR:-$HERE/corpus}"
@@ -118,14 +124,22 @@ continue_stage() {  # continue_stage <2|3> <the previous stage's models>
     DATA="$WORK/data$STAGE_N"
 }
 
-if [ "$STAGE2" != "train" ]; then
-    from_git "${STAGE2#git:}" "$WORK/models2"
-    FINAL="$WORK/models2"
-elif [ "$STAGES" -ge 2 ]; then
-    continue_stage 2 "$WORK/models"
+if [ "$STAGE3" != "train" ]; then
+    from_git "${STAGE3#git:}" "$WORK/models3"
+    FINAL="$WORK/models3"
+else
+    if [ "$STAGE2" != "train" ]; then
+        from_git "${STAGE2#git:}" "$WORK/models2"
+        FINAL="$WORK/models2"
+    elif [ "$STAGES" -ge 2 ]; then
+        continue_stage 2 "$WORK/models"
+    fi
+    if [ "$STAGES" -ge 3 ]; then
+        continue_stage 3 "$WORK/models2"
+    fi
 fi
-if [ "$STAGES" -ge 3 ]; then
-    continue_stage 3 "$WORK/models2"
+if [ "$STAGES" -ge 4 ]; then
+    continue_stage 4 "$WORK/models3"
 fi
 
 "$VPY" "$HERE/lexicon.py"  # the gate's lexicons from every corpus file: translation/bundled/lexicon/
