@@ -33,6 +33,7 @@ import hashlib
 import itertools
 import json
 import math
+import pickle
 import re
 import sys
 import tempfile
@@ -349,19 +350,26 @@ async def main_async(args: argparse.Namespace) -> None:
     items = load_items()
     print(f"held-out messages: {len(items)} ({sum(i.split == 'test' for i in items)} test, "
           f"{sum(i.split == 'calib' for i in items)} calibration)")  # fmt: skip
-    packages = args.packages or Path(tempfile.mkdtemp(prefix="boothcast-quality-"))
-    engines = parse_choice(args.engines) if args.engines is not None else None
-    async with open_translator(
-        packages,
-        bundled=args.packages is None,
-        timeout=30.0,
-        beam_size=args.beam,
-        engines=engines,
-        gate=COLLECT if args.calibrate else None,
-    ) as tr:
-        assert isinstance(tr, ArgosTranslator)
-        gate = tr.gate
-        scored = await translate_all(tr, items)
+    if args.load:
+        # A run saved with --dump (collected with --calibrate): refit and report without translating.
+        scored = pickle.loads(args.load.read_bytes())
+        gate = GateConfig.load()
+    else:
+        packages = args.packages or Path(tempfile.mkdtemp(prefix="boothcast-quality-"))
+        engines = parse_choice(args.engines) if args.engines is not None else None
+        async with open_translator(
+            packages,
+            bundled=args.packages is None,
+            timeout=30.0,
+            beam_size=args.beam,
+            engines=engines,
+            gate=COLLECT if args.calibrate else None,
+        ) as tr:
+            assert isinstance(tr, ArgosTranslator)
+            gate = tr.gate
+            scored = await translate_all(tr, items)
+        if args.dump:
+            args.dump.write_bytes(pickle.dumps(scored))
     if args.calibrate:
         gate = calibrate(scored, GateConfig.load(Path("/nonexistent")))
         GATE_FILE.write_text(gate.to_json(), encoding="utf-8")
@@ -391,6 +399,10 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write the figures as JSON")
     ap.add_argument("--beam", type=int, default=1, help="beam size (the server's BOOTHCAST_TRANSLATION_BEAM)")
     ap.add_argument("--samples", type=Path, help="write every translation with its verdict (TSV)")
+    ap.add_argument("--dump", type=Path, help="save the translations and their signals (with --calibrate: "
+                    "every signal) for --load")  # fmt: skip
+    ap.add_argument("--load", type=Path, help="report (and with --calibrate refit) a run saved with --dump, "
+                    "without translating: the held-out files must be the ones it was made from")  # fmt: skip
     ap.add_argument("--engines", help='engine per pair, e.g. "en-es=apertium,es-en=apertium" (the server\'s '
                     "BOOTHCAST_TRANSLATION_ENGINES); empty: the argos models everywhere")  # fmt: skip
     asyncio.run(main_async(ap.parse_args()))
