@@ -20,6 +20,11 @@ to go on without changing the test split) only calibrate. Calibration fits, per 
 dropped-words (`translation/lexicon.py`) thresholds together; to replay any setting faithfully it
 translates every sentence back, not only those the committed gate.json would send back.
 
+People's verdicts (`translation/eval/judged/*.jsonl`, rows picked by `to_judge.py`) replace the
+metric's "correct" for the exact outputs they judged: as calibration labels, and on the test split
+in the `*_judged` columns (confident translations a bilingual reader judged right or wrong; the
+metric's columns stay as they are).
+
     .venv/bin/python bench/translate/quality.py                  # report on the test split
     .venv/bin/python bench/translate/quality.py --calibrate      # fit gate.json on the calibration split, then report
     .venv/bin/python bench/translate/quality.py --packages DIR   # other installed packages (e.g. the previous models)
@@ -86,6 +91,26 @@ def load_items(eval_dir: Path = EVAL_DIR) -> list[Item]:
     return items
 
 
+# People's verdicts on particular outputs (`translation/eval/judged/*.jsonl`: direction, source,
+# output, verdict "right"/"wrong", why). The metric's "correct" misses correct paraphrases (one
+# reference, short fact lists) and so makes the fit stricter than it needs to be; a verdict read
+# by a bilingual judge replaces it for that exact output: in calibration, as the label the gate
+# is fitted to, and on the test split, in the `*_judged` columns only (the metric's columns stay).
+JUDGED_DIR = EVAL_DIR / "judged"
+Judgments = dict[tuple[str, str, str, str], bool]
+
+
+def load_judgments(judged_dir: Path = JUDGED_DIR) -> Judgments:
+    out: Judgments = {}
+    for path in sorted(judged_dir.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                j = json.loads(line)
+                source, target = j["direction"].split(">")
+                out[(source, target, j["source"], j["output"])] = j["verdict"] == "right"
+    return out
+
+
 def facts_kept(output: str, item: Item, target: str) -> tuple[int, int]:
     low = output.casefold()
     kept = sum(1 for fact in item.facts if any(f.casefold() in low for f in fact.get(target, [])))
@@ -103,6 +128,12 @@ class Scored:
     facts: tuple[int, int]
     chrf: float
     exact: bool
+    judged: bool | None = None  # a person's verdict on this very output, when there is one
+
+    @property
+    def label(self) -> bool:
+        """Right or wrong as calibration sees it: the person's verdict, else the metric's."""
+        return self.correct if self.judged is None else self.judged
 
     @cached_property  # read once per row and threshold setting during calibration
     def correct(self) -> bool:
@@ -169,6 +200,9 @@ class Figures:
     wrong: int = 0
     flagged_wrong: int = 0
     confident_facts: int = 0
+    confident_right_judged: int = 0
+    confident_wrong_judged: int = 0
+    confident_unjudged: int = 0
     hyps: list[str] = field(default_factory=list)
     refs: list[str] = field(default_factory=list)
 
@@ -186,6 +220,9 @@ class Figures:
             self.confident_correct += s.correct
             self.confident_wrong += not s.correct
             self.confident_facts += all_facts
+            self.confident_right_judged += s.label
+            self.confident_wrong_judged += not s.label
+            self.confident_unjudged += s.judged is None
         self.hyps.append(s.output)
         self.refs.append(s.item.texts[s.target])
 
@@ -204,6 +241,9 @@ class Figures:
             "facts_kept_when_confident": _pct(self.confident_facts, confident),
             "gate_precision": _pct(self.flagged_wrong, flagged),
             "gate_recall": _pct(self.flagged_wrong, self.wrong),
+            "confident_correct_judged": _pct(self.confident_right_judged, self.n),
+            "confident_wrong_judged": self.confident_wrong_judged,
+            "confident_unjudged": self.confident_unjudged,
         }
 
 
@@ -271,7 +311,7 @@ def calibrate(scored: list[Scored], base: GateConfig) -> GateConfig:
                 max_dropped=DROPPED[m],
             )
 
-        reach = [(r, s.correct) for s in rows if (r := _reach(s, base.default)) is not None]
+        reach = [(r, s.label) for s in rows if (r := _reach(s, base.default)) is not None]
         good_at: dict[tuple[int, ...], int] = {}
         for g in grid:
             t = thresholds(*g)
@@ -331,13 +371,14 @@ def _reach(s: Scored, base: Thresholds) -> tuple[float, float, float, int] | Non
 
 
 def _confident_wrong(rows: list[Scored], gate: GateConfig) -> int:
-    return sum(1 for s in rows if not s.correct and not s.uncertain(gate))
+    return sum(1 for s in rows if not s.label and not s.uncertain(gate))
 
 
 def print_table(title: str, table: dict[str, dict[str, Any]]) -> None:
     cols = [
         "n", "exact", "chrF", "facts_kept", "correct", "confident_correct", "uncertain",
         "confident_wrong", "facts_kept_when_confident", "gate_precision", "gate_recall",
+        "confident_correct_judged", "confident_wrong_judged", "confident_unjudged",
     ]  # fmt: skip
     print(f"\n{title}")
     print("| direction | " + " | ".join(cols) + " |")
@@ -370,6 +411,11 @@ async def main_async(args: argparse.Namespace) -> None:
             scored = await translate_all(tr, items)
         if args.dump:
             args.dump.write_bytes(pickle.dumps(scored))
+    judgments = load_judgments()
+    for row in scored:
+        row.judged = judgments.get((row.source, row.target, row.item.texts[row.source], row.output))
+    print(f"people's verdicts on these outputs: {sum(r.judged is not None for r in scored)} "
+          f"({sum(r.judged is not None and r.item.split == 'calib' for r in scored)} in calibration)")
     if args.calibrate:
         gate = calibrate(scored, GateConfig.load(Path("/nonexistent")))
         GATE_FILE.write_text(gate.to_json(), encoding="utf-8")
@@ -386,7 +432,7 @@ async def main_async(args: argparse.Namespace) -> None:
     if args.samples:
         with args.samples.open("w", encoding="utf-8") as f:
             for s in scored:
-                mark = "OK" if s.correct else "XX"
+                mark = ("OK" if s.correct else "XX") + ("" if s.judged is None else "/right" if s.judged else "/wrong")
                 unsure = "UNSURE" if s.uncertain(gate) else "SURE"
                 f.write(f"{s.item.split}\t{s.source}>{s.target}\t{mark}\t{unsure}\t{s.facts[0]}/{s.facts[1]}\t"
                         f"{s.item.texts[s.source]}\t{s.output}\t{s.item.texts[s.target]}\n")  # fmt: skip
