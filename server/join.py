@@ -23,9 +23,8 @@ from rooms import booths, chat, product_texts
 from rooms.auth import AuthUser
 from rooms.context import Fair
 from rooms.errors import Forbidden
-from rooms.models import User
 from rooms.payloads import Json
-from rooms.users import actor_of, user_or_refusal, users_by_id
+from rooms.users import accounts_by_id, actor_or_refusal
 from server.rooms_naming import booth_room, lang_room, staff_room
 from server.shared_loads import SharedBatch, SharedLoads
 
@@ -44,16 +43,16 @@ class JoinPath:
         self.local_views: SharedLoads[tuple[int, str], tuple[Json, Json | None]] = SharedLoads(self._localize_view)
         self.histories: SharedLoads[tuple[int, str], list[Json]] = SharedLoads(self._load_history)
         self.slow_modes: SharedLoads[int, int] = SharedLoads(fair.slow_mode.seconds)
-        self.accounts: SharedBatch[int, User] = SharedBatch(lambda ids: users_by_id(fair.db, ids))
+        self.accounts: SharedBatch[int, tuple[AuthUser, bool]] = SharedBatch(lambda ids: accounts_by_id(fair.db, ids))
 
     async def actor(self, user_id: int) -> AuthUser:
         """The account as it is now (`Unauthorized` if gone, `Banned` if banned): at connect and on
         privileged events, so a storm's connects and joins share their account reads."""
         try:
-            user: User | None = await self.accounts.get(user_id)
+            account: tuple[AuthUser, bool] | None = await self.accounts.get(user_id)
         except KeyError:
-            user = None
-        return actor_of(user_or_refusal(user))
+            account = None
+        return actor_or_refusal(account)
 
     async def _load_view(self, booth_id: int) -> tuple[Json, Json | None]:
         async with self.fair.db.reader() as s:
