@@ -9,6 +9,7 @@ from typing import Any
 
 from server.keys import FAIR
 from tests.support import Client, Server
+from translation.numbers import localize
 
 NUMBERS = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -47,9 +48,9 @@ async def test_each_language_reads_every_message_with_terms_intact(live_server: 
                 continue
             assert m["translated"] is True, (lang, m)
             assert m["text"] != text
-            # Numbers, codes, e-mails and Incoterms come through unchanged.
+            # Numbers, codes, e-mails and Incoterms come through: numbers written the reader's way.
             for term in NUMBERS.findall(text) + re.findall(r"\b(?:FOB|CIF|BW-P6060)\b|\S+@\S+\.uk", text):
-                assert term in m["text"], (term, lang, m["text"])
+                assert localize(term, src, lang) in m["text"], (term, lang, m["text"])
     assert any(not re.search(r"[\u4e00-\u9fff]", m["text"]) for m in en.messages() if m["source_lang"] == "zh")
     assert any(re.search(r"[\u4e00-\u9fff]", m["text"]) for m in zh.messages() if m["source_lang"] == "en")
 
@@ -177,3 +178,29 @@ async def test_product_names_reach_every_reader_as_the_supplier_named_them(live_
     ack = await en.call("chat:send", {"booth_id": booth_id, "text": "Is the LED panel light dimmable?"})
     m_zh = await zh.wait_message(lambda m: m["id"] == ack["message"]["id"], timeout=20)
     assert "LED面板灯" in m_zh["text"]
+
+
+async def test_amounts_reach_each_reader_written_the_way_their_language_writes_them(live_server: Server) -> None:
+    """"2.000 unidades" is two thousand in Spanish and two in English: the reader gets 2,000."""
+    booth_id, zh, en, es = await _room(live_server)
+    sent = {
+        es: "Necesitamos 2.000 unidades a 2,95 USD cada una.",
+        en: "MOQ is 5,000 pcs at USD 3.20, HS code 8539.50.00.",
+    }
+    ids = {}
+    for client, text in sent.items():
+        ack = await client.call("chat:send", {"booth_id": booth_id, "text": text})
+        assert ack["ok"], ack
+        ids[client] = ack["message"]["id"]
+    for reader in (en, zh):
+        m = await reader.wait_message(lambda m: m["id"] == ids[es], timeout=20)
+        assert "2,000" in m["text"] and "2.95" in m["text"], m
+        assert "2.000" not in m["text"] and "2,95" not in m["text"], m
+        assert m["original"] == sent[es]
+    for reader in (es, zh):
+        m = await reader.wait_message(lambda m: m["id"] == ids[en], timeout=20)
+        want = ("5000", "3.20") if reader is es else ("5,000", "3.20")  # zh writes numbers as en does
+        assert all(w in m["text"] for w in want) and "8539.50.00" in m["text"], m
+        assert reader is not es or "5,000" not in m["text"], m
+    own = await es.wait_message(lambda m: m["id"] == ids[es], timeout=20)
+    assert own["text"] == sent[es]  # the writer's own words, as typed

@@ -138,10 +138,20 @@ def leftover(output: str, source: str, source_lang: str, target_lang: str) -> bo
     return len(src_list) >= 3 and out_list == src_list
 
 
+# A separator between digits: "5,000", "5.000" and "5000" are the same figure written three ways
+# (numbers are rewritten for the reader's convention, translation/numbers.py).
+_DIGIT_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
+
+
+def figures(text: str) -> list[str]:
+    """The digit runs of `text`, thousands and decimal separators left out."""
+    return _DIGITS.findall(_DIGIT_SEPARATOR.sub("", text))
+
+
 def invented_digits(restored: str, source_raw: str) -> bool:
     """Digits in the output that the source message does not have: a made-up figure."""
-    have = set(_DIGITS.findall(source_raw))
-    return any(d not in have for d in _DIGITS.findall(restored))
+    have = set(figures(source_raw))
+    return any(d not in have for d in figures(restored))
 
 
 def judge(signals: Signals, t: Thresholds) -> Verdict:

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from translation.numbers import localize
+
 if TYPE_CHECKING:
     from translation.glossary import Glossary
 
@@ -164,6 +166,8 @@ def protect(
         if not any(start < e and s < end for s, e in taken):
             found.append((start, end, Span(text[start:end], kind)))
     found.sort(key=lambda item: item[0])
+    if source and targets:
+        found = [(start, end, _with_numbers(span, source, targets)) for start, end, span in found]
     parts: list[str] = []
     spans: list[Span] = []
     last = 0
@@ -177,6 +181,14 @@ def protect(
         last = end
     parts.append(text[last:])
     return Protected("".join(parts), tuple(spans))
+
+
+def _with_numbers(span: Span, source: str, targets: tuple[str, ...]) -> Span:
+    """A number span with its reading for each target whose convention differs (numbers.py)."""
+    if span.kind not in ("token", "price"):
+        return span
+    renderings = tuple((t, r) for t in targets if (r := localize(span.text, source, t)) != span.text)
+    return Span(span.text, span.kind, renderings) if renderings else span
 
 
 def _joiner(target: str, before: str) -> str:

@@ -56,6 +56,7 @@ import sacrebleu  # noqa: E402
 
 from translation.composite import parse_choice  # noqa: E402
 from translation.confidence import GATE_FILE, GateConfig, Observation, Thresholds, judge  # noqa: E402
+from translation.confidence import figures as digit_runs  # noqa: E402
 from translation.roundtrip import chrf  # noqa: E402
 from translation.service import ArgosTranslator, open_translator  # noqa: E402
 
@@ -137,9 +138,8 @@ class Scored:
 
     @cached_property  # read once per row and threshold setting during calibration
     def correct(self) -> bool:
-        invented = any(
-            d not in set(_DIGITS.findall(self.item.texts[self.source])) for d in _DIGITS.findall(self.output)
-        )
+        # Separators left out: "5.000 unidades" → "5,000 units" is the same figure (numbers.py).
+        invented = any(d not in set(digit_runs(self.item.texts[self.source])) for d in digit_runs(self.output))
         return self.facts[0] == self.facts[1] and not invented and self.chrf >= MIN_CHRF_CORRECT
 
     def uncertain(self, gate: GateConfig) -> bool:
