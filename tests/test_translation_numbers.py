@@ -28,6 +28,7 @@ from translation.protect import protect, restore
         # Unclear in the writer's convention or the reader's: as typed.
         ("1,500", "es", "en", "1,500"),  # Mexico's 1500, Spain's 1.5
         ("3.20", "es", "en", "3.20"),  # a Mexican decimal point
+        ("USD 0.105", "es", "en", "USD 0.105"),  # no thousands group starts with 0
         ("1.234", "en", "es", "1.234"),
         ("1,5", "en", "es", "1,5"),
         # Codes, dates and plain integers: never numbers to rewrite.

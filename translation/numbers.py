@@ -51,8 +51,10 @@ def _parse(run: str, convention: str) -> tuple[str, str] | None:
     if decimal in fraction or group in fraction:
         return None
     parts = whole.split(group)
-    if len(parts) > 1 and not (1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])):
-        return None
+    if len(parts) > 1 and not (
+        1 <= len(parts[0]) <= 3 and parts[0][0] != "0" and all(len(p) == 3 for p in parts[1:])
+    ):
+        return None  # not thousands groups ("0.105" is a Mexican decimal, not 105)
     if not sep:
         if len(parts) == 1:
             return None  # a plain integer: the same everywhere
