@@ -45,11 +45,9 @@ async def load_actor(db: Database, user_id: int) -> tuple[User, AuthUser]:
 
 
 def user_or_refusal(user: User | None) -> User:
-    """`user`, or `Unauthorized` if it is gone, `Banned` if it is banned."""
-    if user is None:
-        raise Unauthorized("unknown user; sign in again")
-    if user.banned_at is not None:
-        raise Banned("this account is banned from the fair")
+    """`user`, or `Unauthorized` if it is gone, `Banned` if it is banned (`actor_or_refusal`'s rule)."""
+    actor_or_refusal(None if user is None else (actor_of(user), user.banned_at is not None))
+    assert user is not None
     return user
 
 

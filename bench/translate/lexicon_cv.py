@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import subprocess
 import sys
 import tempfile
@@ -32,16 +31,13 @@ from quality import (  # noqa: E402
     Scored,
     _confident_wrong,
     calibrate,
+    fold,
     load_items,
     translate_all,
 )
 
 from translation.confidence import GateConfig  # noqa: E402
 from translation.service import open_translator  # noqa: E402
-
-
-def _fold(s: Scored) -> int:
-    return hashlib.sha256(("fold:" + s.item.texts["en"]).encode()).digest()[0] % 2
 
 
 async def _scored_calibration() -> list[Scored]:
@@ -54,8 +50,8 @@ async def _scored_calibration() -> list[Scored]:
 def _held_out(scored: list[Scored]) -> tuple[int, int]:
     wrong = right = 0
     for held in (0, 1):
-        fit = [s for s in scored if _fold(s) != held]
-        judged = [s for s in scored if _fold(s) == held]
+        fit = [s for s in scored if fold(s) != held]
+        judged = [s for s in scored if fold(s) == held]
         gate = calibrate(fit, GateConfig.load(Path("/nonexistent")))
         wrong += _confident_wrong(judged, gate)
         right += sum(1 for s in judged if s.correct and not s.uncertain(gate))

@@ -13,8 +13,6 @@ confident-and-correct).
 from __future__ import annotations
 
 import argparse
-import hashlib
-import pickle
 import sys
 from pathlib import Path
 
@@ -28,26 +26,12 @@ import quality  # noqa: E402
 from translation.confidence import GateConfig  # noqa: E402
 
 
-class _Unpickler(pickle.Unpickler):
-    """quality.py saves its rows as `__main__`'s classes: they are quality's here."""
-
-    def find_class(self, module: str, name: str) -> object:
-        return super().find_class("quality" if module == "__main__" else module, name)
-
-
-def _fold(s: quality.Scored) -> int:
-    return hashlib.sha256(("fold:" + s.item.texts["en"]).encode()).digest()[0] % 2
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dump", type=Path)
     ap.add_argument("--margins", default="0,1,2,3")
     args = ap.parse_args()
-    scored: list[quality.Scored] = _Unpickler(args.dump.open("rb")).load()
-    verdicts = quality.load_judgments()
-    for s in scored:
-        s.judged = verdicts.get((s.source, s.target, s.item.texts[s.source], s.output))
+    scored = quality.load_run(args.dump)
     calib = [s for s in scored if s.item.split == "calib"]
     print("| margin | confident & wrong (held-out halves) | confident & correct |")
     print("|---:|---:|---:|")
@@ -55,8 +39,8 @@ def main() -> None:
         quality.MARGIN = margin
         wrong = right = 0
         for held in (0, 1):
-            gate = quality.calibrate([s for s in calib if _fold(s) != held], GateConfig.load(Path("/nonexistent")))
-            judged = [s for s in calib if _fold(s) == held]
+            gate = quality.calibrate([s for s in calib if quality.fold(s) != held], GateConfig.load(Path("/nonexistent")))
+            judged = [s for s in calib if quality.fold(s) == held]
             wrong += quality._confident_wrong(judged, gate)
             right += sum(1 for s in judged if s.label and not s.uncertain(gate))
         print(f"| {margin} | {wrong} | {right} |", flush=True)

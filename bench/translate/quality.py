@@ -39,7 +39,6 @@ import itertools
 import json
 import math
 import pickle
-import re
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -64,7 +63,6 @@ EVAL_DIR = ROOT / "translation" / "eval"
 LANGS = ("en", "zh", "es")
 DIRECTIONS = [(s, t) for s in LANGS for t in LANGS if s != t]
 MIN_CHRF_CORRECT = 30.0
-_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -110,6 +108,35 @@ def load_judgments(judged_dir: Path = JUDGED_DIR) -> Judgments:
                 source, target = j["direction"].split(">")
                 out[(source, target, j["source"], j["output"])] = j["verdict"] == "right"
     return out
+
+
+def apply_judgments(scored: list[Scored], judgments: Judgments | None = None) -> None:
+    """Give each row the people's verdict on its exact output, where there is one."""
+    judgments = load_judgments() if judgments is None else judgments
+    for row in scored:
+        row.judged = judgments.get((row.source, row.target, row.item.texts[row.source], row.output))
+
+
+class _RunUnpickler(pickle.Unpickler):
+    """--dump saves the rows as the classes of the module that ran, `__main__` when run as a script."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "__main__":
+            return getattr(sys.modules[__name__], name)
+        return super().find_class(module, name)
+
+
+def load_run(path: Path) -> list[Scored]:
+    """A run saved with --dump, with today's verdicts applied (for --load, to_judge, margin_cv)."""
+    with path.open("rb") as f:
+        scored: list[Scored] = _RunUnpickler(f).load()
+    apply_judgments(scored)
+    return scored
+
+
+def fold(s: Scored) -> int:
+    """Which half of the calibration split a row is in, for two-fold cross-validation."""
+    return hashlib.sha256(("fold:" + s.item.texts["en"]).encode()).digest()[0] % 2
 
 
 def facts_kept(output: str, item: Item, target: str) -> tuple[int, int]:
@@ -396,7 +423,7 @@ async def main_async(args: argparse.Namespace) -> None:
           f"{sum(i.split == 'calib' for i in items)} calibration)")  # fmt: skip
     if args.load:
         # A run saved with --dump (collected with --calibrate): refit and report without translating.
-        scored = pickle.loads(args.load.read_bytes())
+        scored = load_run(args.load)
         gate = GateConfig.load()
     else:
         packages = args.packages or Path(tempfile.mkdtemp(prefix="boothcast-quality-"))
@@ -414,9 +441,7 @@ async def main_async(args: argparse.Namespace) -> None:
             scored = await translate_all(tr, items)
         if args.dump:
             args.dump.write_bytes(pickle.dumps(scored))
-    judgments = load_judgments()
-    for row in scored:
-        row.judged = judgments.get((row.source, row.target, row.item.texts[row.source], row.output))
+        apply_judgments(scored)
     print(f"people's verdicts on these outputs: {sum(r.judged is not None for r in scored)} "
           f"({sum(r.judged is not None and r.item.split == 'calib' for r in scored)} in calibration)")
     if args.calibrate:

@@ -16,23 +16,15 @@ as {"direction", "source", "output", "verdict": "right"|"wrong", "why"}.
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from quality import _reach, load_judgments
+from quality import _reach, load_run
 
 from translation.confidence import GateConfig
-
-
-class _Unpickler(pickle.Unpickler):
-    """quality.py saves its rows as `__main__`'s classes: they are quality's here."""
-
-    def find_class(self, module: str, name: str) -> object:
-        return super().find_class("quality" if module == "__main__" else module, name)
 
 
 def main() -> None:
@@ -45,15 +37,14 @@ def main() -> None:
     ap.add_argument("--min-roundtrip", type=float, default=-1e9, help="calib: only rows whose round trip reaches this")
     ap.add_argument("--metric-wrong", action="store_true", help="calib: only rows the metric calls wrong")
     args = ap.parse_args()
-    scored = _Unpickler(args.dump.open("rb")).load()
-    judged = load_judgments()
+    scored = load_run(args.dump)
     gate = GateConfig.load()
     args.out.mkdir(parents=True, exist_ok=True)
     files: dict[str, list[str]] = {}
     seen: set[tuple[str, str, str, str]] = set()
     for s in scored:
         key = (s.source, s.target, s.item.texts[s.source], s.output)
-        if s.item.split != args.split or key in judged or key in seen:
+        if s.item.split != args.split or s.judged is not None or key in seen:
             continue
         if args.confident and s.uncertain(gate):
             continue
