@@ -38,26 +38,35 @@ def serve(settings: Settings, announce: str) -> None:
 
 async def _run(settings: Settings, sock: socket.socket, announce: str) -> None:
     from server.app import create_app
+    from server.collector import CollectorPolicy
     from server.http_edge import server_options
+    from server.keys import CONNECTIONS
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     runner = web.AppRunner(create_app(settings), access_log=None, **server_options(settings))
+    collector: CollectorPolicy | None = None
     try:
         await runner.setup()
         _check_started(runner.app, settings)
         # What startup built (modules, models, the app) lives as long as the process: moved out of
-        # the collector's generations, a full collection in a join storm walks only the sockets.
+        # the collector's generations; from here on the policy freezes what each full collection
+        # leaves, so the next walks only what is newer (server/collector.py).
         gc.collect()
         gc.freeze()
+        conns = runner.app[CONNECTIONS]
+        collector = CollectorPolicy(departures=lambda: conns.departed, live=lambda: len(conns.by_sid))
+        collector.start()
         # asyncio listens again with the site's backlog, so it is passed here too.
         await web.SockSite(runner, sock, backlog=LISTEN_BACKLOG).start()
         print(announce, flush=True)
         await stop.wait()
     finally:
         await runner.cleanup()
+        if collector is not None:
+            collector.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(ValueError, RuntimeError):
                 loop.remove_signal_handler(sig)

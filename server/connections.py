@@ -44,6 +44,7 @@ class Connections:
         self.max_per_address = max_per_address
         self._per_user: dict[int, int] = {}
         self._per_address: dict[str, int] = {}
+        self.departed = 0  # connections removed since start: the collector's thaw counts them
 
     def admit(self, sid: str, conn: Conn) -> None:
         """Register a connection, or refuse it past the per-account or per-address cap."""
@@ -59,6 +60,7 @@ class Connections:
     def remove(self, sid: str) -> Conn | None:
         conn = self.by_sid.pop(sid, None)
         if conn is not None:
+            self.departed += 1
             _one_less(self._per_user, conn.user.id)
             _one_less(self._per_address, conn.address)
         return conn
