@@ -206,7 +206,8 @@ async function main() {
     const t = now() - storm.t0;
     if (storm.firstPresence === null) storm.firstPresence = t;
     const p = JSON.parse(data.toString().slice(2))[1];
-    if (p.viewers >= cfg.viewers + 1) storm.fullPresence = t;
+    // The sender is the booth's supplier: staff are not counted in `viewers` (docs/protocol.md).
+    if (p.viewers >= cfg.viewers) storm.fullPresence = t;
   };
   await sender.connect();
   const sj = await sender.send('booth:join', { booth_id: boothId });
