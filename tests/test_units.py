@@ -30,6 +30,55 @@ def test_tokens_round_trip_and_expire() -> None:
             tokens.user_id(bad)
 
 
+def test_tokens_are_checked_as_pyjwt_checks_them() -> None:
+    """The hand-rolled HS256 check (rooms/auth.py) against PyJWT's decode of the same strings."""
+    import jwt
+
+    tokens = Tokens(SECRET, guest_hours=1, staff_hours=1)
+    now = 2_000_000_000
+
+    def pyjwt_user(tok: str) -> int | None:
+        try:
+            claims = jwt.decode(tok, SECRET, algorithms=["HS256"], options={"require": ["exp", "sub"], "verify_iat": False})
+            return int(claims["sub"])
+        except (jwt.InvalidTokenError, ValueError):
+            return None
+
+    def ours(tok: str) -> int | None:
+        try:
+            return tokens.user_id(tok, now=now)
+        except Unauthorized:
+            return None
+
+    good = jwt.encode({"sub": "42", "exp": now + 60}, SECRET, algorithm="HS256")
+    head, body, sig = good.split(".")
+    cases = [
+        good,
+        jwt.encode({"sub": "42", "exp": now - 1}, SECRET, algorithm="HS256"),  # expired
+        jwt.encode({"sub": "42"}, SECRET, algorithm="HS256"),  # no exp
+        jwt.encode({"exp": now + 60}, SECRET, algorithm="HS256"),  # no sub
+        jwt.encode({"sub": "42", "exp": now + 60}, SECRET * 2, algorithm="HS512"),
+        jwt.encode({"sub": "42", "exp": now + 60}, SECRET, algorithm="HS256", headers={"kid": "x"}),
+        jwt.encode({"sub": "42", "exp": now + 60}, None, algorithm="none"),
+        jwt.encode({"sub": "42", "exp": now + 60}, SECRET + "x", algorithm="HS256"),
+        f"{head}.{body}.{sig[:-1]}",
+        f"{head}.{body[:-2]}{body[-1]}{body[-2]}.{sig}",  # payload changed, signature kept
+        f"{head}.{body}.{sig}=",
+        f"{head}.{body}.{sig}.x",
+        f" {good}",
+    ]
+    for tok in cases:
+        assert ours(tok) == (42 if pyjwt_user(tok) == 42 and tok == good else None), tok
+    assert ours(good) == 42
+    # Every token PyJWT accepts for a numeric sub, ours accepts; a flipped character anywhere fails both.
+    for sub in ("0", "7", "123456789"):
+        tok = jwt.encode({"sub": sub, "exp": now + 5, "role": "buyer", "iat": now}, SECRET, algorithm="HS256")
+        assert ours(tok) == pyjwt_user(tok) == int(sub)
+        for i in range(len(tok)):
+            flipped = tok[:i] + ("A" if tok[i] != "A" else "B") + tok[i + 1 :]
+            assert ours(flipped) == pyjwt_user(flipped), (i, flipped)
+
+
 def test_passwords_are_argon2() -> None:
     h = hash_password("correct horse")
     assert h.startswith("$argon2id$")
