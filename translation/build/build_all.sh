@@ -17,7 +17,9 @@
 #                       committed at <commit> (git:bc82502) instead, and skips stage 1
 #   STAGE3=train        train stage 3 (~75 min); STAGE3=git:<commit> takes the stage-3 packages
 #                       committed at <commit> (git:22aada0) instead, and skips stages 1 and 2
-#   STAGES=4            stop after an earlier stage with STAGES=1, 2 or 3
+#   STAGE4=train        train stage 4 (~80 min); STAGE4=git:<commit> takes the stage-4 packages
+#                       committed at <commit> (git:14d38f6) instead, and skips stages 1 to 3
+#   STAGES=5            stop after an earlier stage with STAGES=1, 2, 3 or 4
 #   CORPUS_DIR=...      read the chat corpus from a copy (e.g. a snapshot while it is being edited)
 set -euo pipefail
 
@@ -44,10 +46,15 @@ declare -A STEPS3=([en_zh]=1848 [zh_en]=1987 [en_es]=1889 [es_en]=1822)
 # Stage 4 continues each stage-3 model on the corpus grown once more (chat_corpus.STAGE4_FILES).
 # Its step counts, too, were reached under a wall-clock budget (MAX_MINUTES=80) and are fixed here.
 declare -A STEPS4=([en_zh]=3210 [zh_en]=3332 [en_es]=3267 [es_en]=3160)
+# Stage 5 continues each stage-4 model on the corpus grown once more (chat_corpus.STAGE5_FILES).
+# 0 = not fixed yet: the wall-clock budget (MAX_MINUTES) decides, and the counts reached are then
+# written here.
+declare -A STEPS5=([en_zh]=0 [zh_en]=0 [en_es]=0 [es_en]=0)
 STAGE1="${STAGE1:-train}"
 STAGE2="${STAGE2:-train}"
 STAGE3="${STAGE3:-train}"
-STAGES="${STAGES:-4}"
+STAGE4="${STAGE4:-train}"
+STAGES="${STAGES:-5}"
 DIRECTIONS=(en_zh zh_en en_es es_en)
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -84,7 +91,7 @@ from_git() {  # from_git <commit> <models dir>: the committed packages' CTransla
 }
 
 # ---- stage 1: the templates and the stage-1 chat files, from scratch -------------------------
-if [ "$STAGE2" != "train" ] || [ "$STAGE3" != "train" ]; then
+if [ "$STAGE2" != "train" ] || [ "$STAGE3" != "train" ] || [ "$STAGE4" != "train" ]; then
     :  # a later stage comes from git, so stage 1 is not needed
 elif [ "$STAGE1" = "train" ]; then
     "$VPY" "$HERE/corpus.py" --stage 1 --out "$WORK/data" --seed "$SEED"
@@ -101,13 +108,14 @@ fi
 FINAL="$WORK/models"
 DATA="$WORK/data"
 
-# ---- stages 2 to 4: continue the stage before on the corpus grown again -------------------
+# ---- stages 2 to 5: continue the stage before on the corpus grown again -------------------
 continue_one() {  # continue_one <direction>: that direction of stage $STAGE_N, from $STAGE_FROM
     local steps offset
     case "$STAGE_N" in
         2) steps="${STEPS2[$1]}"; offset="${STEPS[$1]}" ;;
         3) steps="${STEPS3[$1]}"; offset="$((STEPS[$1] + STEPS2[$1]))" ;;
         4) steps="${STEPS4[$1]}"; offset="$((STEPS[$1] + STEPS2[$1] + STEPS3[$1]))" ;;
+        5) steps="${STEPS5[$1]}"; offset="$((STEPS[$1] + STEPS2[$1] + STEPS3[$1] + STEPS4[$1]))" ;;
     esac
     [ "$steps" = "0" ] && steps=1000000000  # not fixed yet: the wall-clock budget decides
     "$VPY" "$HERE/train.py" model "${COMMON[@]}" --data "$WORK/data$STAGE_N" --spm "$WORK/spm/sentencepiece.model" \
@@ -115,7 +123,7 @@ continue_one() {  # continue_one <direction>: that direction of stage $STAGE_N, 
         --step-offset "$offset" --max-steps "$steps" > "$WORK/train${STAGE_N}_$1.log" 2>&1
     tail -n 2 "$WORK/train${STAGE_N}_$1.log"
 }
-continue_stage() {  # continue_stage <2|3|4> <the previous stage's models>
+continue_stage() {  # continue_stage <2 to 5> <the previous stage's models>
     STAGE_N="$1" STAGE_FROM="$2"
     "$VPY" "$HERE/corpus.py" --stage "$STAGE_N" --out "$WORK/data$STAGE_N" --seed "$SEED" \
         --corpus-dir "${CORPUS_DIR:-$HERE/corpus}"
@@ -124,22 +132,30 @@ continue_stage() {  # continue_stage <2|3|4> <the previous stage's models>
     DATA="$WORK/data$STAGE_N"
 }
 
-if [ "$STAGE3" != "train" ]; then
-    from_git "${STAGE3#git:}" "$WORK/models3"
-    FINAL="$WORK/models3"
+if [ "$STAGE4" != "train" ]; then
+    from_git "${STAGE4#git:}" "$WORK/models4"
+    FINAL="$WORK/models4"
 else
-    if [ "$STAGE2" != "train" ]; then
-        from_git "${STAGE2#git:}" "$WORK/models2"
-        FINAL="$WORK/models2"
-    elif [ "$STAGES" -ge 2 ]; then
-        continue_stage 2 "$WORK/models"
+    if [ "$STAGE3" != "train" ]; then
+        from_git "${STAGE3#git:}" "$WORK/models3"
+        FINAL="$WORK/models3"
+    else
+        if [ "$STAGE2" != "train" ]; then
+            from_git "${STAGE2#git:}" "$WORK/models2"
+            FINAL="$WORK/models2"
+        elif [ "$STAGES" -ge 2 ]; then
+            continue_stage 2 "$WORK/models"
+        fi
+        if [ "$STAGES" -ge 3 ]; then
+            continue_stage 3 "$WORK/models2"
+        fi
     fi
-    if [ "$STAGES" -ge 3 ]; then
-        continue_stage 3 "$WORK/models2"
+    if [ "$STAGES" -ge 4 ]; then
+        continue_stage 4 "$WORK/models3"
     fi
 fi
-if [ "$STAGES" -ge 4 ]; then
-    continue_stage 4 "$WORK/models3"
+if [ "$STAGES" -ge 5 ]; then
+    continue_stage 5 "$WORK/models4"
 fi
 
 "$VPY" "$HERE/lexicon.py"  # the gate's lexicons from every corpus file: translation/bundled/lexicon/

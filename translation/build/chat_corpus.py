@@ -50,7 +50,12 @@ STAGE3_FILES = (
     "shipping3.tsv",
 )
 STAGE4_FILES = ("apparel4.tsv", "chat4.tsv", "deals4.tsv", "electronics4.tsv", "sectors4.tsv")
-STAGE_FILES = {1: STAGE1_FILES, 2: STAGE2_FILES, 3: STAGE3_FILES, 4: STAGE4_FILES}
+STAGE5_FILES = (
+    "after5.tsv", "chat5.tsv", "factory5.tsv", "host5.tsv", "inquiry5.tsv", "verbs5.tsv",
+)
+STAGE_FILES = {
+    1: STAGE1_FILES, 2: STAGE2_FILES, 3: STAGE3_FILES, 4: STAGE4_FILES, 5: STAGE5_FILES,
+}
 
 
 def read_triples(
@@ -59,7 +64,7 @@ def read_triples(
     stage: int | None = None,
     seen: set[str] | None = None,
 ) -> list[Triple]:
-    """Triples of `stage` 1 to 4 (the files that stage added), or None (every file).
+    """Triples of `stage` 1 to 5 (the files that stage added), or None (every file).
 
     `seen` carries the English sentences already read, so a later stage never repeats one.
     """
