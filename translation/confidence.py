@@ -14,7 +14,9 @@ every sentence is checked with cheap signals, and any doubt marks the whole mess
 - lexical coverage: source content words whose translation (per a lexicon derived from the
   corpus, `translation/lexicon.py`) is nowhere in the output — a dropped "beech" or "discount"
   that the score and the round trip happily agree with;
-- length ratio, repeated n-grams, source script left in the output.
+- length ratio, repeated n-grams, source script left in the output;
+- the people named: a pronoun's person swapped or, into English, dropped (`translation/pronouns.py`:
+  "their warehouse" → "our warehouse", "joining us" → nothing) — a fixed rule, not fitted.
 
 Thresholds are per direction, calibrated on the held-out set (`translation/eval/`) and kept in
 `translation/bundled/gate.json`; pairs without calibration (an operator's own packages) use the
@@ -51,7 +53,7 @@ class Thresholds:
     max_dropped: int = 0  # source content words with no translation in the output
     min_length_ratio: float = 0.45
     max_length_ratio: float = 2.2
-    check_shape: bool = True  # length ratio, repetition, untranslated source text
+    check_shape: bool = True  # length ratio, repetition, untranslated source text, pronouns
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +84,14 @@ class Observation:
     text: str
     hops: tuple[tuple[tuple[str, str], Signals], ...]  # per sentence and hop
     invented: bool  # digits the source does not have
+    shifted: bool = False  # a pronoun's person changed (translation/pronouns.py)
 
     def verdict(self, gate: GateConfig) -> Verdict:
         verdicts = [judge(sig, gate.for_hop(self.source, self.target, hop)) for hop, sig in self.hops]
         if self.invented:
             verdicts.append(Verdict(True, ("invented_number",)))
+        if self.shifted and gate.for_pair(self.source, self.target).check_shape:
+            verdicts.append(Verdict(True, ("pronouns",)))
         return combine(verdicts)
 
 

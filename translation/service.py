@@ -35,6 +35,7 @@ from translation.engine import BatchEngine, CTranslate2Engine, Hypothesis, Pair,
 from translation.glossary import Glossary
 from translation.lexicon import Lexicon
 from translation.packages import install_bundled, list_installed
+from translation.pronouns import shifted
 from translation.protect import Span, has_words, protect, renumber, restore
 from translation.roundtrip import chrf
 from translation.segment import Segment, join_sentences, split_sentences
@@ -329,7 +330,13 @@ class ArgosTranslator:
             model_index += 1
         text = join_sentences(parts, prepared.segments, target)
         observation = Observation(
-            source, target, original, text, tuple(observed), invented_digits(text, original)
+            source,
+            target,
+            original,
+            text,
+            tuple(observed),
+            invented_digits(text, original),
+            shifted(original, text, source, target),
         )
         verdict = observation.verdict(self._gate)
         self.translated += 1

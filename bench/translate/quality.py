@@ -382,10 +382,10 @@ def _reach(s: Scored, base: Thresholds) -> tuple[float, float, float, int] | Non
 
     The lowest model score, round trip and least likely token over its hops, and the most
     dropped words; None when a doubt that calibration does not fit (coverage, shape, an invented
-    number, no translation) already marks it uncertain. Replaying thresholds on these four
+    number, a pronoun's person changed, no translation) already marks it uncertain. Replaying thresholds on these four
     figures gives the same verdicts as `Observation.verdict`, thousands of times faster.
     """
-    if not s.translated or s.observation is None or s.observation.invented:
+    if not s.translated or s.observation is None or s.observation.invented or s.observation.shifted:
         return None
     hops = [sig for _, sig in s.observation.hops]
     lax = replace(

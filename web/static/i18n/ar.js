@@ -166,6 +166,7 @@ export default {
   'doubt.length': 'أقصر أو أطول بكثير من نصك',
   'doubt.repetition': 'تكرر نفسها',
   'doubt.untranslated': 'جزء منها بقي دون ترجمة',
+  'doubt.pronouns': 'تغيّر من يفعل ماذا (نحن، أنتم، هم)',
   'console.products': 'المنتجات',
   'console.pin': 'تثبيت',
   'console.unpin': 'إلغاء التثبيت',

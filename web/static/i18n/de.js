@@ -156,6 +156,7 @@ export default {
   'doubt.length': 'viel kürzer oder länger als Ihr Text',
   'doubt.repetition': 'sie wiederholt sich',
   'doubt.untranslated': 'ein Teil bleibt unübersetzt',
+  'doubt.pronouns': 'wer was tut, hat sich verschoben (wir, Sie, sie)',
   'console.products': 'Produkte',
   'console.pin': 'Anheften',
   'console.unpin': 'Lösen',

@@ -156,6 +156,7 @@ export default {
   'doubt.length': 'much shorter or longer than your text',
   'doubt.repetition': 'it repeats itself',
   'doubt.untranslated': 'part of it stays untranslated',
+  'doubt.pronouns': 'who does what changed (we, you, they)',
   'console.products': 'Products',
   'console.pin': 'Pin',
   'console.unpin': 'Unpin',

@@ -156,6 +156,7 @@ export default {
   'doubt.length': 'es mucho más corta o más larga que tu texto',
   'doubt.repetition': 'se repite',
   'doubt.untranslated': 'una parte queda sin traducir',
+  'doubt.pronouns': 'cambia quién hace qué (nosotros, ustedes, ellos)',
   'console.products': 'Productos',
   'console.pin': 'Fijar',
   'console.unpin': 'Desfijar',

@@ -156,6 +156,7 @@ export default {
   'doubt.length': 'beaucoup plus court ou plus long que votre texte',
   'doubt.repetition': 'elle se répète',
   'doubt.untranslated': 'une partie reste non traduite',
+  'doubt.pronouns': 'qui fait quoi a changé (nous, vous, ils)',
   'console.products': 'Produits',
   'console.pin': 'Épingler',
   'console.unpin': 'Désépingler',

@@ -154,6 +154,7 @@ export default {
   'doubt.length': 'jauh lebih pendek atau lebih panjang dari teks Anda',
   'doubt.repetition': 'ada pengulangan',
   'doubt.untranslated': 'sebagian tidak diterjemahkan',
+  'doubt.pronouns': 'siapa melakukan apa berubah (kami, Anda, mereka)',
   'console.products': 'Produk',
   'console.pin': 'Sematkan',
   'console.unpin': 'Lepas sematan',

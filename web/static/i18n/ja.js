@@ -154,6 +154,7 @@ export default {
   'doubt.length': '原文より極端に短いか長い',
   'doubt.repetition': '同じ語句が繰り返されている',
   'doubt.untranslated': '一部が翻訳されていない',
+  'doubt.pronouns': '誰が何をするかが変わった（私たち・あなた・彼ら）',
   'console.products': '製品',
   'console.pin': 'ピン留め',
   'console.unpin': 'ピン留めを解除',

@@ -154,6 +154,7 @@ export default {
   'doubt.length': '원문보다 훨씬 짧거나 김',
   'doubt.repetition': '같은 말이 반복됨',
   'doubt.untranslated': '일부가 번역되지 않음',
+  'doubt.pronouns': '누가 무엇을 하는지가 바뀜 (우리, 당신, 그들)',
   'console.products': '제품',
   'console.pin': '고정',
   'console.unpin': '고정 해제',

@@ -156,6 +156,7 @@ export default {
   'doubt.length': 'muito mais curta ou mais longa que o seu texto',
   'doubt.repetition': 'ela se repete',
   'doubt.untranslated': 'uma parte fica sem tradução',
+  'doubt.pronouns': 'quem faz o quê mudou (nós, você, eles)',
   'console.products': 'Produtos',
   'console.pin': 'Fixar',
   'console.unpin': 'Desafixar',

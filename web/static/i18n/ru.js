@@ -161,6 +161,7 @@ export default {
   'doubt.length': 'намного короче или длиннее вашего текста',
   'doubt.repetition': 'текст повторяется',
   'doubt.untranslated': 'часть текста осталась без перевода',
+  'doubt.pronouns': 'изменилось, кто что делает (мы, вы, они)',
   'console.products': 'Товары',
   'console.pin': 'Закрепить',
   'console.unpin': 'Открепить',

@@ -157,6 +157,7 @@ export default {
   'doubt.length': 'metninizden çok daha kısa veya uzun',
   'doubt.repetition': 'kendini tekrar ediyor',
   'doubt.untranslated': 'bir kısmı çevrilmeden kalıyor',
+  'doubt.pronouns': 'kimin ne yaptığı değişti (biz, siz, onlar)',
   'console.products': 'Ürünler',
   'console.pin': 'Sabitle',
   'console.unpin': 'Sabitlemeyi kaldır',

@@ -154,6 +154,7 @@ export default {
   'doubt.length': 'ngắn hơn hoặc dài hơn nhiều so với văn bản của bạn',
   'doubt.repetition': 'bản dịch bị lặp lại',
   'doubt.untranslated': 'một phần chưa được dịch',
+  'doubt.pronouns': 'ai làm gì đã bị đổi (chúng tôi, bạn, họ)',
   'console.products': 'Sản phẩm',
   'console.pin': 'Ghim',
   'console.unpin': 'Bỏ ghim',

@@ -154,6 +154,7 @@ export default {
   'doubt.length': '譯文比原文短很多或長很多',
   'doubt.repetition': '譯文有重複',
   'doubt.untranslated': '部分內容沒有翻譯',
+  'doubt.pronouns': '誰做什麼變了（我們、你們、他們）',
   'console.products': '產品',
   'console.pin': '置頂',
   'console.unpin': '取消置頂',

@@ -154,6 +154,7 @@ export default {
   'doubt.length': '译文比原文短得多或长得多',
   'doubt.repetition': '译文有重复',
   'doubt.untranslated': '部分内容没有翻译',
+  'doubt.pronouns': '谁做什么变了（我们、你们、他们）',
   'console.products': '产品',
   'console.pin': '置顶',
   'console.unpin': '取消置顶',
