@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from server.collector import CollectorPolicy
+from tests.fake_clock import FakeClock
 
 
 class Node:
@@ -22,13 +23,6 @@ def cycle() -> tuple[Node, weakref.ref[Node]]:
     a.other, b.other = b, a
     return a, weakref.ref(b)
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -85,7 +79,7 @@ def test_cycles_frozen_then_dropped_are_reclaimed_after_enough_departures(unfroz
 
 
 def test_time_thaws_too(unfrozen: None) -> None:
-    clock = Clock()
+    clock = FakeClock()
     policy = CollectorPolicy(departures=lambda: 0, live=lambda: 0, thaw_every_s=600, clock=clock)
     policy.start()
     try:

@@ -5,14 +5,7 @@ from __future__ import annotations
 import logging
 
 from server.log_budget import LogBudget
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fake_clock import FakeClock
 
 
 def _record(msg: str, exc: BaseException | None = None) -> logging.LogRecord:
@@ -21,7 +14,7 @@ def _record(msg: str, exc: BaseException | None = None) -> logging.LogRecord:
 
 
 def test_a_burst_then_the_rate_then_a_count() -> None:
-    clock = Clock()
+    clock = FakeClock(0.0)
     budget = LogBudget(per_minute=6, burst=3, clock=clock)
     passed = [budget.filter(_record(f"line {i}")) for i in range(10)]
     assert passed == [True] * 3 + [False] * 7

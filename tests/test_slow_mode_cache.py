@@ -13,6 +13,7 @@ import pytest
 from rooms.db import Database
 from rooms.slow_mode import HEALTHY_TTL_S, OUTAGE_TTL_S, SlowModeStore
 from server.keys import FAIR
+from tests.fake_clock import FakeClock
 from tests.support import Client, Server, database_from_template
 
 
@@ -70,13 +71,6 @@ async def test_a_change_on_node_a_holds_a_buyer_on_node_b_at_once(two_nodes: tup
     assert (await _send(on_b, booth_id, "free again"))["ok"]
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
 
 @pytest.fixture
 async def sqlite_db(templates: Callable[[str], str], tmp_path: Path) -> AsyncIterator[Database]:
@@ -90,7 +84,7 @@ async def sqlite_db(templates: Callable[[str], str], tmp_path: Path) -> AsyncIte
 
 
 async def test_copies_live_long_while_subscribed_and_briefly_without(sqlite_db: Database) -> None:
-    clock = _Clock()
+    clock = FakeClock()
     one_node = SlowModeStore(sqlite_db, clock=clock)  # no Redis: every change is made here
     for _ in range(5):
         assert await one_node.seconds(1) == 0
