@@ -89,7 +89,9 @@ class AccountWatch:
         if (actor.role, actor.booth_id, actor.display_name) == (old.role, old.booth_id, old.display_name):
             return
         # The language stays: the socket's per-language rooms were entered with it.
-        conn.user = replace(old, role=actor.role, booth_id=actor.booth_id, display_name=actor.display_name)
+        self.conns.set_user(
+            sid, conn, replace(old, role=actor.role, booth_id=actor.booth_id, display_name=actor.display_name)
+        )
         for booth_id in sorted(conn.booths):
             if conn.user.is_staff_of(booth_id):
                 await self.sio.enter_room(sid, staff_room(booth_id))
@@ -103,11 +105,11 @@ class AccountWatch:
 
     async def sweep(self) -> None:
         """Re-read the accounts behind this node's staff and moderator sockets (one query)."""
-        watched = {c.user.id for c in self.conns.by_sid.values() if c.user.role != "buyer"}
+        watched = {c.user.id for c in self.conns.privileged.values()}
         if not watched:
             return
         current = await current_actors(self.fair.db, watched)
-        for sid, conn in list(self.conns.by_sid.items()):
+        for sid, conn in list(self.conns.privileged.items()):
             if conn.user.id not in current or self.conns.get(sid) is not conn:
                 continue
             actor = current[conn.user.id]

@@ -45,6 +45,9 @@ class Connections:
         self._per_user: dict[int, int] = {}
         self._per_address: dict[str, int] = {}
         self.departed = 0  # connections removed since start: the collector's thaw counts them
+        # Sockets whose account is not a buyer's: the account sweep re-reads these (a few dozen)
+        # every two seconds, not every viewer of the fair.
+        self.privileged: dict[str, Conn] = {}
 
     def admit(self, sid: str, conn: Conn) -> None:
         """Register a connection, or refuse it past the per-account or per-address cap."""
@@ -54,16 +57,29 @@ class Connections:
         if self.max_per_address and addresses >= self.max_per_address:
             raise TooManyConnections(f"{addresses} connections are open from this address already")
         self.by_sid[sid] = conn
+        if conn.user.role != "buyer":
+            self.privileged[sid] = conn
         self._per_user[conn.user.id] = users + 1
         self._per_address[conn.address] = addresses + 1
 
     def remove(self, sid: str) -> Conn | None:
         conn = self.by_sid.pop(sid, None)
+        self.privileged.pop(sid, None)
         if conn is not None:
             self.departed += 1
             _one_less(self._per_user, conn.user.id)
             _one_less(self._per_address, conn.address)
         return conn
+
+    def set_user(self, sid: str, conn: Conn, user: AuthUser) -> None:
+        """Give `conn` (the connection `sid`) its account as it is now."""
+        conn.user = user
+        if self.by_sid.get(sid) is not conn:
+            return
+        if user.role != "buyer":
+            self.privileged[sid] = conn
+        else:
+            self.privileged.pop(sid, None)
 
     def get(self, sid: str) -> Conn | None:
         return self.by_sid.get(sid)

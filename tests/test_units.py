@@ -123,3 +123,23 @@ def test_settings_from_env_and_bad_values(tmp_path: object) -> None:
         Settings.from_env({"BOOTHCAST_PORT": "eighty"})
     with pytest.raises(SystemExit):
         Settings(secret_key="short").with_secret()
+
+
+def test_connections_track_the_sockets_the_account_sweep_rereads() -> None:
+    from server.connections import Conn, Connections
+
+    conns = Connections()
+    buyer = Conn(user=AuthUser(id=1, role="buyer", display_name="b", lang="en"), batch=True)
+    staff = Conn(user=AuthUser(id=2, role="supplier", display_name="s", lang="zh", booth_id=3), batch=True)
+    conns.admit("b", buyer)
+    conns.admit("s", staff)
+    assert set(conns.privileged) == {"s"}
+    conns.set_user("s", staff, AuthUser(id=2, role="buyer", display_name="s", lang="zh"))
+    assert conns.privileged == {} and staff.user.role == "buyer"
+    conns.set_user("b", buyer, AuthUser(id=1, role="moderator", display_name="b", lang="en"))
+    assert set(conns.privileged) == {"b"}
+    stale = Conn(user=buyer.user, batch=True)  # not the connection registered under "b"
+    conns.set_user("b", stale, AuthUser(id=1, role="buyer", display_name="b", lang="en"))
+    assert set(conns.privileged) == {"b"}
+    assert conns.remove("b") is buyer
+    assert conns.privileged == {} and conns.remove("b") is None
