@@ -1,0 +1,132 @@
+"""server/wire_connect.py: websocket-only connects in one frame, everything else on engine.io's path."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import re
+from typing import Any
+
+import aiohttp
+import engineio
+import pytest
+import socketio
+from engineio import async_socket
+
+from server.app import SIO
+from server.wire_connect import plain_websocket_connect
+from tests.support import Server
+
+
+def _open_keys_in_engineio() -> set[str]:
+    """The keys engine.io's own connect puts in the open packet (python-engineio 4.x)."""
+    source = inspect.getsource(engineio.AsyncServer._handle_connect)
+    block = source[source.index("packet.OPEN") : source.index("})")]
+    return set(re.findall(r"'(\w+)':", block))
+
+
+def test_the_engineio_connect_this_follows() -> None:
+    # The fast path repeats `_handle_connect` for the websocket transport with these names; a
+    # release that changes them, or the open packet, fails here rather than at a client.
+    assert _open_keys_in_engineio() == {"sid", "upgrades", "pingTimeout", "pingInterval", "maxPayload"}
+    server = engineio.AsyncServer
+    for name in ("_service_task", "generate_id", "_trigger_event", "_make_response", "_unauthorized",
+                 "_cors_allowed_origins", "start_background_task"):  # fmt: skip
+        assert callable(getattr(server, name)), name
+    assert inspect.signature(server._trigger_event).parameters.keys() >= {"event", "args", "kwargs"}
+    s = engineio.AsyncServer(async_mode="aiohttp")
+    for attr in ("start_service_task", "sockets", "ping_interval_grace_period", "transports", "cors_allowed_origins"):
+        assert hasattr(s, attr), attr
+    assert callable(async_socket.AsyncSocket._websocket_handler)
+    source = inspect.getsource(engineio.AsyncServer._handle_connect)
+    assert "s.schedule_ping()" in source and "self._trigger_event('connect', sid, environ" in source
+
+
+class _Request:
+    def __init__(self, method: str, query: dict[str, str], headers: dict[str, str]) -> None:
+        self.method, self.query, self.headers = method, query, headers
+
+
+@pytest.mark.parametrize(
+    ("method", "query", "headers", "plain"),
+    [
+        ("GET", {"EIO": "4", "transport": "websocket"}, {"Upgrade": "websocket", "Connection": "Upgrade"}, True),
+        ("GET", {"EIO": "4", "transport": "websocket"}, {"Upgrade": "WebSocket", "Connection": "keep-alive, Upgrade"},
+         True),
+        ("GET", {"EIO": "4", "transport": "polling"}, {}, False),
+        ("GET", {"EIO": "4", "transport": "websocket", "sid": "x"}, {"Upgrade": "websocket", "Connection": "Upgrade"},
+         False),  # an upgrade from polling
+        ("GET", {"EIO": "3", "transport": "websocket"}, {"Upgrade": "websocket", "Connection": "Upgrade"}, False),
+        ("GET", {"EIO": "4", "transport": "websocket"}, {"Connection": "Upgrade"}, False),
+        ("GET", {"EIO": "4", "transport": "websocket"}, {"Upgrade": "websocket"}, False),
+        ("POST", {"EIO": "4", "transport": "websocket"}, {"Upgrade": "websocket", "Connection": "Upgrade"}, False),
+        ("GET", {"EIO": "4", "transport": "websocket", "j": "1"}, {"Upgrade": "websocket", "Connection": "Upgrade"},
+         False),
+    ],
+)  # fmt: skip
+def test_which_requests_take_the_fast_path(
+    method: str, query: dict[str, str], headers: dict[str, str], plain: bool
+) -> None:
+    assert plain_websocket_connect(_Request(method, query, headers)) is plain  # type: ignore[arg-type]
+
+
+async def _open_packet_ws(url: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as h, h.ws_connect(
+        url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket", headers=headers
+    ) as ws:
+        msg = await ws.receive_str(timeout=10)
+    assert msg.startswith("0")
+    return dict(json.loads(msg[1:]))
+
+
+async def test_both_paths_open_alike(fair_server: Server) -> None:
+    fast = await _open_packet_ws(fair_server.url)
+    async with aiohttp.ClientSession() as h, h.get(fair_server.url + "/socket.io/?EIO=4&transport=polling") as r:
+        body = await r.text()
+    stock = json.loads(body[1:])
+    assert fast.keys() == stock.keys()
+    assert fast["upgrades"] == [] and stock["upgrades"] == ["websocket"]
+    for key in ("pingTimeout", "pingInterval", "maxPayload"):
+        assert fast[key] == stock[key], key
+    assert fast["sid"] != stock["sid"]
+
+
+async def test_a_foreign_origin_is_refused_as_engineio_refuses_it(fair_server: Server) -> None:
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await _open_packet_ws(fair_server.url, {"Origin": "https://elsewhere.example"})
+    assert refused.value.status == 400
+    assert "sid" in await _open_packet_ws(fair_server.url, {"Origin": fair_server.url})
+
+
+async def test_websocket_and_polling_clients_chat_together(fair_server: Server) -> None:
+    assert fair_server.app is not None
+    sio: socketio.AsyncServer = fair_server.app[SIO]
+    stok, sup = await fair_server.supplier()
+    booth_id = sup["booth_id"]
+    staff = await fair_server.client(stok)  # websocket only: the fast path
+    assert (await staff.call("booth:join", {"booth_id": booth_id}))["ok"]
+    environ = next(iter(sio.environ.values()))
+    assert "aiohttp.request" in environ and not [k for k in environ if k.startswith("HTTP_")]
+    # socket.io's default: long-polling first, then the upgrade (engine.io's own path).
+    token, _ = await fair_server.guest("Poll", "en")
+    polling = socketio.AsyncClient(reconnection=False)
+    got: list[Any] = []
+    polling.on("chat:message", lambda data: got.append(data))
+    await polling.connect(fair_server.url, auth={"token": token}, wait_timeout=10)
+    try:
+        assert polling.transport() in ("polling", "websocket")
+        assert (await polling.call("booth:join", {"booth_id": booth_id}, timeout=15))["ok"]
+        sent = await staff.call("chat:send", {"booth_id": booth_id, "text": "最小起订量是500件。"})
+        assert sent["ok"]
+        for _ in range(100):
+            if any(m["id"] == sent["message"]["id"] for m in got):
+                break
+            await asyncio.sleep(0.1)
+        assert any(m["id"] == sent["message"]["id"] for m in got)
+        reply = await polling.call("chat:send", {"booth_id": booth_id, "text": "Can you do 300 pieces?"}, timeout=15)
+        assert reply["ok"]
+        await staff.wait_message(lambda m: m["id"] == reply["message"]["id"])
+    finally:
+        await polling.disconnect()
+
