@@ -16,7 +16,8 @@ the names it uses and checks that both paths leave a connection in the same stat
 
 from __future__ import annotations
 
-from typing import Any
+from collections import deque
+from typing import Any, NoReturn
 
 import engineio
 from aiohttp import web
@@ -78,6 +79,7 @@ class ConnectingEngineIO(engineio.AsyncServer):  # type: ignore[misc]
         sock.schedule_ping()
         adapter = self._async["websocket"](sock._websocket_handler, self)
         ws, transport = await adapter.open(request)
+        shed_http_state(request)
         try:
             if transport is None:  # the client left during the handshake
                 await sock.close(wait=False, abort=True, reason=self.reason.TRANSPORT_CLOSE)
@@ -99,3 +101,30 @@ def origin_environ(request: web.Request) -> dict[str, str]:
         if values:
             environ[key] = ",".join(values)
     return environ
+
+
+class _NoMessages(deque[Any]):
+    """The request queue of an upgraded connection: always empty, shared, refusing additions."""
+
+    def append(self, item: Any) -> NoReturn:
+        raise RuntimeError("an upgraded connection takes no more HTTP requests")
+
+
+_NO_MESSAGES = _NoMessages()
+
+
+def shed_http_state(request: web.Request) -> None:
+    """Let go of what aiohttp keeps for HTTP requests that an upgraded connection never reads.
+
+    Once the websocket is open, aiohttp's handler (python 3.11, aiohttp 3.x) hands every byte to
+    the websocket reader (`data_received` takes the HTTP parser only while `not self._upgraded`),
+    and its request loop stays in this request until the connection ends; it checks the parser
+    for None. The parser (~750 bytes) and the empty request queue (~620) stayed for the
+    connection's life all the same. tests/test_wire_connect.py checks those lines of aiohttp.
+    """
+    protocol = request.protocol
+    if getattr(protocol, "_upgraded", False) is not True:
+        return
+    protocol._parser = None
+    if not protocol._messages:
+        protocol._messages = _NO_MESSAGES

@@ -15,7 +15,7 @@ import socketio
 from engineio import async_socket
 
 from server.app import SIO
-from server.wire_connect import plain_websocket_connect
+from server.wire_connect import _NO_MESSAGES, plain_websocket_connect
 from tests.support import Server
 
 
@@ -41,6 +41,23 @@ def test_the_engineio_connect_this_follows() -> None:
     assert callable(async_socket.AsyncSocket._websocket_handler)
     source = inspect.getsource(engineio.AsyncServer._handle_connect)
     assert "s.schedule_ping()" in source and "self._trigger_event('connect', sid, environ" in source
+
+
+def test_the_aiohttp_request_handler_lines_shed_http_state_relies_on() -> None:
+    from aiohttp import web_protocol
+
+    handler = web_protocol.RequestHandler
+    slots = {name for cls in handler.__mro__ for name in cls.__dict__.get("__slots__", ())}
+    assert {"_parser", "_messages", "_upgraded", "_payload_parser"} <= slots
+    # An upgraded connection never feeds the HTTP parser nor queues a request...
+    assert "if self._payload_parser is None and not self._upgraded:" in inspect.getsource(handler.data_received)
+    assert "if not self._upgraded:" in inspect.getsource(handler._resume_reading_if_drained)
+    # ...and where the request loop and the end of a response touch the parser, None is allowed.
+    assert "if self._parser is not None:" in inspect.getsource(handler.start)
+    assert "and self._parser is not None" in inspect.getsource(handler.finish_response)
+    with pytest.raises(RuntimeError):
+        _NO_MESSAGES.append(("request", None))
+    assert not _NO_MESSAGES
 
 
 class _Request:
@@ -108,6 +125,8 @@ async def test_websocket_and_polling_clients_chat_together(fair_server: Server) 
     assert (await staff.call("booth:join", {"booth_id": booth_id}))["ok"]
     environ = next(iter(sio.environ.values()))
     assert "aiohttp.request" in environ and not [k for k in environ if k.startswith("HTTP_")]
+    protocol = environ["aiohttp.request"].protocol
+    assert protocol._parser is None and protocol._messages is _NO_MESSAGES
     # socket.io's default: long-polling first, then the upgrade (engine.io's own path).
     token, _ = await fair_server.guest("Poll", "en")
     polling = socketio.AsyncClient(reconnection=False)
