@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 CORPUS_DIR = HERE / "corpus"
 EVAL_DIR = HERE.parent / "eval"
 LANGS = ("en", "zh", "es")
+HAN = re.compile(r"[\u3400-\u9fff]")
 
 Triple = dict[str, str]
 
@@ -53,8 +54,14 @@ STAGE4_FILES = ("apparel4.tsv", "chat4.tsv", "deals4.tsv", "electronics4.tsv", "
 STAGE5_FILES = (
     "after5.tsv", "chat5.tsv", "factory5.tsv", "host5.tsv", "inquiry5.tsv", "verbs5.tsv",
 )
+STAGE6_FILES = (
+    "actions6.tsv", "compare6.tsv", "deal6.tsv", "enfirst6.tsv", "esfirst6.tsv", "long6.tsv",
+    "meet6.tsv", "neg6.tsv", "numbers6.tsv", "people6.tsv", "places6.tsv", "qa6.tsv",
+    "sectors6.tsv", "spec6.tsv", "trade6.tsv", "zhfirst6.tsv",
+)
 STAGE_FILES = {
     1: STAGE1_FILES, 2: STAGE2_FILES, 3: STAGE3_FILES, 4: STAGE4_FILES, 5: STAGE5_FILES,
+    6: STAGE6_FILES,
 }
 
 
@@ -64,7 +71,7 @@ def read_triples(
     stage: int | None = None,
     seen: set[str] | None = None,
 ) -> list[Triple]:
-    """Triples of `stage` 1 to 5 (the files that stage added), or None (every file).
+    """Triples of `stage` 1 to 6 (the files that stage added), or None (every file).
 
     `seen` carries the English sentences already read, so a later stage never repeats one.
     """
@@ -82,6 +89,10 @@ def read_triples(
             if len(fields) != 3 or not all(fields):
                 raise ValueError(f"{path.name}:{number}: expected en<TAB>zh<TAB>es")
             triple = dict(zip(LANGS, fields, strict=True))
+            # A line that explains Chinese notation ("9折 is 10% off") keeps it on every side; a
+            # model must never learn to write Chinese into English or Spanish.
+            if HAN.search(triple["en"]) or HAN.search(triple["es"]):
+                continue
             if triple["en"] in seen or any(normalise(t) in held for t in fields):
                 continue
             seen.add(triple["en"])

@@ -849,8 +849,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-template", type=int, default=40)
     ap.add_argument("--test-per-template", type=int, default=3)
     ap.add_argument("--dev-per-template", type=int, default=1)
-    ap.add_argument("--stage", type=int, choices=(1, 2, 3, 4, 5), default=5,
-                    help="1: the stage-1 chat files only; 2-5: also the files of the later stages up to it, training only")
+    ap.add_argument("--stage", type=int, choices=(1, 2, 3, 4, 5, 6), default=6,
+                    help="1: the stage-1 chat files only; 2-6: also the files of the later stages up to it, training only")
     ap.add_argument("--corpus-dir", type=Path, default=CORPUS_DIR, help="the hand-written chat corpus")
     args = ap.parse_args(argv)
     _check_templates()
