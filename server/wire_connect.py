@@ -78,7 +78,14 @@ class ConnectingEngineIO(engineio.AsyncServer):  # type: ignore[misc]
             return await self._make_response(self._unauthorized(ret or None), environ)
         sock.schedule_ping()
         adapter = self._async["websocket"](sock._websocket_handler, self)
-        ws, transport = await adapter.open(request)
+        try:
+            ws, transport = await adapter.open(request)
+        except BaseException:
+            # The handshake failed (the client went, or the server is stopping): the socket never
+            # opened, so nothing would ever close it.
+            await sock.close(wait=False, abort=True, reason=self.reason.TRANSPORT_ERROR)
+            self.sockets.pop(sid, None)
+            raise
         shed_http_state(request)
         try:
             if transport is None:  # the client left during the handshake

@@ -149,3 +149,23 @@ async def test_websocket_and_polling_clients_chat_together(fair_server: Server) 
     finally:
         await polling.disconnect()
 
+
+
+async def test_a_handshake_that_fails_leaves_no_engineio_socket_behind(
+    fair_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.wire import _WebSocket
+
+    assert fair_server.app is not None
+    sio: socketio.AsyncServer = fair_server.app[SIO]
+    before = set(sio.eio.sockets)
+
+    async def broken(self: Any, request: Any) -> Any:
+        raise ConnectionResetError("the client went during the handshake")
+
+    monkeypatch.setattr(_WebSocket, "open", broken)
+    with pytest.raises((aiohttp.WSServerHandshakeError, aiohttp.ClientError)):
+        await _open_packet_ws(fair_server.url)
+    monkeypatch.undo()
+    assert set(sio.eio.sockets) == before
+    assert "sid" in await _open_packet_ws(fair_server.url)  # the next one is served as usual
