@@ -16,7 +16,9 @@ every sentence is checked with cheap signals, and any doubt marks the whole mess
   that the score and the round trip happily agree with;
 - length ratio, repeated n-grams, source script left in the output;
 - the people named: a pronoun's person swapped or, into English, dropped (`translation/pronouns.py`:
-  "their warehouse" → "our warehouse", "joining us" → nothing) — a fixed rule, not fitted.
+  "their warehouse" → "our warehouse", "joining us" → nothing) — a fixed rule, not fitted;
+- negation: one of the source and the output negates and the other does not
+  (`translation/polarity.py`: "with no extra cost" → "con costo extra") — a fixed rule too.
 
 Thresholds are per direction, calibrated on the held-out set (`translation/eval/`) and kept in
 `translation/bundled/gate.json`; pairs without calibration (an operator's own packages) use the
@@ -85,6 +87,7 @@ class Observation:
     hops: tuple[tuple[tuple[str, str], Signals], ...]  # per sentence and hop
     invented: bool  # digits the source does not have
     shifted: bool = False  # a pronoun's person changed (translation/pronouns.py)
+    flipped: bool = False  # a negation dropped or added (translation/polarity.py)
 
     def verdict(self, gate: GateConfig) -> Verdict:
         verdicts = [judge(sig, gate.for_hop(self.source, self.target, hop)) for hop, sig in self.hops]
@@ -92,6 +95,8 @@ class Observation:
             verdicts.append(Verdict(True, ("invented_number",)))
         if self.shifted and gate.for_pair(self.source, self.target).check_shape:
             verdicts.append(Verdict(True, ("pronouns",)))
+        if self.flipped and gate.for_pair(self.source, self.target).check_shape:
+            verdicts.append(Verdict(True, ("negation",)))
         return combine(verdicts)
 
 

@@ -35,6 +35,7 @@ from translation.engine import BatchEngine, CTranslate2Engine, Hypothesis, Pair,
 from translation.glossary import Glossary
 from translation.lexicon import Lexicon
 from translation.packages import install_bundled, list_installed
+from translation.polarity import flipped
 from translation.pronouns import shifted
 from translation.protect import Span, has_words, protect, renumber, restore
 from translation.roundtrip import chrf
@@ -337,6 +338,7 @@ class ArgosTranslator:
             tuple(observed),
             invented_digits(text, original),
             shifted(original, text, source, target),
+            flipped(original, text, source, target),
         )
         verdict = observation.verdict(self._gate)
         self.translated += 1

@@ -382,10 +382,11 @@ def _reach(s: Scored, base: Thresholds) -> tuple[float, float, float, int] | Non
 
     The lowest model score, round trip and least likely token over its hops, and the most
     dropped words; None when a doubt that calibration does not fit (coverage, shape, an invented
-    number, a pronoun's person changed, no translation) already marks it uncertain. Replaying thresholds on these four
+    number, a pronoun's person changed, a negation flipped, no translation) already marks it uncertain. Replaying thresholds on these four
     figures gives the same verdicts as `Observation.verdict`, thousands of times faster.
     """
-    if not s.translated or s.observation is None or s.observation.invented or s.observation.shifted:
+    obs = s.observation
+    if not s.translated or obs is None or obs.invented or obs.shifted or getattr(obs, "flipped", False):
         return None
     hops = [sig for _, sig in s.observation.hops]
     lax = replace(

@@ -250,7 +250,7 @@ async function preview() {
 }
 
 // The gate's reasons (`doubts`) that a supplier can act on; unknown codes are left out.
-const DOUBTS = ['coverage', 'unknown_words', 'low_score', 'round_trip', 'length', 'repetition', 'untranslated', 'pronouns'];
+const DOUBTS = ['coverage', 'unknown_words', 'low_score', 'round_trip', 'length', 'repetition', 'untranslated', 'pronouns', 'negation'];
 
 /** One language of a preview; a doubted one says so (and why) before any buyer is misled. */
 function previewRow(lang, tr, uncertain) {

@@ -167,6 +167,7 @@ export default {
   'doubt.repetition': 'تكرر نفسها',
   'doubt.untranslated': 'جزء منها بقي دون ترجمة',
   'doubt.pronouns': 'تغيّر من يفعل ماذا (نحن، أنتم، هم)',
+  'doubt.negation': 'سقط نفي أو أُضيف (لا، ليس، بدون)',
   'console.products': 'المنتجات',
   'console.pin': 'تثبيت',
   'console.unpin': 'إلغاء التثبيت',

@@ -157,6 +157,7 @@ export default {
   'doubt.repetition': 'sie wiederholt sich',
   'doubt.untranslated': 'ein Teil bleibt unübersetzt',
   'doubt.pronouns': 'wer was tut, hat sich verschoben (wir, Sie, sie)',
+  'doubt.negation': 'eine Verneinung fehlt oder kam hinzu (nicht, kein, ohne)',
   'console.products': 'Produkte',
   'console.pin': 'Anheften',
   'console.unpin': 'Lösen',

@@ -157,6 +157,7 @@ export default {
   'doubt.repetition': 'it repeats itself',
   'doubt.untranslated': 'part of it stays untranslated',
   'doubt.pronouns': 'who does what changed (we, you, they)',
+  'doubt.negation': 'a negation was dropped or added (not, no, without)',
   'console.products': 'Products',
   'console.pin': 'Pin',
   'console.unpin': 'Unpin',

@@ -157,6 +157,7 @@ export default {
   'doubt.repetition': 'se repite',
   'doubt.untranslated': 'una parte queda sin traducir',
   'doubt.pronouns': 'cambia quién hace qué (nosotros, ustedes, ellos)',
+  'doubt.negation': 'se perdió o se añadió una negación (no, sin, nunca)',
   'console.products': 'Productos',
   'console.pin': 'Fijar',
   'console.unpin': 'Desfijar',

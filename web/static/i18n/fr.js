@@ -157,6 +157,7 @@ export default {
   'doubt.repetition': 'elle se répète',
   'doubt.untranslated': 'une partie reste non traduite',
   'doubt.pronouns': 'qui fait quoi a changé (nous, vous, ils)',
+  'doubt.negation': 'une négation a été perdue ou ajoutée (ne… pas, sans, jamais)',
   'console.products': 'Produits',
   'console.pin': 'Épingler',
   'console.unpin': 'Désépingler',

@@ -155,6 +155,7 @@ export default {
   'doubt.repetition': 'ada pengulangan',
   'doubt.untranslated': 'sebagian tidak diterjemahkan',
   'doubt.pronouns': 'siapa melakukan apa berubah (kami, Anda, mereka)',
+  'doubt.negation': 'sebuah negasi hilang atau ditambahkan (tidak, tanpa, bukan)',
   'console.products': 'Produk',
   'console.pin': 'Sematkan',
   'console.unpin': 'Lepas sematan',

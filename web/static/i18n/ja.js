@@ -155,6 +155,7 @@ export default {
   'doubt.repetition': '同じ語句が繰り返されている',
   'doubt.untranslated': '一部が翻訳されていない',
   'doubt.pronouns': '誰が何をするかが変わった（私たち・あなた・彼ら）',
+  'doubt.negation': '否定が抜けた、または加わった（ない・なし・せず）',
   'console.products': '製品',
   'console.pin': 'ピン留め',
   'console.unpin': 'ピン留めを解除',

@@ -155,6 +155,7 @@ export default {
   'doubt.repetition': '같은 말이 반복됨',
   'doubt.untranslated': '일부가 번역되지 않음',
   'doubt.pronouns': '누가 무엇을 하는지가 바뀜 (우리, 당신, 그들)',
+  'doubt.negation': '부정이 빠지거나 추가됨 (안, 없음, 없이)',
   'console.products': '제품',
   'console.pin': '고정',
   'console.unpin': '고정 해제',

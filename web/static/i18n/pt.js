@@ -157,6 +157,7 @@ export default {
   'doubt.repetition': 'ela se repete',
   'doubt.untranslated': 'uma parte fica sem tradução',
   'doubt.pronouns': 'quem faz o quê mudou (nós, você, eles)',
+  'doubt.negation': 'uma negação foi perdida ou acrescentada (não, sem, nunca)',
   'console.products': 'Produtos',
   'console.pin': 'Fixar',
   'console.unpin': 'Desafixar',

@@ -162,6 +162,7 @@ export default {
   'doubt.repetition': 'текст повторяется',
   'doubt.untranslated': 'часть текста осталась без перевода',
   'doubt.pronouns': 'изменилось, кто что делает (мы, вы, они)',
+  'doubt.negation': 'отрицание потеряно или добавлено (не, нет, без)',
   'console.products': 'Товары',
   'console.pin': 'Закрепить',
   'console.unpin': 'Открепить',

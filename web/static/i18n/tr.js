@@ -158,6 +158,7 @@ export default {
   'doubt.repetition': 'kendini tekrar ediyor',
   'doubt.untranslated': 'bir kısmı çevrilmeden kalıyor',
   'doubt.pronouns': 'kimin ne yaptığı değişti (biz, siz, onlar)',
+  'doubt.negation': 'bir olumsuzluk düştü ya da eklendi (değil, yok, olmadan)',
   'console.products': 'Ürünler',
   'console.pin': 'Sabitle',
   'console.unpin': 'Sabitlemeyi kaldır',

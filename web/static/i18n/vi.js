@@ -155,6 +155,7 @@ export default {
   'doubt.repetition': 'bản dịch bị lặp lại',
   'doubt.untranslated': 'một phần chưa được dịch',
   'doubt.pronouns': 'ai làm gì đã bị đổi (chúng tôi, bạn, họ)',
+  'doubt.negation': 'một phủ định bị mất hoặc bị thêm (không, chưa, không có)',
   'console.products': 'Sản phẩm',
   'console.pin': 'Ghim',
   'console.unpin': 'Bỏ ghim',

@@ -155,6 +155,7 @@ export default {
   'doubt.repetition': '譯文有重複',
   'doubt.untranslated': '部分內容沒有翻譯',
   'doubt.pronouns': '誰做什麼變了（我們、你們、他們）',
+  'doubt.negation': '否定被丟掉或多加了（不、沒、無）',
   'console.products': '產品',
   'console.pin': '置頂',
   'console.unpin': '取消置頂',

@@ -155,6 +155,7 @@ export default {
   'doubt.repetition': '译文有重复',
   'doubt.untranslated': '部分内容没有翻译',
   'doubt.pronouns': '谁做什么变了（我们、你们、他们）',
+  'doubt.negation': '否定被丢掉或多加了（不、没、无）',
   'console.products': '产品',
   'console.pin': '置顶',
   'console.unpin': '取消置顶',
