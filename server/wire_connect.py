@@ -99,14 +99,16 @@ class ConnectingEngineIO(engineio.AsyncServer):  # type: ignore[misc]
 
 
 def origin_environ(request: web.Request) -> dict[str, str]:
-    """The part of engine.io's environ that its origin check reads."""
-    environ = {"wsgi.url_scheme": request.headers.get("X-Forwarded-Proto", "http")}
+    """The part of engine.io's environ that its origin check reads, built as engine.io builds it
+    (`async_drivers/aiohttp.translate_request`: repeated headers joined with commas)."""
+    environ: dict[str, str] = {}
     for header, key in (("Host", "HTTP_HOST"), ("Origin", "HTTP_ORIGIN"),
                         ("X-Forwarded-Proto", "HTTP_X_FORWARDED_PROTO"),
                         ("X-Forwarded-Host", "HTTP_X_FORWARDED_HOST")):  # fmt: skip
         values = request.headers.getall(header, [])
         if values:
             environ[key] = ",".join(values)
+    environ["wsgi.url_scheme"] = environ.get("HTTP_X_FORWARDED_PROTO", "http")
     return environ
 
 

@@ -169,3 +169,27 @@ async def test_a_handshake_that_fails_leaves_no_engineio_socket_behind(
     monkeypatch.undo()
     assert set(sio.eio.sockets) == before
     assert "sid" in await _open_packet_ws(fair_server.url)  # the next one is served as usual
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Host": "fair.example", "Origin": "https://fair.example"},
+        {"Host": "fair.example", "Origin": "https://fair.example", "X-Forwarded-Proto": "https"},
+        {"Host": "10.0.0.5:8080", "Origin": "https://fair.example", "X-Forwarded-Proto": "https",
+         "X-Forwarded-Host": "fair.example"},
+        {"Host": "fair.example", "Origin": "http://fair.example"},
+        {"Host": "fair.example", "Origin": "https://elsewhere.example", "X-Forwarded-Proto": "https"},
+    ],
+)  # fmt: skip
+def test_the_origin_check_reads_what_engineio_reads(headers: dict[str, str]) -> None:
+    from aiohttp.test_utils import make_mocked_request
+    from engineio.async_drivers.aiohttp import translate_request
+
+    from server.wire_connect import origin_environ
+
+    request = make_mocked_request("GET", "/socket.io/?EIO=4&transport=websocket", headers=headers)
+    server = engineio.AsyncServer(async_mode="aiohttp")
+    assert server._cors_allowed_origins(origin_environ(request)) == server._cors_allowed_origins(
+        translate_request(request)
+    )
