@@ -19,7 +19,9 @@
 #                       committed at <commit> (git:22aada0) instead, and skips stages 1 and 2
 #   STAGE4=train        train stage 4 (~80 min); STAGE4=git:<commit> takes the stage-4 packages
 #                       committed at <commit> (git:14d38f6) instead, and skips stages 1 to 3
-#   STAGES=5            stop after an earlier stage with STAGES=1, 2, 3 or 4
+#   STAGE5=train        train stage 5 (~60 min); STAGE5=git:<commit> takes the stage-5 packages
+#                       committed at <commit> (git:33a24f0) instead, and skips stages 1 to 4
+#   STAGES=6            stop after an earlier stage with STAGES=1, 2, 3, 4 or 5
 #   CORPUS_DIR=...      read the chat corpus from a copy (e.g. a snapshot while it is being edited)
 set -euo pipefail
 
@@ -49,11 +51,16 @@ declare -A STEPS4=([en_zh]=3210 [zh_en]=3332 [en_es]=3267 [es_en]=3160)
 # Stage 5 continues each stage-4 model on the corpus grown once more (chat_corpus.STAGE5_FILES).
 # Its step counts, too, were reached under a wall-clock budget (MAX_MINUTES=60) and are fixed here.
 declare -A STEPS5=([en_zh]=2741 [zh_en]=2871 [en_es]=2852 [es_en]=2717)
+# Stage 6 continues each stage-5 model on the corpus grown once more (chat_corpus.STAGE6_FILES),
+# keeping an exponential moving average of the weights (--ema). Its step counts, too, were reached
+# under a wall-clock budget (MAX_MINUTES=65) and are fixed here.
+declare -A STEPS6=([en_zh]=2913 [zh_en]=2921 [en_es]=2932 [es_en]=2801)
 STAGE1="${STAGE1:-train}"
 STAGE2="${STAGE2:-train}"
 STAGE3="${STAGE3:-train}"
 STAGE4="${STAGE4:-train}"
-STAGES="${STAGES:-5}"
+STAGE5="${STAGE5:-train}"
+STAGES="${STAGES:-6}"
 DIRECTIONS=(en_zh zh_en en_es es_en)
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -90,7 +97,7 @@ from_git() {  # from_git <commit> <models dir>: the committed packages' CTransla
 }
 
 # ---- stage 1: the templates and the stage-1 chat files, from scratch -------------------------
-if [ "$STAGE2" != "train" ] || [ "$STAGE3" != "train" ] || [ "$STAGE4" != "train" ]; then
+if [ "$STAGE2" != "train" ] || [ "$STAGE3" != "train" ] || [ "$STAGE4" != "train" ] || [ "$STAGE5" != "train" ]; then
     :  # a later stage comes from git, so stage 1 is not needed
 elif [ "$STAGE1" = "train" ]; then
     "$VPY" "$HERE/corpus.py" --stage 1 --out "$WORK/data" --seed "$SEED"
@@ -107,7 +114,7 @@ fi
 FINAL="$WORK/models"
 DATA="$WORK/data"
 
-# ---- stages 2 to 5: continue the stage before on the corpus grown again -------------------
+# ---- stages 2 to 6: continue the stage before on the corpus grown again -------------------
 continue_one() {  # continue_one <direction>: that direction of stage $STAGE_N, from $STAGE_FROM
     local steps offset
     case "$STAGE_N" in
@@ -115,14 +122,17 @@ continue_one() {  # continue_one <direction>: that direction of stage $STAGE_N, 
         3) steps="${STEPS3[$1]}"; offset="$((STEPS[$1] + STEPS2[$1]))" ;;
         4) steps="${STEPS4[$1]}"; offset="$((STEPS[$1] + STEPS2[$1] + STEPS3[$1]))" ;;
         5) steps="${STEPS5[$1]}"; offset="$((STEPS[$1] + STEPS2[$1] + STEPS3[$1] + STEPS4[$1]))" ;;
+        6) steps="${STEPS6[$1]}"; offset="$((STEPS[$1] + STEPS2[$1] + STEPS3[$1] + STEPS4[$1] + STEPS5[$1]))" ;;
     esac
+    local extra=()
+    [ "$STAGE_N" -ge 6 ] && extra=(--ema 0.999)
     [ "$steps" = "0" ] && steps=1000000000  # not fixed yet: the wall-clock budget decides
     "$VPY" "$HERE/train.py" model "${COMMON[@]}" --data "$WORK/data$STAGE_N" --spm "$WORK/spm/sentencepiece.model" \
         --direction "$1" --out "$WORK/models$STAGE_N/$1" --init-from-ct2 "$STAGE_FROM/$1/model/model.bin" \
-        --step-offset "$offset" --max-steps "$steps" > "$WORK/train${STAGE_N}_$1.log" 2>&1
+        --step-offset "$offset" --max-steps "$steps" "${extra[@]}" > "$WORK/train${STAGE_N}_$1.log" 2>&1
     tail -n 2 "$WORK/train${STAGE_N}_$1.log"
 }
-continue_stage() {  # continue_stage <2 to 5> <the previous stage's models>
+continue_stage() {  # continue_stage <2 to 6> <the previous stage's models>
     STAGE_N="$1" STAGE_FROM="$2"
     "$VPY" "$HERE/corpus.py" --stage "$STAGE_N" --out "$WORK/data$STAGE_N" --seed "$SEED" \
         --corpus-dir "${CORPUS_DIR:-$HERE/corpus}"
@@ -131,7 +141,10 @@ continue_stage() {  # continue_stage <2 to 5> <the previous stage's models>
     DATA="$WORK/data$STAGE_N"
 }
 
-if [ "$STAGE4" != "train" ]; then
+if [ "$STAGE5" != "train" ]; then
+    from_git "${STAGE5#git:}" "$WORK/models5"
+    FINAL="$WORK/models5"
+elif [ "$STAGE4" != "train" ]; then
     from_git "${STAGE4#git:}" "$WORK/models4"
     FINAL="$WORK/models4"
 else
@@ -153,8 +166,11 @@ else
         continue_stage 4 "$WORK/models3"
     fi
 fi
-if [ "$STAGES" -ge 5 ]; then
+if [ "$STAGE5" = "train" ] && [ "$STAGES" -ge 5 ]; then
     continue_stage 5 "$WORK/models4"
+fi
+if [ "$STAGES" -ge 6 ]; then
+    continue_stage 6 "$WORK/models5"
 fi
 
 "$VPY" "$HERE/lexicon.py"  # the gate's lexicons from every corpus file: translation/bundled/lexicon/
