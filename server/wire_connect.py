@@ -10,8 +10,8 @@ the same open packet, engine.io's `connect` event, the ping schedule, then the a
 loop. Everything else (polling, an upgrade from polling, a refused origin, anything malformed)
 takes engine.io's path unchanged, with its answers and log lines.
 
-It follows python-engineio 4.x's `AsyncServer._handle_connect`; tests/test_wire_contract.py pins
-the names it uses and checks that both paths leave a connection in the same state.
+It follows python-engineio 4.x's `AsyncServer._handle_connect`; tests/test_wire_connect.py pins
+the names it uses and checks that both paths open a connection alike.
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.table_engine import table_engine
 from translation.build.lexicon import build
 from translation.confidence import GATE_FILE, GateConfig, Observation, Signals, Thresholds, judge
-from translation.engine import Hypothesis, Pair
-from translation.fake import FakeEngine
+from translation.engine import Pair
 from translation.lexicon import LEXICON_DIR, Lexicon, source_units, target_units
 from translation.packages import bundled_archives
 from translation.service import ArgosTranslator, open_translator
@@ -132,10 +132,7 @@ DROPPING: dict[Pair, dict[str, str]] = {
 
 @pytest.fixture
 async def dropping() -> AsyncIterator[ArgosTranslator]:
-    def lookup(pair: Pair, sentence: str) -> Hypothesis:
-        return Hypothesis(DROPPING.get(pair, {}).get(sentence, "?"), -0.01)
-
-    engine = FakeEngine({("en", "zh"), ("zh", "en")}, rewrite=lookup)
+    engine = table_engine(DROPPING, unknown="?")
     gate = GateConfig(Thresholds(min_score=-0.5, min_roundtrip=60.0, max_dropped=0))
     t = ArgosTranslator(engine, window=0.001, gate=gate, lexicon=SMALL)
     yield t

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.table_engine import table_engine
 from translation.confidence import GateConfig, Observation, Thresholds
-from translation.engine import Hypothesis, Pair
-from translation.fake import FakeEngine
+from translation.engine import Pair
 from translation.polarity import flipped, negated
 from translation.service import ArgosTranslator
 
@@ -80,7 +80,6 @@ def test_the_gate_doubts_a_flip_unless_it_is_off() -> None:
     assert not _observation(True).verdict(GateConfig.off()).uncertain
 
 
-PAIRS = {("en", "es"), ("es", "en")}
 FLIPPED: dict[Pair, dict[str, str]] = {
     ("en", "es"): {"The zipper can be silver at no extra cost.": "La cremallera puede ser plateada con costo extra."},
     ("es", "en"): {"La cremallera puede ser plateada con costo extra.": "The zipper can be silver at no extra cost."},
@@ -89,10 +88,7 @@ FLIPPED: dict[Pair, dict[str, str]] = {
 
 @pytest.fixture
 async def translator() -> AsyncIterator[ArgosTranslator]:
-    def lookup(pair: Pair, sentence: str) -> Hypothesis:
-        return Hypothesis(FLIPPED[pair].get(sentence, "something else"), -0.01)
-
-    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=lookup), window=0.001, gate=GateConfig(Thresholds()))
+    t = ArgosTranslator(table_engine(FLIPPED), window=0.001, gate=GateConfig(Thresholds()))
     yield t
     await t.aclose()
 

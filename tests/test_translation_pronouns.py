@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.table_engine import table_engine
 from translation.confidence import GateConfig, Observation, Thresholds
-from translation.engine import Hypothesis, Pair
-from translation.fake import FakeEngine
+from translation.engine import Pair
 from translation.pronouns import persons, shifted
 from translation.service import ArgosTranslator
 
@@ -82,7 +82,6 @@ def test_the_gate_doubts_a_shift_unless_it_is_off() -> None:
     assert not _observation(True).verdict(GateConfig.off()).uncertain
 
 
-PAIRS = {("zh", "en"), ("en", "zh")}
 SWAPPED: dict[Pair, dict[str, str]] = {
     ("zh", "en"): {"你们能送到他们仓库吗？": "Can you deliver to our warehouse?"},
     ("en", "zh"): {"Can you deliver to our warehouse?": "你们能送到他们仓库吗？"},  # a perfect round trip
@@ -91,10 +90,7 @@ SWAPPED: dict[Pair, dict[str, str]] = {
 
 @pytest.fixture
 async def translator() -> AsyncIterator[ArgosTranslator]:
-    def lookup(pair: Pair, sentence: str) -> Hypothesis:
-        return Hypothesis(SWAPPED[pair].get(sentence, "something else"), -0.01)
-
-    t = ArgosTranslator(FakeEngine(PAIRS, rewrite=lookup), window=0.001, gate=GateConfig(Thresholds()))
+    t = ArgosTranslator(table_engine(SWAPPED), window=0.001, gate=GateConfig(Thresholds()))
     yield t
     await t.aclose()
 

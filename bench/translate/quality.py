@@ -393,7 +393,7 @@ def _reach(s: Scored, base: Thresholds) -> tuple[float, float, float, int] | Non
     number, a pronoun's person changed, a negation flipped, no translation) already marks it uncertain. Replaying thresholds on these four
     figures gives the same verdicts as `Observation.verdict`, thousands of times faster.
     """
-    obs = s.observation
+    obs = s.observation  # a run dumped before the negation check has no `flipped`
     if not s.translated or obs is None or obs.invented or obs.shifted or getattr(obs, "flipped", False):
         return None
     hops = [sig for _, sig in s.observation.hops]
@@ -425,6 +425,13 @@ def print_table(title: str, table: dict[str, dict[str, Any]]) -> None:
     print("|---|" + "---:|" * len(cols))
     for direction, row in table.items():
         print(f"| {direction} | " + " | ".join(str(row[c]) for c in cols) + " |")
+
+
+SPLIT_TITLES = {
+    "test": "test split (never used for anything but this report)",
+    "calib": "calibration split",
+    "fresh": "fresh split (written after the gate's rules; never used for anything but this report)",
+}
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -464,16 +471,10 @@ async def main_async(args: argparse.Namespace) -> None:
         GATE_FILE.write_text(gate.to_json(), encoding="utf-8")
         print(f"wrote {GATE_FILE.relative_to(ROOT)}")
     report: dict[str, Any] = {"gate": json.loads(gate.to_json())}
-    if any(i.split == "test" for i in items):
-        report["test"] = figures(scored, gate, "test")
-        print_table("test split (never used for anything but this report)", report["test"])
-    if any(i.split == "calib" for i in items):
-        report["calib"] = figures(scored, gate, "calib")
-        print_table("calibration split", report["calib"])
-    if any(i.split == "fresh" for i in items):
-        report["fresh"] = figures(scored, gate, "fresh")
-        print_table("fresh split (written after the gate's rules; never used for anything but this report)",
-                    report["fresh"])
+    for split, title in SPLIT_TITLES.items():
+        if any(i.split == split for i in items):
+            report[split] = figures(scored, gate, split)
+            print_table(title, report[split])
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.samples:
@@ -496,7 +497,7 @@ def main() -> None:
                     "every signal) for --load")  # fmt: skip
     ap.add_argument("--load", type=Path, help="report (and with --calibrate refit) a run saved with --dump, "
                     "without translating: the held-out files must be the ones it was made from")  # fmt: skip
-    ap.add_argument("--split", choices=("test", "calib", "fresh"),
+    ap.add_argument("--split", choices=tuple(SPLIT_TITLES),
                     help="translate only this split's messages (a quick look; no --calibrate)")
     ap.add_argument("--engines", help='engine per pair, e.g. "en-es=apertium,es-en=apertium" (the server\'s '
                     "BOOTHCAST_TRANSLATION_ENGINES); empty: the argos models everywhere")  # fmt: skip
