@@ -103,6 +103,11 @@ async def test_a_moderator_on_another_node_catches_up_what_a_redis_outage_kept_a
     # Redis away: node a keeps acking, node b's moderator hears nothing of it.
     redis.kill()
     during = [await send(f"durante {i}") for i in range(4)]
+    # Node a fans a booth's messages out one after another, the moderator feed last. Once the buyer
+    # on node a has the last one, every push to node b was tried while Redis was away: restarting
+    # it any sooner lets a fan-out that waited on Redis's timeouts publish after all.
+    for seq in during:
+        await buyer.events.wait_for(events.CHAT_MESSAGE, lambda m, seq=seq: m["seq"] == seq, 60)
     await redis.start()
 
     # The node that comes back says where every booth is; the moderator fetches the gap.

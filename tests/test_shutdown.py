@@ -89,7 +89,8 @@ async def test_shutdown_leaves_no_pending_task(
 
     gc.collect()
     left = [t for t in asyncio.all_tasks() - ours if not t.done()]
-    assert left == [], "\n".join(repr(t) for t in left)
+    # The log says whether a close missed its deadline or never ran: both have failed this once.
+    assert left == [], "\n".join(repr(t) for t in left) + "\n" + caplog.text
     assert ffmpeg_children() == []
     for complaint in ("Task was destroyed but it is pending", "never retrieved", "Unclosed"):
         assert complaint not in caplog.text, caplog.text
