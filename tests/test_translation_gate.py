@@ -178,6 +178,12 @@ def test_shape_signals() -> None:
     assert repeated("你好，你好，你好，你好", "你好", "zh")
     assert not repeated("最小起订量是⟦0⟧件。", "The MOQ is ⟦0⟧ pieces.", "zh")
     assert repeated("the price the price the price", "el precio", "en")
+    # a content word said again a few words on is a stutter, unless the source says it again too
+    assert repeated("the fabric is 100% cotton, ⟦1⟧ gsm cotton", "面料是100%纯棉，⟦1⟧", "en")
+    assert repeated("Sí, muestras muestras gratis", "Yes, free samples", "es")
+    assert not repeated("24 piezas por caja, caja ⟦1⟧", "24 pcs per carton, carton ⟦1⟧", "es")
+    assert not repeated("ok, we can do it, ok", "好的，可以做，好的", "en")  # no content word
+    assert not repeated("the cotton is soft and thick, like all our cotton", "棉又软又厚", "en")  # far apart
     assert leftover("El 面板灯 es bueno", "面板灯很好", "zh", "es")
     assert leftover("这个 panel is good", "this panel is good", "en", "zh")
     assert not leftover("这个LED面板灯很好", "this LED panel is good", "en", "zh")

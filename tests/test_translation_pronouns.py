@@ -41,6 +41,9 @@ def test_people_changed(source: str, output: str, src: str, tgt: str) -> None:
         ("其他颜色有吗？迷你款呢？", "Other colours? And the mini one?", "zh", "en"),  # not 他, not 你
         ("Ship to the US by sea.", "海运到美国。", "en", "zh"),  # a country
         ("Wir haben CE.", "We have CE.", "de", "en"),  # no table for German: not judged
+        ("你好，欢迎来到直播间！", "Hello, welcome to the live room!", "zh", "en"),  # a greeting, not "you"
+        ("交期太长了，能15天吗？", "The lead time is too long, can you do 15 days?", "zh", "en"),  # pro-drop
+        ("¿Pueden enviar muestras?", "Can you send samples?", "es", "en"),  # "pueden" says who
     ],
 )
 def test_people_kept(source: str, output: str, src: str, tgt: str) -> None:
@@ -53,6 +56,7 @@ def test_persons_read_pronouns_only() -> None:
     assert persons("Our price, your logo, their port", "en") == {"1p", "2", "3p"}
     assert persons("nuestro precio, ¿y usted?", "es") == {"1p", "2"}
     assert persons("⟦0⟧ pieces", "en") == frozenset()
+    assert persons("你好！您好，你们好", "zh") == frozenset()  # greetings
     assert persons("anything", "xx") is None
 
 

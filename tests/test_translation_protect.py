@@ -31,6 +31,8 @@ from translation.protect import (
         ("HS code 8539.50.00 for BW-P6060 and A7-X2", ["8539.50.00", "BW-P6060", "A7-X2"]),
         ("15% deposit, ship 2026-11-21 or 21/11/2026", ["15%", "2026-11-21", "21/11/2026"]),
         ("Panel 60x60 cm, 20 kg, 1.5 m, 10kg, 3m", ["60x60 cm", "20 kg", "1.5 m", "10kg", "3m"]),
+        # fabric weight is not plain grams; light, noise, speed, pressure, energy as written
+        ("towels 600 gsm, 180 g/m², 1200 lm, 35 dB, 3000 rpm, 8 bar, 1.5 kWh", ["600 gsm", "180 g/m²", "1200 lm", "35 dB", "3000 rpm", "8 bar", "1.5 kWh"]),
         (
             "Mail sales@example.com or see https://example.com/catalog.",
             ["sales@example.com", "https://example.com/catalog"],
@@ -130,7 +132,9 @@ _numbers = st.one_of(
     st.tuples(st.integers(1, 9999), st.sampled_from(["pcs", "ft", "HQ", "kg", "m", "cm", "GP"])).map(
         lambda t: f"{t[0]}{t[1]}"
     ),
-    st.tuples(st.integers(1, 999), st.sampled_from(["kg", "cm", "mm", "ft"])).map(lambda t: f"{t[0]} {t[1]}"),
+    st.tuples(st.integers(1, 999), st.sampled_from(["kg", "cm", "mm", "ft", "gsm", "lm", "kWh", "dB"])).map(
+        lambda t: f"{t[0]} {t[1]}"
+    ),
 )
 _codes = st.one_of(
     st.from_regex(r"[A-Z]{1,3}-[A-Z]?[0-9]{1,5}", fullmatch=True),

@@ -11,6 +11,11 @@ output does not (a swap), or, into English, when the source names a person the E
 (a drop: Chinese and Spanish leave subjects out, English keeps them, so only a drop into English
 means something). Spanish verb endings carry the person without a pronoun, and "su" is anyone's,
 so Spanish counts only its explicit pronouns; a language without a table is never judged here.
+
+A Chinese source that names nobody is not judged either, though its translation must pick a
+person ("可以用信用卡付款吗？", may I pay by card, came out "can you pay by credit card?"): on the
+held-out outputs, Chinese sources that name nobody translated with a pronoun were wrong less often
+(46% of 317) than Chinese sources overall (58%), so such a rule would only cost sure translations.
 """
 
 from __future__ import annotations
@@ -40,8 +45,10 @@ _ZH = {  # longest first: 我们 is 1p, not 1s
     "3s": ("他", "她"),
     "1s": ("我",),
 }
-# Words that hold a pronoun's characters without being one: 其他 "other", 吉他 "guitar", 迷你 "mini".
-_ZH_NOT = re.compile("其他|其它|吉他|迷你")
+# Words that hold a pronoun's characters without being one: 其他 "other", 吉他 "guitar", 迷你 "mini",
+# and the greetings 你好/您好/你们好: "hello" names nobody, so "你好，价格含税吗？" → "Hi, does the
+# price include tax?" drops no "you".
+_ZH_NOT = re.compile("其他|其它|吉他|迷你|你们好|你好|您好")
 _WORD = re.compile(r"[^\W\d_]+")
 _WORDS: dict[str, dict[str, str]] = {
     lang: {w: person for person, words in table.items() for w in words.split()}

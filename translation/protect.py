@@ -29,7 +29,13 @@ MAX_PLACEHOLDERS = 16
 
 _CURRENCY_CODES = r"USD|EUR|RMB|CNY|GBP|JPY|HKD|AUD|CAD|CHF|SGD|INR|KRW|MXN|BRL|RUB|AED|TWD"
 _CURRENCY_SYMBOL = r"US\$|HK\$|NT\$|A\$|C\$|S\$|R\$|\$|€|£|¥|￥|₩|₹|₽"
-_UNITS = r"mm|cm|km|m|mg|kg|g|lbs?|oz|ft|ml|cbm|CBM|m2|m3|m²|m³|kW|W|V|mAh|Hz|kHz|GHz|°C|℃|HQ|GP"
+# Longest first where one unit starts another ("gsm" before "g", "kWh" before "kW"). Fabric and
+# paper weights ("180 gsm") are written so in every language of the trade: a model that turned
+# them into "180克" (plain grams) changed the fact.
+_UNITS = (
+    r"gsm|GSM|g/m²|g/m2|mm|cm|km|m|mg|kg|g|lbs?|oz|ft|ml|cbm|CBM|m2|m3|m²|m³|kWh|kW|Wh|W|V|mAh|Ah"
+    r"|Hz|kHz|GHz|°C|℃|HQ|GP|lm|dB|rpm|psi|bar|MPa|Nm|dpi|GB|TB|MB"
+)
 _INCOTERMS = r"EXW|FCA|FAS|FOB|CFR|CIF|CPT|CIP|DAP|DPU|DDP|DDU|DAT|CNF|C&F"
 # Words a trade chat must never translate, matched case-sensitively as whole ASCII words ("CE",
 # never the Spanish "ce"; "REACH", never "reach"). Standards with a number ("ISO 9001", "EN 71",

@@ -67,19 +67,21 @@ DIRECTIONS = [(s, t) for s in LANGS for t in LANGS if s != t]
 MIN_CHRF_CORRECT = 30.0
 
 
+# Each held-out file's name says what it is for: `heldout_*` (split into calibration and test by
+# a hash), `calib_*` (calibration only), or a split that is only reported (`fresh_*`, `fresh2_*`).
+REPORT_ONLY = ("fresh", "fresh2")
+
+
 @dataclass(frozen=True)
 class Item:
     texts: dict[str, str]
     facts: list[dict[str, list[str]]]
-    calibration_only: bool = False  # from a `calib_*.jsonl` file: never in the test split
-    fresh: bool = False  # from a `fresh_*.jsonl` file: written after the gate's rules, only reported
+    origin: str = "heldout"  # the file name's prefix: heldout, calib, fresh or fresh2
 
     @property
     def split(self) -> str:
-        if self.fresh:
-            return "fresh"
-        if self.calibration_only:
-            return "calib"
+        if self.origin != "heldout":
+            return self.origin
         digest = hashlib.sha256(self.texts["en"].encode()).digest()
         return "calib" if digest[0] % 3 == 0 else "test"
 
@@ -87,12 +89,14 @@ class Item:
 def load_items(eval_dir: Path = EVAL_DIR) -> list[Item]:
     items = []
     for path in sorted(eval_dir.glob("*.jsonl")):
+        origin = path.name.split("_")[0]
+        if origin not in ("heldout", "calib", *REPORT_ONLY):
+            raise SystemExit(f"{path}: a held-out file's name starts with heldout_, calib_, fresh_ or fresh2_")
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 raw = json.loads(line)
                 texts = {lang: raw[lang] for lang in LANGS}
-                items.append(Item(texts, raw.get("facts", []), path.name.startswith("calib_"),
-                                  path.name.startswith("fresh_")))
+                items.append(Item(texts, raw.get("facts", []), origin))
     return items
 
 
@@ -431,6 +435,7 @@ SPLIT_TITLES = {
     "test": "test split (never used for anything but this report)",
     "calib": "calibration split",
     "fresh": "fresh split (written after the gate's rules; never used for anything but this report)",
+    "fresh2": "second fresh split (written after the stage-7 rules: units, greetings, guessed persons; only reported)",
 }
 
 
@@ -440,9 +445,8 @@ async def main_async(args: argparse.Namespace) -> None:
         if args.calibrate or args.load:
             raise SystemExit("--split only narrows a fresh run: not with --calibrate or --load")
         items = [i for i in items if i.split == args.split]
-    print(f"held-out messages: {len(items)} ({sum(i.split == 'test' for i in items)} test, "
-          f"{sum(i.split == 'calib' for i in items)} calibration, "
-          f"{sum(i.split == 'fresh' for i in items)} fresh)")  # fmt: skip
+    counts = ", ".join(f"{sum(i.split == split for i in items)} {split}" for split in SPLIT_TITLES)
+    print(f"held-out messages: {len(items)} ({counts})")
     if args.load:
         # A run saved with --dump (collected with --calibrate): refit and report without translating.
         scored = load_run(args.load)

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from quality import _reach, load_run
+from quality import SPLIT_TITLES, _reach, load_run
 
 from translation.confidence import GateConfig
 
@@ -30,7 +30,7 @@ from translation.confidence import GateConfig
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dump", type=Path)
-    ap.add_argument("--split", choices=("calib", "test", "fresh"), required=True)
+    ap.add_argument("--split", choices=tuple(SPLIT_TITLES), required=True)
     ap.add_argument("--confident", action="store_true", help="only what the committed gate shows as sure")
     ap.add_argument("--out", type=Path, required=True, help="a directory for the TSV files")
     ap.add_argument("--min-score", type=float, default=-1e9, help="calib: only rows whose model score reaches this")
