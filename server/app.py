@@ -210,6 +210,7 @@ async def _translator(app: web.Application) -> AsyncIterator[None]:
         settings.models_dir,
         workers=settings.translation_workers,
         timeout=settings.translation_timeout,
+        beam_size=settings.translation_beam,
         engines=settings.translation_engines,
     ) as translator:
         app[METRICS].watch_translator(translator)

@@ -36,6 +36,8 @@ environment (defaults in server/settings.py):
   BOOTHCAST_AUTH_RATE_LIMIT    sign-ins per minute per address (default 20)
   BOOTHCAST_TRANSLATION_WORKERS
                                translation worker threads (default 1)
+  BOOTHCAST_TRANSLATION_BEAM   beam search width of the models, 1 to 8 (default 2; 4 is right a few
+                               points more often and translates at half the rate of 1)
   BOOTHCAST_TRANSLATION_ENGINES
                                pairs served by another engine than the argos models, e.g.
                                en-es=apertium,es-en=apertium (Debian's apertium-eng-spa; default:

@@ -13,6 +13,7 @@ from typing import Any
 
 from server.forwarded import HEADERS, parse_trusted
 from translation.composite import parse_choice
+from translation.engine import DEFAULT_BEAM
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -23,6 +24,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _beam(env: dict[str, str]) -> int:
+    value = _int(env, "BOOTHCAST_TRANSLATION_BEAM", DEFAULT_BEAM)
+    if not 1 <= value <= 8:
+        raise SystemExit(f"BOOTHCAST_TRANSLATION_BEAM must be 1 to 8, got {value}")
+    return value
 
 
 def _days(env: dict[str, str], name: str, default: int) -> int:
@@ -109,6 +117,7 @@ class Settings:
     history_size: int = 50
     translation_workers: int = 1
     translation_timeout: float = 3.0
+    translation_beam: int = DEFAULT_BEAM  # beam search width, 1 (greedy, fastest) to 8
     access_log: bool = True  # one line per HTTP request, with the real client address
     # Pairs handed to another engine than the argos models, e.g. {("en", "es"): "apertium"}.
     translation_engines: dict[tuple[str, str], str] | None = None  # None: the measured default
@@ -196,6 +205,7 @@ class Settings:
             "inquiry_rate_limit": _int(e, "BOOTHCAST_INQUIRY_RATE_LIMIT", 5),
             "auth_rate_limit": _int(e, "BOOTHCAST_AUTH_RATE_LIMIT", 20),
             "translation_workers": _int(e, "BOOTHCAST_TRANSLATION_WORKERS", 1),
+            "translation_beam": _beam(e),
             "translation_engines": _engines(e.get("BOOTHCAST_TRANSLATION_ENGINES")),
             "access_log": e.get("BOOTHCAST_ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off"),
             "media_dir": Path(media) if media else None,

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from translation.engine import DEFAULT_BEAM
+
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "translation" / "bundled"
 DIRECTIONS = ("en_zh", "zh_en", "en_es", "es_en")
@@ -60,7 +62,6 @@ def exact_match(
     results = translator.translate_batch(
         tokens,
         beam_size=beam_size,
-        length_penalty=0.2 if beam_size > 1 else 1.0,
         max_batch_size=64,
         max_decoding_length=256,
         replace_unknowns=True,
@@ -85,8 +86,8 @@ def test_heldout_exact_match(direction: str, tmp_path: Path) -> None:
     assert any((package_dir / "minisbd").glob("*.onnx"))
     pairs = _read_heldout(direction)
     assert len(pairs) >= 200
-    # Greedy decoding, as Boothcast's engine (translation/engine.py) runs the models.
-    acc, misses = exact_match(package_dir, pairs, 1)
+    # The beam Boothcast's engine (translation/engine.py) runs the models with.
+    acc, misses = exact_match(package_dir, pairs, DEFAULT_BEAM)
     examples = "\n".join(f"  {s!r}\n    ref {r!r}\n    hyp {h!r}" for s, r, h in misses[:10])
     assert acc >= MIN_EXACT, f"{direction}: exact match {acc:.3f} < {MIN_EXACT}\n{examples}"
 

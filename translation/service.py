@@ -31,7 +31,7 @@ from translation.confidence import (
     repeated,
 )
 from translation.detect import detect_language
-from translation.engine import BatchEngine, CTranslate2Engine, Hypothesis, Pair, route
+from translation.engine import DEFAULT_BEAM, BatchEngine, CTranslate2Engine, Hypothesis, Pair, route
 from translation.glossary import Glossary
 from translation.lexicon import Lexicon
 from translation.packages import install_bundled, list_installed
@@ -397,7 +397,7 @@ async def open_translator(
     cache_size: int = 20000,
     bundled: bool = False,
     gate: GateConfig | None = None,
-    beam_size: int = 1,
+    beam_size: int = DEFAULT_BEAM,
     engines: Mapping[Pair, str] | None = None,
     lexicon: Lexicon | None = None,
 ) -> AsyncIterator[Translator]:

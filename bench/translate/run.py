@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from translation.argos_env import offline_env  # noqa: E402
+from translation.engine import DEFAULT_BEAM  # noqa: E402
 from translation.packages import BUNDLED_DIR, install_bundled, list_installed  # noqa: E402
 
 LANGS = ("zh", "en", "es")
@@ -96,14 +97,17 @@ def targets_for(source: str) -> list[str]:
 
 
 async def _layer_throughput(
-    models: Path, stream: list[Message], workers: int, concurrency: int, rounds_count: int = 5, gate: bool = True
+    models: Path, stream: list[Message], workers: int, concurrency: int, rounds_count: int = 5, gate: bool = True,
+    beam: int = 1,
 ) -> dict[str, Any]:
     from translation.confidence import GateConfig
     from translation.service import ArgosTranslator, open_translator
 
     # gate=False: no round trips and no thresholds, what the layer cost before the gate existed.
     config = None if gate else GateConfig.off()
-    async with open_translator(models, workers=workers, timeout=60.0, cache_size=0, gate=config) as translator:
+    async with open_translator(
+        models, workers=workers, timeout=60.0, cache_size=0, gate=config, beam_size=beam
+    ) as translator:
         assert isinstance(translator, ArgosTranslator)
         # Warm-up: first batches allocate CTranslate2 buffers.
         await asyncio.gather(
@@ -141,15 +145,18 @@ async def _layer_throughput(
         "batches": batches,
         "mean_batch": sentences / batches if batches else 0,
         "workers": workers,
+        "beam": beam,
     }
 
 
 async def _layer_latency(
-    models: Path, stream: list[Message], workers: int, rate: float, seconds: float
+    models: Path, stream: list[Message], workers: int, rate: float, seconds: float, beam: int = 1
 ) -> dict[str, Any]:
     from translation.service import open_translator
 
-    async with open_translator(models, workers=workers, timeout=2.0, cache_size=20000) as translator:
+    async with open_translator(
+        models, workers=workers, timeout=2.0, cache_size=20000, beam_size=beam
+    ) as translator:
         await asyncio.gather(
             *(translator.translate(text, src, targets_for(src)) for src, text in stream[-32:])
         )
@@ -349,6 +356,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--messages", type=int, default=2000, help="messages in the throughput stream")
     parser.add_argument("--argos-messages", type=int, default=0, help="a prefix for argos per call (0: all)")
     parser.add_argument("--workers", type=int, default=1, help="the layer's worker threads")
+    parser.add_argument("--beam", type=int, default=DEFAULT_BEAM,
+                        help=f"the layer's beam size (the server's BOOTHCAST_TRANSLATION_BEAM, default {DEFAULT_BEAM})")
     parser.add_argument("--concurrency", type=int, default=512, help="messages in flight for the layer")
     parser.add_argument("--rate", type=float, default=20.0, help="steady messages/s for the latency run")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the latency run")
@@ -383,10 +392,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{len(stream)} messages, packages: {', '.join(p.code for p in installed)}", flush=True)
         results["heldout"] = heldout_quality(models, args.bundled / "heldout")
         print("held-out quality", results["heldout"], flush=True)
-        results["layer"] = asyncio.run(_layer_throughput(models, stream, args.workers, args.concurrency))
+        results["layer"] = asyncio.run(
+            _layer_throughput(models, stream, args.workers, args.concurrency, beam=args.beam)
+        )
         print("layer", results["layer"], flush=True)
         results["layer_no_gate"] = asyncio.run(
-            _layer_throughput(models, stream, args.workers, args.concurrency, gate=False)
+            _layer_throughput(models, stream, args.workers, args.concurrency, gate=False, beam=args.beam)
         )
         print("layer without the gate", results["layer_no_gate"], flush=True)
         results["gate_cost"] = results["layer_no_gate"]["msg_per_s"] / results["layer"]["msg_per_s"]
@@ -402,7 +413,7 @@ def main(argv: list[str] | None = None) -> None:
             results["libretranslate_beam1"] = run_libretranslate(data, models, stream, args.clients, "1")
             print("libretranslate, beam 1", results["libretranslate_beam1"], flush=True)
         results["latency"] = asyncio.run(
-            _layer_latency(models, stream, args.workers, args.rate, args.seconds)
+            _layer_latency(models, stream, args.workers, args.rate, args.seconds, args.beam)
         )
         print("latency", results["latency"], flush=True)
         layer = results["layer"]["msg_per_s"]
