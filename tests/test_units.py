@@ -10,6 +10,7 @@ from rooms.leads import leads_csv
 from rooms.payloads import dec
 from rooms.ratelimit import MemoryRateLimiter
 from server.settings import Settings
+from translation.engine import DEFAULT_BEAM
 
 SECRET = "unit-test-secret-that-is-long-enough-0123456789"
 
@@ -123,6 +124,11 @@ def test_settings_from_env_and_bad_values(tmp_path: object) -> None:
         Settings.from_env({"BOOTHCAST_PORT": "eighty"})
     with pytest.raises(SystemExit):
         Settings(secret_key="short").with_secret()
+    assert Settings.from_env({}).translation_beam == DEFAULT_BEAM
+    assert Settings.from_env({"BOOTHCAST_TRANSLATION_BEAM": "4"}).translation_beam == 4
+    for bad in ("0", "9", "wide"):
+        with pytest.raises(SystemExit, match="BOOTHCAST_TRANSLATION_BEAM"):
+            Settings.from_env({"BOOTHCAST_TRANSLATION_BEAM": bad})
 
 
 def test_connections_track_the_sockets_the_account_sweep_rereads() -> None:
