@@ -34,8 +34,8 @@ _CURRENCY_SYMBOL = r"US\$|HK\$|NT\$|A\$|C\$|S\$|R\$|\$|€|£|¥|￥|₩|₹|₽
 # them into "180克" (plain grams) changed the fact.
 _UNITS = (
     r"gsm|GSM|g/m²|g/m2|mm|cm|km|m|mg|kg|g|lbs?|oz|ft|ml|cbm|CBM|m2|m3|m²|m³|kWh|kW|Wh|W|V|mAh|Ah"
-    r"|Hz|kHz|GHz|°C|℃|HQ|GP|lm|dB|rpm|psi|bar|MPa|Nm|dpi|GB|TB|MB"
-)
+    r"|Hz|kHz|GHz|°C|℃|HQ|GP|lm|dB|rpm|psi|MPa|Nm|dpi|GB|TB|MB"
+)  # not "bar": "2 bar stools" are furniture
 _INCOTERMS = r"EXW|FCA|FAS|FOB|CFR|CIF|CPT|CIP|DAP|DPU|DDP|DDU|DAT|CNF|C&F"
 # Words a trade chat must never translate, matched case-sensitively as whole ASCII words ("CE",
 # never the Spanish "ce"; "REACH", never "reach"). Standards with a number ("ISO 9001", "EN 71",
