@@ -85,6 +85,15 @@ async def test_zh_to_es_pivots_through_english(translator: ArgosTranslator) -> N
     assert not CJK.search(es.text)
 
 
+async def test_fabric_weight_and_a_greeting_through_the_real_models(translator: ArgosTranslator) -> None:
+    # "180 gsm" once came out "180克" (plain grams); it is a protected unit now.
+    result = await translator.translate("the fabric is 100% cotton, 180 gsm", "en", ["zh", "es"])
+    assert "180 gsm" in result["zh"].text and "180 gsm" in result["es"].text
+    # 你好 is "hello", not "you": a right translation without "you" is not doubted for the people.
+    hello = (await translator.translate("你好，价格含税吗？", "zh", ["en"]))["en"]
+    assert "pronouns" not in hello.doubts
+
+
 async def test_multi_sentence_message(translator: ArgosTranslator) -> None:
     result = await translator.translate("Hello. The price is 65.48 USD. Thanks!", "en", ["zh"])
     assert "65.48" in result["zh"].text and "USD" in result["zh"].text
