@@ -158,9 +158,16 @@ async def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+# A page's first join is the first thing a browser test waits for. At the start of the parallel
+# suite, while the cluster tests bring up their hosts on the same two cores, a booth page stayed
+# at "Loading…" past 15 s once (the join itself answers in ~15 ms on a quiet machine): this is a
+# wait for the page, not a timing, so it may take longer than the other steps.
+JOIN_WAIT_MS = 60_000
+
+
 async def joined(page: Page) -> None:
     """Wait until the booth page / console has joined its booth (its send buttons are live)."""
-    await expect(page.locator("#chat")).to_have_attribute("data-joined", "true")
+    await expect(page.locator("#chat")).to_have_attribute("data-joined", "true", timeout=JOIN_WAIT_MS)
 
 
 async def no_horizontal_scroll(page: Page) -> bool:
