@@ -5,7 +5,7 @@
 For each `cover`, the gate's lexicons are rebuilt (translation/build/lexicon.py, written to
 translation/bundled/lexicon/), the held-out calibration split is translated with every signal
 collected, and the split is cut in two halves: the gate is fitted on one half with
-`quality.calibrate` and judged on the other, then the other way round. The figure that decides is
+`calibration.calibrate` and judged on the other, then the other way round. The figure that decides is
 the confident-and-wrong count summed over both held-out halves (ties: more confident-and-correct).
 The test split is never translated here. The script leaves the lexicons of the last cover tried:
 rebuild them with the chosen one (`translation/build/lexicon.py --cover X`), then
@@ -26,15 +26,8 @@ for path in (ROOT, Path(__file__).parent):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from quality import (  # noqa: E402
-    COLLECT,
-    Scored,
-    _confident_wrong,
-    calibrate,
-    fold,
-    load_items,
-    translate_all,
-)
+from calibration import COLLECT, calibrate, confident_wrong  # noqa: E402
+from quality import Scored, fold, load_items, translate_all  # noqa: E402
 
 from translation.confidence import GateConfig  # noqa: E402
 from translation.service import open_translator  # noqa: E402
@@ -53,7 +46,7 @@ def _held_out(scored: list[Scored]) -> tuple[int, int]:
         fit = [s for s in scored if fold(s) != held]
         judged = [s for s in scored if fold(s) == held]
         gate = calibrate(fit, GateConfig.load(Path("/nonexistent")))
-        wrong += _confident_wrong(judged, gate)
+        wrong += confident_wrong(judged, gate)
         right += sum(1 for s in judged if s.correct and not s.uncertain(gate))
     return wrong, right
 

@@ -1,11 +1,11 @@
-"""Choose the gate's margin (quality.MARGIN) without looking at the test split: two-fold
+"""Choose the gate's margin (calibration.MARGIN) without looking at the test split: two-fold
 cross-validation on the calibration split of a run saved by `quality.py --calibrate --dump FILE`.
 
     .venv/bin/python bench/translate/margin_cv.py /tmp/q.pkl [--margins 0,1,2,3]
 
 The calibration split is cut in two halves (as lexicon_cv.py cuts it); the gate is fitted on one
 half with each margin and judged on the other, then the other way round. People's verdicts
-(translation/eval/judged/) are the labels where there are some, as in `quality.calibrate`. The
+(translation/eval/judged/) are the labels where there are some, as in `calibration.calibrate`. The
 figure that decides is the confident-and-wrong count over both held-out halves (ties: more
 confident-and-correct).
 """
@@ -21,6 +21,7 @@ for path in (ROOT, Path(__file__).parent):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+import calibration  # noqa: E402
 import quality  # noqa: E402
 
 from translation.confidence import GateConfig  # noqa: E402
@@ -36,12 +37,12 @@ def main() -> None:
     print("| margin | confident & wrong (held-out halves) | confident & correct |")
     print("|---:|---:|---:|")
     for margin in (int(m) for m in args.margins.split(",")):
-        quality.MARGIN = margin
         wrong = right = 0
         for held in (0, 1):
-            gate = quality.calibrate([s for s in calib if quality.fold(s) != held], GateConfig.load(Path("/nonexistent")))
+            fit = [s for s in calib if quality.fold(s) != held]
+            gate = calibration.calibrate(fit, GateConfig.load(Path("/nonexistent")), margin)
             judged = [s for s in calib if quality.fold(s) == held]
-            wrong += quality._confident_wrong(judged, gate)
+            wrong += calibration.confident_wrong(judged, gate)
             right += sum(1 for s in judged if s.label and not s.uncertain(gate))
         print(f"| {margin} | {wrong} | {right} |", flush=True)
 

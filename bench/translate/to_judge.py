@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from quality import SPLIT_TITLES, _reach, load_run
+from calibration import reach
+from quality import SPLIT_TITLES, load_run
 
 from translation.confidence import GateConfig
 
@@ -49,8 +50,8 @@ def main() -> None:
         if args.confident and s.uncertain(gate):
             continue
         if not args.confident:
-            reach = _reach(s, gate.default)
-            if reach is None or reach[0] < args.min_score or reach[1] < args.min_roundtrip or reach[3] > 0:
+            needs = reach(s, gate.default)
+            if needs is None or needs[0] < args.min_score or needs[1] < args.min_roundtrip or needs[3] > 0:
                 continue
             if args.metric_wrong and s.correct:
                 continue
