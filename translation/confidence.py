@@ -145,10 +145,10 @@ def repeated(output: str, source: str, target_lang: str) -> bool:
         grams = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)]
         # A source that says a word again itself ("24 pcs per carton, carton 60x40") may be
         # translated so: only a stutter the source has no reason for counts.
-        if _stutter(words, STOP_WORDS.get(target_lang, frozenset())) and not any(
-            _stutter(re.findall(r"\w+", src), stop) for stop in STOP_WORDS.values()
-        ):
-            return True
+        if _stutter(words, STOP_WORDS.get(target_lang, frozenset())):
+            source_words = re.findall(r"\w+", src)
+            if not any(_stutter(source_words, stop) for stop in STOP_WORDS.values()):
+                return True
     counts: dict[str, int] = {}
     for gram in grams:
         counts[gram] = counts.get(gram, 0) + 1

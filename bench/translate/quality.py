@@ -67,7 +67,7 @@ MIN_CHRF_CORRECT = 30.0
 
 # Each held-out file's name says what it is for: `heldout_*` (split into calibration and test by
 # a hash), `calib_*` (calibration only), or a split that is only reported (`fresh_*`, `fresh2_*`).
-REPORT_ONLY = ("fresh", "fresh2")
+ORIGINS = ("heldout", "calib", "fresh", "fresh2")
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ def load_items(eval_dir: Path = EVAL_DIR) -> list[Item]:
     items = []
     for path in sorted(eval_dir.glob("*.jsonl")):
         origin = path.name.split("_")[0]
-        if origin not in ("heldout", "calib", *REPORT_ONLY):
-            raise SystemExit(f"{path}: a held-out file's name starts with heldout_, calib_, fresh_ or fresh2_")
+        if origin not in ORIGINS:
+            raise SystemExit(f"{path}: a held-out file's name starts with one of {', '.join(o + '_' for o in ORIGINS)}")
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 raw = json.loads(line)

@@ -98,7 +98,7 @@ def targets_for(source: str) -> list[str]:
 
 async def _layer_throughput(
     models: Path, stream: list[Message], workers: int, concurrency: int, rounds_count: int = 5, gate: bool = True,
-    beam: int = 1,
+    beam: int = DEFAULT_BEAM,
 ) -> dict[str, Any]:
     from translation.confidence import GateConfig
     from translation.service import ArgosTranslator, open_translator
@@ -150,7 +150,7 @@ async def _layer_throughput(
 
 
 async def _layer_latency(
-    models: Path, stream: list[Message], workers: int, rate: float, seconds: float, beam: int = 1
+    models: Path, stream: list[Message], workers: int, rate: float, seconds: float, beam: int = DEFAULT_BEAM
 ) -> dict[str, Any]:
     from translation.service import open_translator
 

@@ -497,24 +497,25 @@ def train_model(args: argparse.Namespace) -> None:
 
     # An average of the recent weights usually translates better than the last step's weights on
     # a small corpus (it smooths the noise of small batches); the dev set decides, per checkpoint.
-    params = [p for p in model.parameters()]
+    params = list(model.parameters())
     ema = [p.detach().clone() for p in params] if args.ema > 0 else []
 
     def evaluate(kind: str) -> tuple[float, float]:
-        if kind == "raw":
-            acc, hyps = greedy_accuracy(model, sp, dev_pairs)
-            return acc, dev_chrf(hyps, dev_pairs)
-        saved = [p.detach().clone() for p in params]
-        with torch.no_grad():
-            for p, e in zip(params, ema, strict=True):
-                p.copy_(e)
+        """Dev exact match and chrF of the raw weights, or of the average swapped in for the while."""
+        swap = kind == "ema"
+        saved = [p.detach().clone() for p in params] if swap else []
+        if swap:
+            with torch.no_grad():
+                for p, e in zip(params, ema, strict=True):
+                    p.copy_(e)
         try:
             acc, hyps = greedy_accuracy(model, sp, dev_pairs)
             return acc, dev_chrf(hyps, dev_pairs)
         finally:
-            with torch.no_grad():
-                for p, v in zip(params, saved, strict=True):
-                    p.copy_(v)
+            if swap:
+                with torch.no_grad():
+                    for p, v in zip(params, saved, strict=True):
+                        p.copy_(v)
 
     model.train()
     t0 = time.time()
