@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
+import gc
 import os
+import signal
+import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +53,61 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         chromium = item.get_closest_marker("browser") or "fair" in getattr(item, "fixturenames", ())
         group = "browser" if chromium else item.path.name
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture(autouse=True)
+def stuck_test_report(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Shortly before pytest-timeout fails a stuck test, print where it waits: every thread's stack
+    and every unfinished asyncio task's, which a SIGALRM in the event loop's select() cannot show.
+    Written to the test's captured stderr, so the failure report carries it."""
+    limit = request.config.getini("timeout")
+    if not limit:
+        yield
+        return
+    timers = [
+        threading.Timer(max(float(limit) - 20, 1), _dump_where_it_waits),
+        # pytest-timeout's SIGALRM fires once: a teardown stuck after it would still hold CI. The
+        # worker then ends, with the servers it started, and xdist reports the test as crashed.
+        threading.Timer(float(limit) + 120, _end_the_worker),
+    ]
+    for timer in timers:
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    finally:
+        for timer in timers:
+            timer.cancel()
+
+
+def _dump_where_it_waits() -> None:
+    print("\n== stuck: every thread's stack", file=sys.stderr, flush=True)
+    faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+    print("== stuck: every unfinished asyncio task", file=sys.stderr, flush=True)
+    # Read from this thread while the loop runs: a racy read, good enough for a post-mortem.
+    for task in [o for o in gc.get_objects() if isinstance(o, asyncio.Task) and not o.done()]:
+        try:
+            task.print_stack(file=sys.stderr)
+        except Exception as exc:  # a frame that changed under the read
+            print(f"{task!r}: {exc!r}", file=sys.stderr)
+    sys.stderr.flush()
+
+
+def _end_the_worker() -> None:
+    _dump_where_it_waits()
+    for pid in _descendants(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os._exit(3)
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += [int(child), *_descendants(int(child))]
+    return found
 
 
 # The suite never reaches the network: argos must not look for packages or sentence splitters.
