@@ -17,6 +17,7 @@ COPY server server
 COPY rooms rooms
 COPY translation translation
 COPY media media
+COPY lifecycle lifecycle
 COPY web web
 COPY --from=web /src/web/node_modules web/node_modules
 RUN pip wheel --no-cache-dir --no-deps -w /dist .

@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
+from lifecycle.stop import stop
 from media.playlist.hls import Segment, read_run_playlist, render_live, render_recording, total_duration_ms
 from media.storage.layout import MediaStore
 from media.thumbnail import ThumbnailGrabber
@@ -210,10 +211,7 @@ class LivePipeline:
         await self.stop_run()
         self.state = "ended"
         await self.thumbnail.stop()
-        if self._watch is not None:
-            self._watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watch
+        await stop(self._watch, "the pipeline's watch")
         self._render()
         if self.segments:
             self.store.write_recording(self.session_id, self.recording_playlist.decode())

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from lifecycle.stop import stop
 from media.storage.layout import THUMBNAIL
 from media.transcode.ffmpeg import FFMPEG
 
@@ -77,10 +78,7 @@ class ThumbnailGrabber:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop(task, "the thumbnail loop")
 
     async def _loop(self) -> None:
         last: str | None = None

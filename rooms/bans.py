@@ -10,7 +10,6 @@ disconnected from Redis is not lost. Connect and login still check the database 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import uuid
@@ -20,6 +19,7 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy import select
 
+from lifecycle.stop import stop
 from rooms.channel import follow
 from rooms.db import Database
 from rooms.models import User
@@ -93,7 +93,4 @@ class Bans:
                      resubscribed="bans reloaded from the database")  # fmt: skip
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task, "the ban channel")

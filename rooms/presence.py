@@ -20,6 +20,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
+from lifecycle.stop import stop
 from rooms.members import BoothPresence, Members
 
 __all__ = ["BoothPresence", "MemoryPresence", "Presence", "RedisPresence"]
@@ -366,10 +367,7 @@ class RedisPresence:
         return set(seen) | set(self._local.get(booth_id, _NOBODY).counts)
 
     async def aclose(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task, "the presence keeper")
         if self._synced:
             try:
                 await self._drop_node(self.node)

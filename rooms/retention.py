@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, exists, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
+from lifecycle.stop import stop
 from media.images import ImageStore
 from rooms.db import Database
 from rooms.models import Base, Booth, BoothVisit, OutboxEvent, PresenceSample, Product, WebhookDelivery
@@ -177,6 +178,4 @@ class Retention:
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(asyncio.shield(task), remaining)
         if not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop(task, "the retention sweep")

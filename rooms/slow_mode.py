@@ -33,6 +33,7 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy import select
 
+from lifecycle.stop import stop
 from rooms.auth import AuthUser
 from rooms.channel import follow
 from rooms.db import Database
@@ -76,10 +77,7 @@ class SlowModeStore:
                 await asyncio.wait_for(self._subscribed.wait(), 10)
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task, "the slow-mode channel")
 
     async def seconds(self, booth_id: int) -> int:
         """The booth's interval (0: off); `NotFound` for no such booth."""

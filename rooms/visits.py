@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
+from lifecycle.stop import stop
 from rooms.db import Database
 from rooms.models import BoothVisit, PresenceSample, User
 
@@ -159,10 +160,7 @@ class VisitLog:
         self._task = asyncio.create_task(self._loop(), name="visit-log")
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task, "the visit log")
         if self._writing is not None:
             with contextlib.suppress(Exception):
                 await self._writing

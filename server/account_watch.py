@@ -18,7 +18,6 @@ disconnected. Each node does this for its own sockets, so it holds on every node
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import socketio
 
+from lifecycle.stop import stop
 from rooms.auth import AuthUser
 from rooms.chat import MODERATORS_BOOTH
 from rooms.context import Fair
@@ -130,7 +130,4 @@ class AccountWatch:
                 log.exception("re-reading the accounts of open sockets failed")
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task, "the account sweep")

@@ -8,9 +8,10 @@ burst of N identical requests costs about one load per load time instead of N lo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
+
+from lifecycle.stop import stop
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -57,9 +58,7 @@ class SharedLoads(Generic[K, V]):
 
     async def aclose(self) -> None:
         for task in list(self._running.values()):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop(task, "a shared load")
         for fut in self._next.values():
             fut.cancel()
         self._next.clear()
@@ -107,10 +106,7 @@ class SharedBatch(Generic[K, V]):
             self._running = None
 
     async def aclose(self) -> None:
-        if self._running is not None:
-            self._running.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._running
+        await stop(self._running, "a shared batch load")
         for fut in self._next.values():
             fut.cancel()
         self._next.clear()

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from lifecycle.stop import cancel_and_wait
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -53,12 +55,10 @@ class Tasks:
         if finish and deadline is not None:
             await asyncio.wait(tasks, timeout=max(0.0, deadline - loop.time()))
         late = [t for t in tasks if not t.done()]
-        for task in late:
-            task.cancel()
         if not late:
             return True
-        timeout = None if deadline is None else max(CANCEL_GRACE_S, deadline - loop.time())
-        _, pending = await asyncio.wait(late, timeout=timeout)
+        within = None if deadline is None else max(CANCEL_GRACE_S, deadline - loop.time())
+        pending = await cancel_and_wait(late, within)
         if pending:
             log.warning("%s: %d tasks outlived the shutdown deadline", self.name, len(pending))
             return False

@@ -20,6 +20,7 @@ import aiohttp
 from aiohttp.abc import ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
+from lifecycle.stop import stop
 from rooms import outbox
 from rooms.db import Database
 from rooms.outbox import Attempt, RetryPolicy
@@ -93,10 +94,7 @@ class WebhookSender:
         self._wake.set()
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task, "the webhook sender")
         if self._http is not None:
             await self._http.close()
 

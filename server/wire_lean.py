@@ -20,7 +20,6 @@ and compares the results with the stock classes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
@@ -28,6 +27,8 @@ from typing import Any
 import orjson
 import socketio
 from engineio import packet as eio_packet
+
+from lifecycle.stop import stop
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +131,8 @@ class PingWheel:
     async def aclose(self) -> None:
         self._due.clear()
         self._answer_by.clear()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop(self._task, "the ping wheel")
+        self._task = None
 
 
 class RoomIndex(socketio.AsyncManager):  # type: ignore[misc]

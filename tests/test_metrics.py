@@ -188,6 +188,6 @@ async def test_redis_errors_are_counted(templates: Callable[[str], str], tmp_pat
 
 
 def test_domain_packages_do_not_import_prometheus() -> None:
-    for package in ("rooms", "translation", "media"):
+    for package in ("rooms", "translation", "media", "lifecycle"):
         for path in (ROOT / package).rglob("*.py"):
             assert "prometheus" not in path.read_text(encoding="utf-8"), path

@@ -88,3 +88,28 @@ async def test_a_task_that_ignores_cancellation_is_reported_not_waited_for(
     assert any("outlived the shutdown deadline" in r.getMessage() for r in caplog.records)
     release.set()
     await task
+
+
+async def test_a_loop_that_took_its_cancellation_for_an_error_is_cancelled_again() -> None:
+    """As a client library may do: the cancel surfaces as its own error, and the loop, which
+    carries on after errors, goes back to its sleep. Close cancels it there too, within the grace."""
+    tasks = Tasks("unit")
+    started = asyncio.Event()
+    errors: list[str] = []
+
+    async def poller() -> None:
+        while True:
+            try:
+                started.set()
+                try:
+                    await asyncio.Event().wait()  # a request in flight
+                except asyncio.CancelledError:
+                    raise ConnectionError("connection closed") from None
+            except ConnectionError as exc:
+                errors.append(str(exc))
+            await asyncio.sleep(3600)
+
+    task = tasks.spawn(poller())
+    await started.wait()
+    assert await tasks.aclose(asyncio.get_running_loop().time() + 5) is True
+    assert task.cancelled() and errors == ["connection closed"]

@@ -100,7 +100,7 @@ def test_wheel_carries_pages_static_vendor_models_and_migrations(installed: Inst
     # Every module and data file of the packages (a directory without __init__.py, a new kind of
     # data file); only the models' build and evaluation inputs stay behind.
     dev_only = ("translation/build/", "translation/eval/", "translation/bundled/heldout/")
-    for package in ("server", "rooms", "translation", "media"):
+    for package in ("server", "rooms", "translation", "media", "lifecycle"):
         for path in (installed.src / package).rglob("*"):
             rel = path.relative_to(installed.src).as_posix()
             if path.is_file() and path.suffix not in (".pyc", ".md") and not rel.startswith(dev_only):

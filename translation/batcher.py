@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from lifecycle.stop import stop
 from translation.engine import BatchEngine, Hypothesis, Pair
 
 
@@ -171,10 +172,7 @@ class Batcher:
             return
         self._closed = True
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop(task, "a translation worker")
         for queue in self._pending.values():
             for item in queue:
                 if not item.future.done():

@@ -8,11 +8,11 @@ package connects them to aiohttp and Socket.IO: `service.LiveService` is the pip
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from lifecycle.stop import stop
 from server import responses, schemas
 from server.api_routes import api_routes
 from server.keys import METRICS, SETTINGS
@@ -71,9 +71,7 @@ def setup_live(app: web.Application, *, grace_seconds: float = GRACE_SECONDS) ->
         try:
             yield
         finally:
-            pruner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pruner
+            await stop(pruner, "the live housekeeping")
             await service.aclose()
 
     app.cleanup_ctx.append(live_ctx)

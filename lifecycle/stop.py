@@ -1,0 +1,55 @@
+"""Stopping a task you own: cancel it and see it end, within a deadline.
+
+`task.cancel()` followed by `await task` waits forever for a task that does not end on its
+cancellation: one whose client library turned the cancellation into an error of its own (or
+swallowed it) and that then carried on, as a loop that survives errors does, to its next sleep.
+A shutdown stuck there holds the whole server. Here such a task is cancelled again at its next
+await, and the wait ends at the deadline whatever the task does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# How often a task still running after its cancellation is cancelled again.
+RECANCEL_S = 0.1
+# How long `stop` waits by default: a loop ends at once on its cancellation; one that takes
+# longer is stuck in something that does not answer.
+STOP_WITHIN_S = 5.0
+
+
+async def cancel_and_wait(tasks: Collection[asyncio.Future[Any]], within: float | None) -> set[asyncio.Future[Any]]:
+    """Cancel `tasks` and wait for them to end, at most `within` seconds (None: as long as it
+    takes). Returns those still running. A cancellation of the caller ends the wait (and is
+    raised), unlike `with suppress(CancelledError): await task`, which swallows it."""
+    loop = asyncio.get_running_loop()
+    end = None if within is None else loop.time() + within
+    pending = {t for t in tasks if not t.done()}
+    for task in pending:
+        task.cancel()
+    while pending:
+        left = None if end is None else end - loop.time()
+        if left is not None and left <= 0:
+            break
+        _, pending = await asyncio.wait(pending, timeout=RECANCEL_S if left is None else min(RECANCEL_S, left))
+        for task in pending:
+            task.cancel()
+    return pending
+
+
+async def stop(task: asyncio.Future[Any] | None, what: str, within: float = STOP_WITHIN_S) -> bool:
+    """Cancel `task` and wait for it to end, at most `within` seconds. True when it ended; a
+    task left running, or one that had failed, is logged as `what`."""
+    if task is None:
+        return True
+    if await cancel_and_wait([task], within):
+        log.warning("%s did not stop within %.1f s of its cancellation", what, within)
+        return False
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("%s had failed", what, exc_info=exc)
+    return True
