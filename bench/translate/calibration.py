@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
     from quality import Scored
 
 LANGS = ("en", "zh", "es")
-DIRECTIONS = [(s, t) for s in LANGS for t in LANGS if s != t]
+Direction = tuple[str, str]
+DIRECTIONS: list[Direction] = [(s, t) for s in LANGS for t in LANGS if s != t]
 
 # The grid the fit searches, per signal, strictest first.
 WEAKEST = [-0.5, -0.75, -1.0, -1.25, -1.5, -2.0, -2.5, -3.0, -4.0, -99.0]
@@ -47,16 +49,18 @@ COLLECT = GateConfig(
 )
 
 
-def calibrate(scored: list[Scored], base: GateConfig, margin: int = MARGIN) -> GateConfig:
+def calibrate(scored: list[Scored], base: GateConfig, margin: int | Mapping[Direction, int] = MARGIN) -> GateConfig:
     """Per route, the thresholds with the most confident-correct and no confident-wrong.
 
     Direct routes first (their thresholds also judge the hops of pivots), then each pivot
     route gets its own thresholds for both hops when the direct ones let a wrong one through.
+    `margin` is one for every route, or one per route (`margin_cv.py --per-direction`).
     """
     calib = [s for s in scored if s.item.split == "calib"]
     pairs: dict[tuple[str, str], Thresholds] = {}
     order = sorted(DIRECTIONS, key=lambda d: "en" not in d)  # direct pairs, then pivots
     for source, target in order:
+        steps = margin if isinstance(margin, int) else margin[(source, target)]
         rows = [s for s in calib if (s.source, s.target) == (source, target)]
         current = GateConfig(base.default, dict(pairs))
         if "en" not in (source, target) and confident_wrong(rows, current) == 0:
@@ -89,7 +93,7 @@ def calibrate(scored: list[Scored], base: GateConfig, margin: int = MARGIN) -> G
             # so the choice never sits on the edge of what 185 calibration messages happen to show.
             looser = [
                 n
-                for d in range(1, margin + 1)
+                for d in range(1, steps + 1)
                 for n in ((min(i + d, len(SCORES) - 1), j, k, m), (i, max(j - d, 0), k, m),
                           (i, j, min(k + d, len(WEAKEST) - 1), m))
             ]  # fmt: skip
