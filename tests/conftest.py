@@ -6,6 +6,7 @@ import asyncio
 import faulthandler
 import gc
 import os
+import re
 import signal
 import sys
 import threading
@@ -55,6 +56,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.xdist_group(group))
 
 
+STUCK_DIR = Path(__file__).resolve().parents[1] / "test-artifacts" / "stuck"
+
+
 @pytest.fixture(autouse=True)
 def stuck_test_report(request: pytest.FixtureRequest) -> Iterator[None]:
     """Shortly before pytest-timeout fails a stuck test, print where it waits: every thread's stack
@@ -64,11 +68,12 @@ def stuck_test_report(request: pytest.FixtureRequest) -> Iterator[None]:
     if not limit:
         yield
         return
+    report = STUCK_DIR / (re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:] + ".txt")
     timers = [
-        threading.Timer(max(float(limit) - 20, 1), _dump_where_it_waits),
+        threading.Timer(max(float(limit) - 20, 1), _dump_where_it_waits, (report,)),
         # pytest-timeout's SIGALRM fires once: a teardown stuck after it would still hold CI. The
         # worker then ends, with the servers it started, and xdist reports the test as crashed.
-        threading.Timer(float(limit) + 120, _end_the_worker),
+        threading.Timer(float(limit) + 120, _end_the_worker, (report,)),
     ]
     for timer in timers:
         timer.daemon = True
@@ -80,21 +85,26 @@ def stuck_test_report(request: pytest.FixtureRequest) -> Iterator[None]:
             timer.cancel()
 
 
-def _dump_where_it_waits() -> None:
-    print("\n== stuck: every thread's stack", file=sys.stderr, flush=True)
-    faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
-    print("== stuck: every unfinished asyncio task", file=sys.stderr, flush=True)
-    # Read from this thread while the loop runs: a racy read, good enough for a post-mortem.
-    for task in [o for o in gc.get_objects() if isinstance(o, asyncio.Task) and not o.done()]:
-        try:
-            task.print_stack(file=sys.stderr)
-        except Exception as exc:  # a frame that changed under the read
-            print(f"{task!r}: {exc!r}", file=sys.stderr)
-    sys.stderr.flush()
+def _dump_where_it_waits(report: Path) -> None:
+    """Into the test's captured stderr and into `report` (scripts/test prints those at the end:
+    a test rerun after its timeout passes, and its first run's output is not shown)."""
+    report.parent.mkdir(parents=True, exist_ok=True)
+    with report.open("a", encoding="utf-8") as out:
+        for stream in (sys.stderr, out):
+            print("\n== stuck: every thread's stack", file=stream, flush=True)
+            faulthandler.dump_traceback(file=stream, all_threads=True)
+            print("== stuck: every unfinished asyncio task", file=stream, flush=True)
+            # Read from this thread while the loop runs: a racy read, good enough for a post-mortem.
+            for task in [o for o in gc.get_objects() if isinstance(o, asyncio.Task) and not o.done()]:
+                try:
+                    task.print_stack(file=stream)
+                except Exception as exc:  # a frame that changed under the read
+                    print(f"{task!r}: {exc!r}", file=stream)
+            stream.flush()
 
 
-def _end_the_worker() -> None:
-    _dump_where_it_waits()
+def _end_the_worker(report: Path) -> None:
+    _dump_where_it_waits(report)
     for pid in _descendants(os.getpid()):
         try:
             os.kill(pid, signal.SIGKILL)
