@@ -43,13 +43,17 @@ async def cancel_and_wait(tasks: Collection[asyncio.Future[Any]], within: float 
 
 
 async def stop(task: asyncio.Future[Any] | None, what: str, within: float = STOP_WITHIN_S) -> bool:
-    """Cancel `task` and wait for it to end, at most `within` seconds. True when it ended; a
-    task left running, or one that had failed, is logged as `what`."""
-    if task is None:
-        return True
-    if await cancel_and_wait([task], within):
-        log.warning("%s did not stop within %.1f s of its cancellation", what, within)
-        return False
-    if not task.cancelled() and (exc := task.exception()) is not None:
-        log.error("%s had failed", what, exc_info=exc)
-    return True
+    """Cancel `task` and wait for it to end, at most `within` seconds (see `stop_all`)."""
+    return await stop_all([] if task is None else [task], what, within)
+
+
+async def stop_all(tasks: Collection[asyncio.Future[Any]], what: str, within: float = STOP_WITHIN_S) -> bool:
+    """Cancel `tasks` all at once and wait for them to end, at most `within` seconds. True when
+    every one ended; one left running, or one that had failed, is logged as `what`."""
+    tasks = list(tasks)
+    if left := await cancel_and_wait(tasks, within):
+        log.warning("%s: %d task(s) did not stop within %.1f s of their cancellation", what, len(left), within)
+    for task in tasks:
+        if task.done() and not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("%s had failed", what, exc_info=exc)
+    return not left

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
-from lifecycle.stop import stop
+from lifecycle.stop import stop, stop_all
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -57,8 +57,7 @@ class SharedLoads(Generic[K, V]):
             del self._running[key]
 
     async def aclose(self) -> None:
-        for task in list(self._running.values()):
-            await stop(task, "a shared load")
+        await stop_all(list(self._running.values()), "the shared loads")
         for fut in self._next.values():
             fut.cancel()
         self._next.clear()

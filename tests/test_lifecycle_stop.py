@@ -7,7 +7,16 @@ import logging
 
 import pytest
 
-from lifecycle.stop import stop
+from lifecycle.stop import stop, stop_all
+
+
+async def stubborn(release: asyncio.Event) -> None:
+    """Swallows every cancellation until released."""
+    while not release.is_set():
+        try:
+            await release.wait()
+        except asyncio.CancelledError:
+            continue
 
 
 async def test_a_task_that_takes_its_cancellation_for_an_error_still_stops() -> None:
@@ -31,21 +40,13 @@ async def test_a_task_that_takes_its_cancellation_for_an_error_still_stops() -> 
 
 async def test_a_task_that_never_ends_is_left_behind_at_the_deadline(caplog: pytest.LogCaptureFixture) -> None:
     release = asyncio.Event()
-
-    async def stubborn() -> None:
-        while not release.is_set():
-            try:
-                await release.wait()
-            except asyncio.CancelledError:
-                continue
-
-    task = asyncio.create_task(stubborn())
+    task = asyncio.create_task(stubborn(release))
     await asyncio.sleep(0)
     loop = asyncio.get_running_loop()
     began = loop.time()
     assert await stop(task, "the stubborn loop", within=0.3) is False
     assert loop.time() - began < 30  # it returned (a bound on a hang, not a timing)
-    assert any("the stubborn loop did not stop" in r.getMessage() for r in caplog.records)
+    assert any("the stubborn loop: 1 task(s) did not stop" in r.getMessage() for r in caplog.records)
     release.set()
     await task
 
@@ -64,15 +65,7 @@ async def test_a_failed_task_is_logged_not_raised(caplog: pytest.LogCaptureFixtu
 
 async def test_cancelling_the_closer_cancels_its_wait() -> None:
     release = asyncio.Event()
-
-    async def stubborn() -> None:
-        while not release.is_set():
-            try:
-                await release.wait()
-            except asyncio.CancelledError:
-                continue
-
-    task = asyncio.create_task(stubborn())
+    task = asyncio.create_task(stubborn(release))
     await asyncio.sleep(0)
     closer = asyncio.create_task(stop(task, "the stubborn loop", within=3600))
     await asyncio.sleep(0.3)
@@ -81,3 +74,18 @@ async def test_cancelling_the_closer_cancels_its_wait() -> None:
         await closer
     release.set()
     await task
+
+
+async def test_stop_all_cancels_every_task_at_once() -> None:
+    ended: list[int] = []
+
+    async def waits(i: int) -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            ended.append(i)
+
+    tasks = [asyncio.create_task(waits(i)) for i in range(3)]
+    await asyncio.sleep(0)
+    assert await stop_all(tasks, "the waiters") is True
+    assert sorted(ended) == [0, 1, 2] and all(t.cancelled() for t in tasks)

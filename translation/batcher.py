@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from lifecycle.stop import stop
+from lifecycle.stop import stop_all
 from translation.engine import BatchEngine, Hypothesis, Pair
 
 
@@ -171,8 +171,7 @@ class Batcher:
         if self._closed:
             return
         self._closed = True
-        for task in self._tasks:
-            await stop(task, "a translation worker")
+        await stop_all(self._tasks, "the translation workers")
         for queue in self._pending.values():
             for item in queue:
                 if not item.future.done():
