@@ -16,7 +16,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# How often a task still running after its cancellation is cancelled again.
+# A cancelled task gets this long to unwind (a `finally` that closes a database session waits for
+# its thread) before it is taken to be stuck, and cancelled again every RECANCEL_S.
+UNWIND_S = 1.0
 RECANCEL_S = 0.1
 # How long `stop` waits by default: a loop ends at once on its cancellation; one that takes
 # longer is stuck in something that does not answer.
@@ -32,13 +34,15 @@ async def cancel_and_wait(tasks: Collection[asyncio.Future[Any]], within: float 
     pending = {t for t in tasks if not t.done()}
     for task in pending:
         task.cancel()
+    wait = UNWIND_S
     while pending:
         left = None if end is None else end - loop.time()
         if left is not None and left <= 0:
             break
-        _, pending = await asyncio.wait(pending, timeout=RECANCEL_S if left is None else min(RECANCEL_S, left))
+        _, pending = await asyncio.wait(pending, timeout=wait if left is None else min(wait, left))
         for task in pending:
             task.cancel()
+        wait = RECANCEL_S
     return pending
 
 

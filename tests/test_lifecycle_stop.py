@@ -89,3 +89,23 @@ async def test_stop_all_cancels_every_task_at_once() -> None:
     await asyncio.sleep(0)
     assert await stop_all(tasks, "the waiters") is True
     assert sorted(ended) == [0, 1, 2] and all(t.cancelled() for t in tasks)
+
+
+async def test_a_task_unwinding_in_its_finally_is_not_interrupted() -> None:
+    """A `finally` that takes a moment (closing a database session) finishes: the second
+    cancellation comes only after UNWIND_S."""
+    cleaned: list[bool] = []
+    started = asyncio.Event()
+
+    async def reader() -> None:
+        try:
+            started.set()
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.sleep(0.3)  # the session's close, on its thread
+            cleaned.append(True)
+
+    task = asyncio.create_task(reader())
+    await started.wait()
+    assert await stop(task, "the reader") is True
+    assert cleaned == [True]
