@@ -64,16 +64,16 @@ def stuck_test_report(request: pytest.FixtureRequest) -> Iterator[None]:
     """Shortly before pytest-timeout fails a stuck test, print where it waits: every thread's stack
     and every unfinished asyncio task's, which a SIGALRM in the event loop's select() cannot show.
     Written to the test's captured stderr, so the failure report carries it."""
-    limit = request.config.getini("timeout")
-    if not limit:
+    limit = _timeout_s(request.config)
+    if limit <= 0:
         yield
         return
     report = STUCK_DIR / (re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:] + ".txt")
     timers = [
-        threading.Timer(max(float(limit) - 20, 1), _dump_where_it_waits, (report,)),
+        threading.Timer(max(limit - 20, 1), _dump_where_it_waits, (report,)),
         # pytest-timeout's SIGALRM fires once: a teardown stuck after it would still hold CI. The
         # worker then ends, with the servers it started, and xdist reports the test as crashed.
-        threading.Timer(float(limit) + 120, _end_the_worker, (report,)),
+        threading.Timer(limit + 120, _end_the_worker, (report,)),
     ]
     for timer in timers:
         timer.daemon = True
@@ -83,6 +83,17 @@ def stuck_test_report(request: pytest.FixtureRequest) -> Iterator[None]:
     finally:
         for timer in timers:
             timer.cancel()
+
+
+def _timeout_s(config: pytest.Config) -> float:
+    """pytest-timeout's limit as this run has it (`--timeout`, else the ini's); 0 when off."""
+    try:
+        value = config.getoption("timeout", None)
+        if value is None:
+            value = config.getini("timeout")
+        return float(value or 0)
+    except (ValueError, TypeError):  # pytest-timeout not loaded (-p no:timeout)
+        return 0.0
 
 
 def _dump_where_it_waits(report: Path) -> None:
