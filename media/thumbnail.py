@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from lifecycle.stop import stop
+from lifecycle.stop import stop as stop_task
 from media.storage.layout import THUMBNAIL
 from media.transcode.ffmpeg import FFMPEG
 
@@ -78,7 +78,7 @@ class ThumbnailGrabber:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        await stop(task, "the thumbnail loop")
+        await stop_task(task, "the thumbnail loop")
 
     async def _loop(self) -> None:
         last: str | None = None
