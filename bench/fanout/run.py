@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/fanout/run.py                 # both scenarios, both servers
     .venv/bin/python bench/fanout/run.py --quick         # 500 viewers, shorter: a smoke test
+    .venv/bin/python bench/fanout/run.py --scenarios J --storm-viewers 5000 --repeat 5
+                                                         # join storms: five rounds and the median ratio
 
 Scenarios (each against a freshly started server):
   A: N viewers (default 2,000) join one booth; the booth's supplier sends a burst of 100 messages
@@ -23,6 +25,7 @@ import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -318,7 +321,10 @@ STORM_METRICS = (
 
 
 def storm_report(rows: list[dict[str, Any]]) -> str:
-    """A markdown table per join storm: Boothcast, Node, and the ratio."""
+    """A markdown table per join storm: Boothcast, Node, and the ratio; with several rounds, a
+    line a round and the median ratio."""
+    if len({r.get("round", 1) for r in rows}) > 1:
+        return storm_rounds_report(rows)
     lines = ["| storm | metric | Boothcast | Node socket.io | Boothcast / Node |", "|---|---|---|---|---|"]
     by = {(r["scenario"], r["target"]): r for r in rows}
     for scen in dict.fromkeys(r["scenario"] for r in rows):
@@ -330,6 +336,33 @@ def storm_report(rows: list[dict[str, Any]]) -> str:
             ratio = f"{bv / nv:.2f}×" if bv and nv else ""
             bs, ns = ("-" if bv is None else f"{bv:,}"), ("-" if nv is None else f"{nv:,}")
             lines.append(f"| {scen} | {title} | {bs} | {ns} | {ratio} |")
+    return "\n".join(lines)
+
+
+def storm_rounds_report(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| storm | round | Boothcast all joined, s | Node, s | Boothcast / Node | server CPU ms a join "
+        "(Boothcast / Node) | KB a connection (Boothcast / Node) |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    by = {(r["scenario"], r.get("round", 1), r["target"]): r for r in rows}
+    for scen in dict.fromkeys(r["scenario"] for r in rows):
+        ratios = []
+        for round_ in sorted({r.get("round", 1) for r in rows if r["scenario"] == scen}):
+            b, n = by.get((scen, round_, "boothcast"), {}), by.get((scen, round_, "node"), {})
+            bj, nj = b.get("join", {}), n.get("join", {})
+            bs, ns = bj.get("seconds"), nj.get("seconds")
+            ratio = bs / ns if bs and ns else None
+            if ratio is not None:
+                ratios.append(ratio)
+            lines.append(
+                f"| {scen} | {round_} | {bs if bs is not None else '-'} | {ns if ns is not None else '-'} | "
+                f"{f'{ratio:.2f}×' if ratio is not None else ''} | "
+                f"{bj.get('server_cpu_ms_per_join', '-')} / {nj.get('server_cpu_ms_per_join', '-')} | "
+                f"{b.get('kb_per_conn', '-')} / {n.get('kb_per_conn', '-')} |"
+            )
+        if ratios:
+            lines.append(f"| {scen} | **median of {len(ratios)}** | | | **{statistics.median(ratios):.2f}×** | | |")
     return "\n".join(lines)
 
 
@@ -386,6 +419,11 @@ def main() -> int:
         help="persist Boothcast's chat in a fresh PostgreSQL database made (and dropped) through this "
         "server, e.g. postgresql://postgres@127.0.0.1:5432/test (default: the embedded SQLite)",
     )
+    ap.add_argument(
+        "--repeat", type=int, default=1, metavar="N",
+        help="run every scenario N times, the targets' order swapped each round, and report each "
+        "round's ratio and their median (runs of the same code differ by up to 1.8x on 2 shared cores)",
+    )
     ap.add_argument("--json", type=Path, help="also write the raw results here")
     ap.add_argument("--profile", type=Path, help="run Boothcast under py-spy, raw stacks to this path")
     args = ap.parse_args()
@@ -418,11 +456,15 @@ def main() -> int:
                 targets.append(bt)
         rows = []
         for sc in scen:
-            for target in targets:
-                print(f"scenario {sc.name}: {sc.viewers} viewers on {target.name} ...", flush=True)
-                r = run_scenario(target, sc, args.connect_concurrency, args.profile)
-                print(json.dumps(r), flush=True)
-                rows.append(r)
+            for round_ in range(1, args.repeat + 1):
+                # Swapped each round: whichever runs second meets what the first left (a warm page
+                # cache, a cooling machine), so neither target always gets it.
+                for target in targets if round_ % 2 else targets[::-1]:
+                    print(f"scenario {sc.name}: {sc.viewers} viewers on {target.name} ...", flush=True)
+                    r = run_scenario(target, sc, args.connect_concurrency, args.profile)
+                    r["round"] = round_
+                    print(json.dumps(r), flush=True)
+                    rows.append(r)
         print()
         print(f"cores: {os.cpu_count()}, load generator and server share them")
         fanout_rows = [r for r in rows if not r["scenario"].startswith("J")]
