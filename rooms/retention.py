@@ -175,7 +175,5 @@ class Retention:
             return
         self._stopping.set()
         remaining = max(0.0, deadline - asyncio.get_running_loop().time())
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(asyncio.shield(task), remaining)
-        if not task.done():
-            await stop(task, "the retention sweep")
+        await asyncio.wait([task], timeout=remaining)  # unlike wait_for, never cancels it
+        await stop(task, "the retention sweep")

@@ -94,8 +94,6 @@ class BoothPushes:
                     for lang in langs:
                         await self.sio.emit(events.MOD_BOOTHS, {"booths": states}, room=mod_room(lang))
             except Exception:
-                if (task := asyncio.current_task()) is not None and task.cancelling():
-                    raise asyncio.CancelledError from None  # cancelled, though a library said otherwise
                 log.exception("moderator summary failed")
 
     async def aclose(self) -> None:

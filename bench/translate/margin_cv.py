@@ -58,11 +58,10 @@ def per_direction(calib: list[quality.Scored], margins: list[int]) -> dict[calib
     direct = [d for d in calibration.DIRECTIONS if "en" in d]
     pivots = [d for d in calibration.DIRECTIONS if "en" not in d]
     chosen: dict[calibration.Direction, int] = {}
-    for routes, fixed in ((direct, {}), (pivots, None)):
-        table = {}
-        for m in margins:
-            plan = {d: m for d in calibration.DIRECTIONS} if fixed is not None else {**dict.fromkeys(pivots, m), **chosen}
-            table[m] = held_out(calib, plan)
+    for routes in (direct, pivots):
+        # The direct routes all take m (each route's counts are its own); then the pivots take m
+        # with the direct routes' chosen margins.
+        table = {m: held_out(calib, {**dict.fromkeys(calibration.DIRECTIONS, m), **chosen}) for m in margins}
         print("| route | " + " | ".join(f"margin {m}: wrong / right" for m in margins) + " | chosen |")
         print("|---|" + "---:|" * (len(margins) + 1))
         for d in routes:
@@ -84,22 +83,15 @@ def main() -> None:
         chosen = per_direction(calib, [int(m) for m in args.margins.split(",")])
         print("chosen:", {f"{s}_{t}": m for (s, t), m in chosen.items()})
         for label, plan in (("one margin", calibration.MARGIN), ("per route", chosen)):
-            counts = held_out(calib, plan)
-            wrong = sum(w for w, _ in counts.values())
-            right = sum(r for _, r in counts.values())
+            counts = held_out(calib, plan).values()
+            wrong, right = sum(w for w, _ in counts), sum(r for _, r in counts)
             print(f"{label}: confident & wrong {wrong}, confident & correct {right} (held-out halves)")
         return
     print("| margin | confident & wrong (held-out halves) | confident & correct |")
     print("|---:|---:|---:|")
     for margin in (int(m) for m in args.margins.split(",")):
-        wrong = right = 0
-        for held in (0, 1):
-            fit = [s for s in calib if quality.fold(s) != held]
-            gate = calibration.calibrate(fit, GateConfig.load(Path("/nonexistent")), margin)
-            judged = [s for s in calib if quality.fold(s) == held]
-            wrong += calibration.confident_wrong(judged, gate)
-            right += sum(1 for s in judged if s.label and not s.uncertain(gate))
-        print(f"| {margin} | {wrong} | {right} |", flush=True)
+        counts = held_out(calib, margin).values()
+        print(f"| {margin} | {sum(w for w, _ in counts)} | {sum(r for _, r in counts)} |", flush=True)
 
 
 if __name__ == "__main__":
