@@ -195,13 +195,14 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
         if last_seq is None:
             raise NotFound("no such booth")
         live = await live_lookup.live_start(s, booth_id)
+        first_seq = last_seq - len(fresh) + 1
         rows = []
         for n, i in enumerate(fresh):
             d = group[i]
             rows.append(
                 {
                     "booth_id": booth_id,
-                    "seq": last_seq - len(fresh) + 1 + n,
+                    "seq": first_seq + n,
                     "author_id": d.actor.id,
                     "source_lang": d.source_lang,
                     "text": d.text,
@@ -213,11 +214,12 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
                     "phrase_params": d.phrase.to_json() if d.phrase else None,
                 }
             )
-        ids = (
-            await s.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows)
-        ).all()
-        for i, row, msg_id in zip(fresh, rows, ids, strict=True):
-            outcomes[i] = ChatRecord.of(Message(id=msg_id, **row), author_of(group[i].actor))
+        # Ids matched by seq (unique in the booth), not by RETURNING's order: SQLite cannot order
+        # a multi-row INSERT's RETURNING, so asking for that order costs an INSERT per message.
+        returned = await s.execute(insert(Message).returning(Message.seq, Message.id), rows)
+        ids: dict[int, int] = {seq: msg_id for seq, msg_id in returned}
+        for n, (i, row) in enumerate(zip(fresh, rows, strict=True)):
+            outcomes[i] = ChatRecord.of(Message(id=ids[first_seq + n], **row), author_of(group[i].actor))
     for i, first in twins:
         original = outcomes[first]
         outcomes[i] = replace(original, resent=True) if isinstance(original, ChatRecord) else original

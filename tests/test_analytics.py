@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from rooms.analytics_figures import BoothEvents, Period, Visit, day_periods, figures
 from rooms.db import Database
@@ -274,3 +274,41 @@ async def test_visit_log_retries_a_failed_write_without_duplicates(
     finally:
         await db.aclose()
         await drop()
+
+
+async def test_a_storm_of_visits_is_written_in_batches_and_each_leave_finds_its_row(db: Database) -> None:
+    """A tick after a join storm writes its visits in a few statements, not one per buyer (SQLite
+    cannot order a multi-row RETURNING without the insert sentinel), and the leaves that follow are
+    one executemany; each leave still closes its own visit."""
+    async with db.session() as s:
+        buyers = [User(display_name=f"B{i}", role="buyer", lang="es", country=f"C{i % 3}") for i in range(300)]
+        s.add_all(buyers)
+    statements: list[tuple[str, bool]] = []
+
+    def seen(_c: Any, _cur: Any, statement: str, _p: Any, _ctx: Any, executemany: bool) -> None:
+        statements.append((statement.split("(")[0].strip(), executemany))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    log = VisitLog(db, interval=3600)
+    for i, b in enumerate(buyers):
+        log.started(f"sid-{i}", 1, b.id, "es")
+    await log.flush()
+    inserts = [s for s in statements if s[0].startswith("INSERT INTO booth_visits")]
+    assert 1 <= len(inserts) <= 3, inserts
+
+    statements.clear()
+    leaving = buyers[::2]
+    for i in range(0, len(buyers), 2):
+        log.ended(f"sid-{i}", 1)
+    await log.flush()
+    updates = [s for s in statements if s[0].startswith("UPDATE booth_visits")]
+    assert len(updates) == 1 and updates[0][1], updates
+    event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+
+    async with db.reader() as s:
+        rows = (await s.execute(select(BoothVisit.user_id, BoothVisit.left_at, BoothVisit.country))).all()
+    assert len(rows) == len(buyers)
+    closed = {user_id for user_id, left_at, _ in rows if left_at is not None}
+    assert closed == {b.id for b in leaving}
+    assert {user_id: country for user_id, _, country in rows} == {b.id: b.country for b in buyers}
+    await log.aclose()

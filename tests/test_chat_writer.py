@@ -46,9 +46,18 @@ async def test_a_burst_shares_commits_and_keeps_submission_order(db: Database) -
     booth_id, people = await _booth_and_people(db, 4)
     writer = ChatWriter(db)
     commits = _count_commits(db)
+    inserts = [0]
+
+    def on_execute(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        inserts[0] += statement.startswith("INSERT INTO messages")
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", on_execute)
     sends = [writer.write(people[i % 4], booth_id, f"m{i}", None, "en") for i in range(200)]
     records = await asyncio.gather(*sends)
     await writer.aclose()
+    event.remove(db.engine.sync_engine, "before_cursor_execute", on_execute)
+    # One INSERT per group, not one per message (SQLite cannot order a multi-row RETURNING).
+    assert inserts[0] <= commits[0], (inserts, commits)
 
     seqs = [r.seq for r in records]
     assert seqs == list(range(seqs[0], seqs[0] + 200)), "seq follows the order messages were sent"

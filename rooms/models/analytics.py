@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel
 
 from rooms.models.base import Base, UTCDateTime
 
@@ -26,6 +26,9 @@ class BoothVisit(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     country: Mapped[str | None] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(8))
+    # SQLite cannot tie RETURNING rows to the parameters of one multi-row INSERT, so without a
+    # client-side sentinel SQLAlchemy writes a storm's visits one statement per row (rooms/visits.py).
+    _sentinel: Mapped[int] = orm_insert_sentinel()
 
     __table_args__ = (Index("ix_booth_visits_booth_joined", "booth_id", "joined_at"),)
 
