@@ -141,6 +141,9 @@ async def test_phone_while_live_then_the_replay_card(fair: Fair, live_server: Se
         player, chat = await buyer.locator(".player").bounding_box(), await buyer.locator("#chat-form").bounding_box()
         assert player and chat and player["y"] < chat["y"] and chat["y"] + chat["height"] <= player["y"] + player["height"]
         assert await no_horizontal_scroll(buyer)
+        # The quick phrases over the video take a tap like the message box does.
+        await buyer.locator(".phrase-btn").filter(has_text=re.compile("sample", re.I)).click(timeout=5_000)
+        await expect(buyer.locator("#chat-list .msg")).to_have_count(2)
         await screenshot(buyer, "booth-live-phone-chat-over-video")
         await on_video.click()
         await expect(buyer.locator("#inquiry-form [name='product_id']")).to_have_value(str(product["id"]))
