@@ -1,6 +1,7 @@
-"""The buyer's chat input always fits on screen: on the booth page offline and live, at laptop and
-phone sizes, the page not scrolled, the input is wholly inside the viewport and takes a message.
-Screenshots (the viewport, as seen) go to /tmp/shots/; the bottom gaps are printed."""
+"""The buyer's chat input always fits on screen, and no quick phrase hides under it: on the booth
+page offline and live, at laptop and phone sizes, the page not scrolled, the input is wholly inside
+the viewport and takes a message. Screenshots (the viewport, as seen) go to /tmp/shots/; the bottom
+gaps are printed."""
 
 from __future__ import annotations
 
@@ -39,6 +40,23 @@ async def _check(page: Page, state: str, width: int, height: int) -> float:
     )
     await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"chat-input-{state}-{width}x{height}.png"))
+    # Nothing the buyer can tap sits under the message box: the quick phrases stay in view with it.
+    covered = await page.evaluate(
+        """() => {
+            const f = document.querySelector('#chat-form').getBoundingClientRect();
+            const row = document.querySelector('#quick-phrases .phrase-buttons');
+            if (!row) return [];
+            const c = row.getBoundingClientRect();  // the row scrolls: what it clips is not shown
+            return [...row.querySelectorAll('.phrase-btn, .phrase-more')]
+              .map((b) => [b.textContent, b.getBoundingClientRect()])
+              .map(([t, r]) => [t, {top: Math.max(r.top, c.top), bottom: Math.min(r.bottom, c.bottom),
+                                     left: Math.max(r.left, c.left), right: Math.min(r.right, c.right)}])
+              .filter(([, r]) => r.bottom > r.top && r.right > r.left)
+              .filter(([, r]) => r.bottom > f.top && r.top < f.bottom && r.right > f.left && r.left < f.right)
+              .map(([t]) => t);
+        }"""
+    )
+    assert covered == [], f"{state} {width}x{height}: under the message box: {covered}"
     where = f"{state} {width}x{height}: {geometry}"
     assert geometry["scrollY"] == 0, where
     assert geometry["top"] >= 0 and geometry["left"] >= 0, where
