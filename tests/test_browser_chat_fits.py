@@ -67,6 +67,22 @@ async def _check(page: Page, state: str, width: int, height: int) -> float:
     await page.locator("#chat-send").click()
     await expect(page.locator("#chat-list .msg", has_text=text)).to_have_count(1)
     await expect(page.locator("#chat-input")).to_have_value("")
+    # The line just sent is the newest, and it shows: not under the message box that sticks to the
+    # screen's bottom while the chat runs past it.
+    for _ in range(40):
+        box = await page.evaluate(
+            """() => {
+                const m = [...document.querySelectorAll('#chat-list .msg')].pop().getBoundingClientRect();
+                const c = document.querySelector('#chat-composer').getBoundingClientRect();
+                const l = document.querySelector('#chat-list').getBoundingClientRect();
+                return {msg_top: m.top, msg_bottom: m.bottom, composer_top: c.top, list_top: l.top};
+            }"""
+        )
+        if box["list_top"] - 1 <= box["msg_top"] and box["msg_bottom"] <= box["composer_top"] + 1:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError(f"{state} {width}x{height}: the newest line is hidden: {box}")
     return float(geometry["vh"] - geometry["bottom"])
 
 

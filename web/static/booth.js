@@ -11,6 +11,7 @@ import { api, ApiError } from './session.js';
 import { bootPage, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderGuestSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
+import { keepChatEndAboveComposer } from './chat_overlap.js';
 import { reportDecorator, SlowModeGate } from './booth_safety.js';
 import { mountQuickPhrases, phraseContainer } from './phrases.js';
 import { imageEl, remindNow } from './booth_stage.js';
@@ -66,6 +67,7 @@ async function enter() {
     layout: 'viewer', orderBy: 'seq', empty: $('#chat-empty'),
     decorate: reportDecorator({ socket: () => state.socket, me }),
   });
+  keepChatEndAboveComposer($('#chat-list'), $('#chat-composer'), state.chat);
   state.slow = new SlowModeGate({
     form: $('#chat-form'), button: $('#chat-send'),
     exempt: ['moderator', 'admin'].includes(me.role) || (me.role === 'supplier' && me.booth_id === state.booth.id),
