@@ -20,8 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-import asyncpg
-
+from bench.fanout.run import create_pg_database, drop_pg_database
 from rooms.db import Database
 from rooms.migrate import upgrade
 from rooms.models import Booth, User
@@ -57,7 +56,7 @@ async def _round(url: str, buyers: int) -> tuple[tuple[float, float], tuple[floa
         await db.aclose()
 
 
-async def main() -> None:
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--buyers", type=int, default=5000)
     ap.add_argument("--rounds", type=int, default=3)
@@ -67,16 +66,13 @@ async def main() -> None:
     for _ in range(args.rounds):
         if args.backend == "sqlite":
             with tempfile.TemporaryDirectory() as d:
-                rows.append(await _round(f"sqlite+aiosqlite:///{Path(d) / 'visits.db'}", args.buyers))
+                rows.append(asyncio.run(_round(f"sqlite+aiosqlite:///{Path(d) / 'visits.db'}", args.buyers)))
         else:
-            name = f"bench_visits_{uuid.uuid4().hex[:8]}"
-            admin = await asyncpg.connect(PG_ADMIN)
+            url = create_pg_database(PG_ADMIN)
             try:
-                await admin.execute(f'CREATE DATABASE "{name}"')
-                rows.append(await _round(f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", args.buyers))
+                rows.append(asyncio.run(_round(url, args.buyers)))
             finally:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                await admin.close()
+                drop_pg_database(PG_ADMIN, url)
     print(f"{args.buyers} buyers, {args.backend}: one tick's CPU / wall, ms")
     print("| round | joins tick | leaves tick |")
     print("|---:|---|---|")
@@ -87,4 +83,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
