@@ -12,6 +12,7 @@ from rooms.glossary_store import GlossaryStore
 from rooms.presence import Presence
 from rooms.ratelimit import RateLimiter
 from rooms.slow_mode import SlowModeStore
+from rooms.users import GuestSignIns
 from rooms.visits import VisitLog
 from translation.api import Translator
 
@@ -37,4 +38,5 @@ class Fair:
     glossaries: GlossaryStore
     filters: FilterStore
     slow_mode: SlowModeStore
+    guests: GuestSignIns  # new buyers' accounts, a crowd's sign-ins sharing commits
     visits: VisitLog | None = None  # buyers' visits and viewer samples, for analytics

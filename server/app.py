@@ -24,6 +24,7 @@ from rooms.presence import MemoryPresence, Presence, RedisPresence
 from rooms.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from rooms.retention import Retention
 from rooms.slow_mode import SlowModeStore
+from rooms.users import GuestSignIns
 from rooms.visits import VisitLog
 from server.connections import Connections
 from server.fanout import ChatFanout
@@ -244,12 +245,14 @@ async def _fair(app: web.Application) -> AsyncIterator[None]:
     glossaries = GlossaryStore(app[DB])
     slow_mode = SlowModeStore(app[DB], app.get(REDIS), channel=f"{settings.redis_prefix}:slow_mode")
     await slow_mode.start()
+    guests = GuestSignIns(app[DB])
     visits = VisitLog(app[DB], interval=settings.analytics_sample_seconds)  # the node's one writer of visits
     visits.start()
     app[FAIR] = Fair(app[DB], presence, limiter, app[TRANSLATOR], limits, writer, bans, glossaries,
-                     FilterStore(app[DB]), slow_mode, visits)  # fmt: skip
+                     FilterStore(app[DB]), slow_mode, guests, visits)  # fmt: skip
     yield
     await visits.aclose()  # after the sockets closed: it closes the visits still open
+    await guests.aclose()
     await writer.aclose()
     await slow_mode.aclose()
     await bans.aclose()

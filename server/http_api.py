@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from rooms import booths, leads, moderation, product_texts
 from rooms.errors import BadRequest, DomainError, NotFound
 from rooms.payloads import user_payload
-from rooms.users import actor_of, do_guest_sign_in, do_login, load_actor
+from rooms.users import GuestIn, actor_of, do_login, load_actor
 from server import responses, schemas
 from server.api_routes import CATALOG, api_routes
 from server.errors import as_unavailable, from_validation, internal, json_error
@@ -135,8 +135,7 @@ async def auth_guest(request: web.Request) -> web.Response:
         message="too many sign-ins from this address",
     )  # fmt: skip
     p = await body(request, schemas.GuestIn)
-    user = await do_guest_sign_in(fair.db, display_name=p.display_name, lang=p.lang, company=p.company,
-                                  country=p.country)  # fmt: skip
+    user = await fair.guests.sign_in(GuestIn(p.display_name, p.lang, p.company, p.country))
     token = request.app[TOKENS].issue(actor_of(user))
     return jsonify({"token": token, "user": user_payload(user)})
 

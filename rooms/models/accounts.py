@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel
 
 from rooms.models.base import Base, UTCDateTime, utcnow
 
@@ -25,3 +25,6 @@ class User(Base):
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ban_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Guest sign-ins are inserted in groups and each needs its own id back (rooms/users.py); SQLite
+    # cannot order a multi-row INSERT's RETURNING without a client-side sentinel.
+    _sentinel: Mapped[int] = orm_insert_sentinel()
