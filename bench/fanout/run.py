@@ -219,7 +219,9 @@ def run_scenario(
                 if profile is not None and target.name == "boothcast" and sc.name.startswith("J"):
                     # A storm's measured phase is the joining itself, until `ready`.
                     out_file = profile.with_name(f"{profile.stem}-{sc.name}{profile.suffix}")
-                    spy_cmd = [str(VENV_BIN / "py-spy"), "record", "-s", "-r", "250", "-f", "raw"]
+                    # --gil: what holds the interpreter. Without it, aiosqlite's worker thread
+                    # waiting in SimpleQueue.get is counted as busy.
+                    spy_cmd = [str(VENV_BIN / "py-spy"), "record", "-s", "--gil", "-r", "250", "-f", "raw"]
                     storm_spy = subprocess.Popen([*spy_cmd, "-o", str(out_file), "-p", str(server.pid)])
             elif msg["ev"] == "ready":
                 if storm_spy is not None:
