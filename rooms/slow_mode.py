@@ -79,13 +79,20 @@ class SlowModeStore:
     async def aclose(self) -> None:
         await stop(self._task, "the slow-mode channel")
 
+    def cached(self, booth_id: int) -> int | None:
+        """The booth's interval if this node's copy is fresh, else None (then `seconds` reads it)."""
+        ttl = HEALTHY_TTL_S if self._subscribed.is_set() else OUTAGE_TTL_S
+        hit = self._cached.get(booth_id)
+        if hit is not None and self._clock() - hit[1] < ttl:
+            return hit[0]
+        return None
+
     async def seconds(self, booth_id: int) -> int:
         """The booth's interval (0: off); `NotFound` for no such booth."""
-        ttl = HEALTHY_TTL_S if self._subscribed.is_set() else OUTAGE_TTL_S
+        hit = self.cached(booth_id)
+        if hit is not None:
+            return hit
         started = self._clock()
-        hit = self._cached.get(booth_id)
-        if hit is not None and started - hit[1] < ttl:
-            return hit[0]
         generation = self._generation
         self.reads += 1
         async with self._db.reader() as s:

@@ -108,8 +108,14 @@ class JoinPath:
             "pinned_product": pinned,
             "languages": presence.languages,
             # Seconds between a buyer's messages here (0: off); staff and moderators are spared.
-            "slow_mode": await self.slow_modes.get(booth_id),
+            "slow_mode": await self._slow_mode(booth_id),
         }
+
+    async def _slow_mode(self, booth_id: int) -> int:
+        # The node's fresh copy is what a shared load would return too, without the joiner
+        # waiting a loop turn for it; only a missing or stale copy is a (shared) read.
+        seconds = self.fair.slow_mode.cached(booth_id)
+        return seconds if seconds is not None else await self.slow_modes.get(booth_id)
 
     async def aclose(self) -> None:
         await self.local_views.aclose()

@@ -11,7 +11,10 @@
   and closes the connection of one that has not answered within `ping_timeout`.
 - `RoomIndex`: python-socketio finds a leaving socket's rooms by copying and scanning every room
   of the namespace (each socket has its own room, and each account one more), so when thousands
-  of viewers leave at once the teardown is quadratic. The index keeps each socket's rooms.
+  of viewers leave at once the teardown is quadratic. The index keeps each socket's rooms. Its
+  rooms are plain dicts (`Members`) instead of bidicts, except the namespace's own room, where
+  socket.io looks a socket up by its engine.io id: a bidict write costs four times a dict's, and
+  every join makes four.
 
 They rely on names python-socketio 5.x and python-engineio 4.x mark internal; tests/test_wire_contract.py checks them
 and compares the results with the stock classes.
@@ -135,6 +138,15 @@ class PingWheel:
         self._task = None
 
 
+class Members(dict[str, Any]):
+    """A room's members, sid → engine.io sid: what python-socketio keeps in a bidict, whose
+    inverse it reads only for the namespace's own room. `_fwdm` is the name it reads a room by."""
+
+    @property
+    def _fwdm(self) -> Members:
+        return self
+
+
 class RoomIndex(socketio.AsyncManager):  # type: ignore[misc]
     """A manager that knows each socket's rooms, so a disconnect costs its rooms, not all rooms.
 
@@ -148,7 +160,20 @@ class RoomIndex(socketio.AsyncManager):  # type: ignore[misc]
         self._rooms_of: dict[str, dict[str, list[Any]]] = {}
 
     def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: Any = None) -> None:
-        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+        if room is None:  # the namespace's own room: socket.io reads its inverse (a bidict)
+            super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+        else:  # the stock method's checks, with a dict for the room
+            rooms = self.rooms.get(namespace)
+            if rooms is None:
+                if eio_sid is None:
+                    raise ValueError("sid is not connected to requested namespace")
+                rooms = self.rooms[namespace] = {}
+            if sid != room and room in rooms.get(None, ()):
+                raise ValueError("cannot enter a sid room")
+            members = rooms.get(room)
+            if members is None:
+                members = rooms[room] = Members()
+            members[sid] = rooms[None][sid] if eio_sid is None else eio_sid
         mine = self._rooms_of.setdefault(namespace, {}).setdefault(sid, [])
         if room not in mine:
             mine.append(room)

@@ -142,9 +142,14 @@ async def test_room_index_leaves_the_same_state_as_the_stock_manager() -> None:
         if op >= 0.85:
             del sids[eio_sid]
         assert indexed.rooms == stock.rooms, step
+        for r in ("r0", "r3", sid):
+            assert sorted(indexed.get_participants("/", r)) == sorted(stock.get_participants("/", r)), step
         assert (indexed.callbacks, indexed.pending_connect, indexed.pending_disconnect) == (
             stock.callbacks, stock.pending_connect, stock.pending_disconnect
         ), step  # fmt: skip
+    # Rooms are plain dicts but the namespace's own, whose inverse socket.io reads.
+    assert {type(m).__name__ for r, m in indexed.rooms.get("/", {}).items() if r is not None} == {"Members"}
+    assert type(indexed.rooms["/"][None]).__name__ == "bidict"
     # The index is exactly the rooms each socket is in, nothing left behind.
     for ns, by_sid in indexed._rooms_of.items():
         for sid, rooms in by_sid.items():
