@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import secrets
 import sys
 import time
 from contextvars import ContextVar
@@ -20,6 +19,8 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+
+from server.random_ids import token_hex
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -59,7 +60,7 @@ def configure_logging(fmt: str) -> None:
 def start_request_id(request: web.Request) -> str:
     """The request's id (its proxy's when valid, else a new one), set for its log lines."""
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    request_id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(8)
+    request_id = incoming if _VALID_ID.match(incoming) else token_hex(8)
     REQUEST_ID.set(request_id)
     return request_id
 

@@ -16,6 +16,7 @@ the names it uses and checks that both paths open a connection alike.
 
 from __future__ import annotations
 
+import base64
 from collections import deque
 from typing import Any, NoReturn
 
@@ -23,6 +24,8 @@ import engineio
 from aiohttp import web
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
+
+from server.random_ids import POOL
 
 
 def plain_websocket_connect(request: web.Request) -> bool:
@@ -42,6 +45,14 @@ class ConnectingEngineIO(engineio.AsyncServer):  # type: ignore[misc]
     """engine.io's server with websocket-only connects done in the request's own frame."""
 
     start_service_task: bool
+    sequence_number: int
+
+    def generate_id(self) -> str:
+        """engine.io's id (12 random bytes and a 3-byte sequence number, URL-safe base64), the
+        random bytes from the pool (server/random_ids.py). socket.io takes its sids here too."""
+        raw = POOL.take(12) + self.sequence_number.to_bytes(3, "big")
+        self.sequence_number = (self.sequence_number + 1) & 0xFFFFFF
+        return base64.b64encode(raw).decode("ascii").replace("/", "_").replace("+", "-")
 
     async def handle_request(self, *args: Any, **kwargs: Any) -> Any:
         request = args[0] if len(args) == 1 and not kwargs else None
