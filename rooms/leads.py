@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, Literal, get_args
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rooms import live_lookup, outbox
@@ -44,6 +45,7 @@ class Inquiry:
     company: str | None = None
     session_id: int | None = None
     stream_offset_ms: int | None = None
+    client_id: str | None = None
 
 
 def check_inquiry(actor: AuthUser, inquiry: Inquiry) -> Inquiry:
@@ -60,9 +62,31 @@ def check_inquiry(actor: AuthUser, inquiry: Inquiry) -> Inquiry:
     return replace(inquiry, message=text)
 
 
-async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, inquiry: Inquiry) -> Lead:
-    """Commit an inquiry as a lead; the product defaults to the one pinned at that moment."""
+async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, inquiry: Inquiry) -> tuple[Lead, bool]:
+    """Commit an inquiry as a lead; the product defaults to the one pinned at that moment.
+
+    Returns the lead and whether it was there already: a retry with the `client_id` of a committed
+    inquiry (its ack was lost) gets that lead back, and nothing is written or announced again.
+    """
     form = check_inquiry(actor, inquiry)
+    if form.client_id is not None and (earlier := await _lead_by_client_id(fair, actor, booth_id, form.client_id)):
+        return earlier, True
+    try:
+        return await _insert_lead(fair, actor, booth_id, form), False
+    except IntegrityError:
+        # The same retry twice at once: the other one committed it.
+        if form.client_id is None or not (earlier := await _lead_by_client_id(fair, actor, booth_id, form.client_id)):
+            raise
+        return earlier, True
+
+
+async def _lead_by_client_id(fair: Fair, actor: AuthUser, booth_id: int, client_id: str) -> Lead | None:
+    async with fair.db.reader() as s:
+        q = select(Lead).where(Lead.buyer_id == actor.id, Lead.booth_id == booth_id, Lead.client_id == client_id)
+        return (await s.scalars(q)).one_or_none()
+
+
+async def _insert_lead(fair: Fair, actor: AuthUser, booth_id: int, form: Inquiry) -> Lead:
     await fair.limiter.hit(
         f"inquiry:{actor.id}",
         per_minute=fair.limits.inquiries_per_10_min / 10,
@@ -111,6 +135,7 @@ async def do_submit_inquiry(fair: Fair, actor: AuthUser, booth_id: int, inquiry:
             session_id=session_id,
             stream_offset_ms=offset,
             consent_at=datetime.now(UTC),
+            client_id=form.client_id,
         )
         s.add(lead)
         await s.flush()

@@ -29,8 +29,9 @@ class LeadSockets:
     async def inquiry_submit(self, sid: str, conn: Conn, p: schemas.InquirySubmit) -> Ack:
         require_joined(conn, p.booth_id)
         inquiry = leads.Inquiry(**p.model_dump(exclude={"booth_id"}))
-        lead = await leads.do_submit_inquiry(self.fair, conn.user, p.booth_id, inquiry)
-        self._tasks.spawn(self._announce_lead(lead))
+        lead, resent = await leads.do_submit_inquiry(self.fair, conn.user, p.booth_id, inquiry)
+        if not resent:  # a resend's lead was announced when it was made
+            self._tasks.spawn(self._announce_lead(lead))
         return {"ok": True, "lead": {"id": lead.id}}
 
     async def _announce_lead(self, lead: Lead) -> None:

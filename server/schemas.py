@@ -92,9 +92,12 @@ class _TextOrPhrase(Strict):
         return self
 
 
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
 class ChatSend(_TextOrPhrase):
     booth_id: Id
-    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    client_id: ClientId | None = None
 
 
 class ChatPreview(_TextOrPhrase):
@@ -124,6 +127,8 @@ class InquirySubmit(Strict):
     company: ShortText | None = None
     session_id: Id | None = None
     stream_offset_ms: Annotated[int, Field(ge=0, le=10**10)] | None = None
+    # The page's id for this inquiry: a retry after a lost ack gets the lead it already made.
+    client_id: ClientId | None = None
 
 
 class ProductPin(Strict):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+
+import pytest
 
 from tests.support import Server
 
@@ -50,6 +53,42 @@ async def test_inquiry_is_committed_before_the_ack(fair_server: Server) -> None:
     ack = await buyer.call("inquiry:submit", {"booth_id": booth_id, "message": "Hola", "email": "a@b.es", "consent": True})
     status, body = await fair_server.get(f"/api/booths/{booth_id}/leads", stok)
     assert status == 200 and [lead["id"] for lead in body["leads"]] == [ack["lead"]["id"]]
+
+
+@pytest.mark.parametrize("fair_server", [{"inquiry_rate_limit": 50}], indirect=True)
+async def test_a_retried_inquiry_with_its_client_id_gets_its_lead_not_a_second_one(fair_server: Server) -> None:
+    """A buyer whose ack was lost is told to try again: the page resends with the same client_id."""
+    booth_id, buyer, staff, _, stok = await _setup(fair_server)
+    base = {"booth_id": booth_id, "message": "Necesito 2000 piezas", "email": "a@b.es", "consent": True}
+    first = await buyer.call("inquiry:submit", {**base, "client_id": "inq-1"})
+    again = await buyer.call("inquiry:submit", {**base, "client_id": "inq-1"})
+    assert first["ok"] and again == first
+    # The same retry twice at once (a double tap) still makes one lead.
+    twins = [buyer.call("inquiry:submit", {**base, "client_id": "inq-2"}) for _ in range(2)]
+    a, b = await asyncio.gather(*twins)
+    assert a["ok"] and a == b and a["lead"]["id"] != first["lead"]["id"]
+    # Without a client_id, or with another one, each inquiry is a lead of its own, as before.
+    other = await buyer.call("inquiry:submit", {**base, "client_id": "inq-3"})
+    plain = [await buyer.call("inquiry:submit", base) for _ in range(2)]
+    assert other["ok"] and all(p["ok"] for p in plain)
+    status, body = await fair_server.get(f"/api/booths/{booth_id}/leads", stok)
+    ids = sorted(lead["id"] for lead in body["leads"])
+    assert status == 200 and ids == sorted({first["lead"]["id"], a["lead"]["id"], other["lead"]["id"],
+                                           plain[0]["lead"]["id"], plain[1]["lead"]["id"]})  # fmt: skip
+    assert len(ids) == 5
+    # Staff are told of each lead once.
+    for lead_id in ids:
+        await staff.events.wait_for("lead:new", lambda d, i=lead_id: d["id"] == i)
+    await asyncio.sleep(0.3)
+    assert sorted(d["id"] for d in staff.events.of("lead:new")) == ids
+    # Another buyer may use the same client_id: it is theirs.
+    tok2, _ = await fair_server.guest("Bo", "en")
+    bo = await fair_server.client(tok2)
+    assert (await bo.call("booth:join", {"booth_id": booth_id}))["ok"]
+    mine = await bo.call("inquiry:submit", {**base, "client_id": "inq-1"})
+    assert mine["ok"] and mine["lead"]["id"] not in ids
+    bad = await bo.call("inquiry:submit", {**base, "client_id": "x" * 65})
+    assert not bad["ok"] and bad["error"]["code"] == "bad_request"
 
 
 async def test_consent_is_required_and_fields_are_validated(fair_server: Server) -> None:

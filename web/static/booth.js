@@ -15,7 +15,7 @@ import { keepChatEndAboveComposer } from './chat_overlap.js';
 import { reportDecorator, SlowModeGate } from './booth_safety.js';
 import { mountQuickPhrases, phraseContainer } from './phrases.js';
 import { imageEl, remindNow } from './booth_stage.js';
-import { sendChat, setMuted } from './booth_chat.js';
+import { noteStored, sendChat, setMuted } from './booth_chat.js';
 import { renderInquiryForm } from './booth_inquiry.js';
 import { localized, productById, renderProducts, setPinned } from './booth_products.js';
 import { state, slug } from './booth_state.js';
@@ -66,6 +66,7 @@ async function enter() {
   state.chat = new ChatLog($('#chat-list'), {
     layout: 'viewer', orderBy: 'seq', empty: $('#chat-empty'),
     decorate: reportDecorator({ socket: () => state.socket, me }),
+    onMessage: noteStored, // a line whose ack was lost comes back with the history: it was stored
   });
   keepChatEndAboveComposer($('#chat-list'), $('#chat-composer'), state.chat);
   state.slow = new SlowModeGate({

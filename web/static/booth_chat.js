@@ -5,23 +5,28 @@ import { $, say } from './dom.js';
 import { errorText } from './i18n.js';
 import { call } from './socket.js';
 import { state } from './booth_state.js';
+import { PendingSend } from './pending_send.js';
 
-function newClientId() {
-  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-}
+// The line in the box keeps its client_id until the server acks it or the buyer edits it: a retry
+// after a lost ack is the same message (pending_send.js).
+const pending = new PendingSend();
 
 export async function sendChat(event) {
   event.preventDefault();
   const input = $('#chat-input');
   const text = input.value.trim();
-  if (!text || !state.socket) return;
+  if (!text) {
+    say($('#chat-status'), ''); // nothing to send: an earlier error no longer applies
+    return;
+  }
+  if (!state.socket) return;
   const button = $('#chat-send');
   button.disabled = true;
-  const ack = await call(state.socket, C.CHAT_SEND, { booth_id: state.booth.id, text, client_id: newClientId() });
+  const clientId = pending.idFor(text);
+  const ack = await call(state.socket, C.CHAT_SEND, { booth_id: state.booth.id, text, client_id: clientId });
   button.disabled = Date.now() < state.mutedUntil || $('#chat').dataset.joined !== 'true';
   if (ack.ok) {
-    input.value = '';
-    say($('#chat-status'), '');
+    stored(clientId, text);
     state.slow.sent();
   } else {
     say($('#chat-status'), errorText(ack.error), 'error');
@@ -29,6 +34,21 @@ export async function sendChat(event) {
     if (ack.error?.code === 'slow_mode') state.slow.wait(ack.error.retry_after);
   }
   input.focus();
+}
+
+/** A message merged into the chat: if it is the line still waiting for its ack, it was stored. */
+export function noteStored(msg) {
+  if (pending.waitingFor(msg?.client_id) && msg.author?.id === state.session?.user.id) {
+    stored(msg.client_id, pending.key);
+  }
+}
+
+function stored(clientId, text) {
+  pending.done(clientId);
+  const input = $('#chat-input');
+  // Only the line that was sent: what the buyer typed meanwhile stays.
+  if (input.value.trim() === text) input.value = '';
+  say($('#chat-status'), '');
 }
 
 export function setMuted(until) {

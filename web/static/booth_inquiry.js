@@ -7,6 +7,9 @@ import { call } from './socket.js';
 import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
 import { localized, productById } from './booth_products.js';
 import { state } from './booth_state.js';
+import { PendingSend } from './pending_send.js';
+
+const pending = new PendingSend();
 
 export function renderInquiryForm() {
   const user = state.session.user;
@@ -15,7 +18,8 @@ export function renderInquiryForm() {
     return;
   }
   const product = select([['', t('inq.general')], ...state.products.map((p) => [String(p.id), localized(p).name])], { name: 'product_id' });
-  const quantity = h('input', { name: 'quantity', type: 'number', min: 1, step: 1, inputmode: 'numeric' });
+  // Text, not type=number: a number input takes "2.000" (two thousand, written the Spanish way) as 2.
+  const quantity = h('input', { name: 'quantity', inputmode: 'numeric', maxlength: 20, autocomplete: 'off' });
   const unit = h('input', { name: 'unit', maxlength: 40 });
   const price = h('input', { name: 'target_price', inputmode: 'decimal', maxlength: 20, pattern: '[0-9]+([.,][0-9]{1,4})?' });
   const currency = select(CURRENCIES.map((c) => [c, c]), { name: 'currency' });
@@ -58,10 +62,19 @@ export function renderInquiryForm() {
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (!message.value.trim()) message.value = ''; // only spaces: the browser's "required" says so
     if (!form.reportValidity()) return;
     const payload = { booth_id: state.booth.id, message: message.value.trim(), email: email.value.trim(), consent: consent.checked };
     if (product.value) payload.product_id = Number(product.value);
-    if (quantity.value) payload.quantity = Number.parseInt(quantity.value, 10);
+    if (quantity.value.trim()) {
+      const n = wholeNumber(quantity.value);
+      if (n === null) {
+        say(result, t('inq.quantity_invalid'), 'error');
+        quantity.focus();
+        return;
+      }
+      payload.quantity = n;
+    }
     if (unit.value.trim()) payload.unit = unit.value.trim();
     if (price.value.trim()) {
       const p = price.value.trim().replace(',', '.');
@@ -76,10 +89,13 @@ export function renderInquiryForm() {
     if (incoterm.value) payload.incoterm = incoterm.value;
     if (destination.value) payload.destination_country = destination.value;
     if (company.value.trim()) payload.company = company.value.trim();
+    // The same form sent again after a lost ack is the same inquiry: one lead (pending_send.js).
+    payload.client_id = pending.idFor(JSON.stringify(payload));
     submit.disabled = true;
     submit.textContent = t('inq.sending');
     const ack = await call(state.socket, C.INQUIRY_SUBMIT, payload);
     submit.textContent = t('inq.submit');
+    if (ack.ok) pending.done(payload.client_id);
     state.inquiry.sent = Boolean(ack.ok);
     submit.disabled = state.inquiry.sent || $('#chat').dataset.joined !== 'true';
     if (ack.ok) {
@@ -92,6 +108,18 @@ export function renderInquiryForm() {
   });
   $('#inquiry-slot').replaceChildren(form);
   selectProduct(state.pinnedId, false);
+}
+
+/**
+ * A quantity as buyers write it: digits, grouped with spaces, dots, commas or apostrophes
+ * ("2000", "2.000", "2,000", "2 000", "2'000"); null for anything else, decimals included: a
+ * separator followed by other than three digits ("1.5", "2,50") is not a grouping.
+ */
+export function wholeNumber(text) {
+  const s = text.trim().replace(/[\s\u00a0\u202f]/g, ' ');
+  if (!/^\d{1,3}([ .,']\d{3})*$|^\d+$/.test(s)) return null;
+  const n = Number(s.replace(/[ .,']/g, ''));
+  return Number.isSafeInteger(n) && n >= 1 && n <= 1e12 ? n : null;
 }
 
 export function selectProduct(id, fromUser) {

@@ -25,8 +25,9 @@ export class ChatLog {
    *   decorate(msg, li): add extras (booth name, moderator buttons)
    *   limit: lines kept on screen; the oldest go first (a busy fair runs for hours)
    */
-  constructor(list, { layout = 'viewer', orderBy = 'seq', empty = null, decorate = null, limit = 500 } = {}) {
+  constructor(list, { layout = 'viewer', orderBy = 'seq', empty = null, decorate = null, limit = 500, onMessage = null } = {}) {
     this.list = list;
+    this.onMessage = onMessage; // told of every message merged, live or from history
     this.limit = limit;
     this.layout = layout;
     this.orderBy = orderBy;
@@ -40,7 +41,10 @@ export class ChatLog {
   /** Add or update messages (history on join, after a reconnect, live events). */
   merge(messages) {
     const stick = this.atBottom();
-    for (const msg of messages) this.put(msg);
+    for (const msg of messages) {
+      this.put(msg);
+      this.onMessage?.(msg);
+    }
     while (this.items.length > this.limit) this.remove(this.items[0].id);
     this.updateEmpty();
     if (stick) this.scrollToEnd();

@@ -10,6 +10,7 @@ import { $, h, say, field, select } from './dom.js';
 import { t, uiLang, errorText } from './i18n.js';
 import { api } from './session.js';
 import { call } from './socket.js';
+import { PendingSend } from './pending_send.js';
 
 let catalogueOnce = null;
 
@@ -57,6 +58,7 @@ function label(phrase, lang) {
  *   productName(p): a product's name in the UI language
  */
 export async function mountQuickPhrases(container, { role, socket, boothId, products, pinned, status, productName }) {
+  const pending = new PendingSend();
   let cat;
   try {
     cat = await loadCatalogue();
@@ -85,9 +87,13 @@ export async function mountQuickPhrases(container, { role, socket, boothId, prod
   container.hidden = false;
 
   async function send(phrase, params) {
-    const ack = await call(socket(), C.CHAT_SEND, { booth_id: boothId, phrase: { id: phrase.id, params } });
-    if (ack.ok) say(status, '');
-    else say(status, errorText(ack.error), 'error');
+    // The same phrase with the same values, tapped again after a lost ack, is the same message.
+    const clientId = pending.idFor(JSON.stringify([phrase.id, params]));
+    const ack = await call(socket(), C.CHAT_SEND, { booth_id: boothId, phrase: { id: phrase.id, params }, client_id: clientId });
+    if (ack.ok) {
+      pending.done(clientId);
+      say(status, '');
+    } else say(status, errorText(ack.error), 'error');
     return ack.ok;
   }
 
