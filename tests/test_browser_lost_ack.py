@@ -77,9 +77,15 @@ async def test_an_inquiry_sent_again_after_a_lost_ack_is_one_lead(fair: Fair, li
     await form.get_by_label(es["inq.message"], exact=True).fill("Necesitamos paneles para un hotel.")
     await form.get_by_label(es["inq.consent"]).check()
     submit = form.get_by_role("button", name=es["inq.submit"])
+    result = form.get_by_role("status")
+    # A price as people paste it is refused in the page's language, not the browser's.
+    price = form.get_by_label(es["inq.target_price"])
+    await price.fill("US$ 6.80")
+    await submit.click()
+    await expect(result).to_have_text(es["inq.price_invalid"])
+    await price.fill("")
     await buyer.evaluate("window.__cutAtAck = true")
     await submit.click()
-    result = form.get_by_role("status")
     await expect(result).to_have_attribute("data-kind", "error")  # "try again"
     await joined(buyer)  # back by itself
     await expect(submit).to_be_enabled()

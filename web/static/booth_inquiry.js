@@ -21,7 +21,8 @@ export function renderInquiryForm() {
   // Text, not type=number: a number input takes "2.000" (two thousand, written the Spanish way) as 2.
   const quantity = h('input', { name: 'quantity', inputmode: 'numeric', maxlength: 20, autocomplete: 'off' });
   const unit = h('input', { name: 'unit', maxlength: 40 });
-  const price = h('input', { name: 'target_price', inputmode: 'decimal', maxlength: 20, pattern: '[0-9]+([.,][0-9]{1,4})?' });
+  // Checked on submit with the page's own words (inq.price_invalid): a `pattern` would answer in the browser's language.
+  const price = h('input', { name: 'target_price', inputmode: 'decimal', maxlength: 20 });
   const currency = select(CURRENCIES.map((c) => [c, c]), { name: 'currency' });
   const incoterm = select([['', t('common.choose')], ...INCOTERMS.map((c) => [c, c])], { name: 'incoterm' });
   const destination = select([['', t('common.choose')], ...countryOptions()], { name: 'destination_country', value: user.country || '' });
