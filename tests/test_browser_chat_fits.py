@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Page, expect
 
 from media.testing import make_webm
-from tests.browser_support import Fair, booth, joined
+from tests.browser_support import Fair, booth, joined, ui_strings
 from tests.support import Server
 from tests.test_browser_booth_sells import drain, go_live
 
@@ -107,4 +108,117 @@ async def test_the_chat_input_fits_offline_and_live(fair: Fair, live_server: Ser
         await http.close()
     assert status == 200, body
     print("chat input bottom gap (px):", gaps)
+    assert fair.errors == []
+
+
+PORTRAIT = {"width": 390, "height": 844}
+LANDSCAPE = {"width": 844, "height": 390}
+# What the buyer can read of the chat list: its part on screen, below a top bar that sticks and
+# above the message box that sticks to the screen's bottom. The newest line, whether it is wholly
+# in that part, and the heights of the three newest lines.
+READABLE = """() => {
+    const l = document.querySelector('#chat-list').getBoundingClientRect();
+    const c = document.querySelector('#chat-composer').getBoundingClientRect();
+    const bar = document.querySelector('.topbar');
+    const barBottom = ['sticky', 'fixed'].includes(getComputedStyle(bar).position) ? bar.getBoundingClientRect().bottom : 0;
+    const top = Math.max(l.top, barBottom, 0);
+    const bottom = Math.min(l.bottom, c.top, innerHeight);
+    const msgs = [...document.querySelectorAll('#chat-list .msg')];
+    const m = msgs[msgs.length - 1].getBoundingClientRect();
+    const list = document.querySelector('#chat-list');
+    return {top, bottom, readable: Math.max(0, bottom - top), newest: msgs[msgs.length - 1].textContent,
+            newest_shown: m.top >= top - 1 && m.bottom <= bottom + 1,
+            three_lines: msgs.slice(-3).reduce((s, x) => s + x.getBoundingClientRect().height, 0),
+            from_end: list.scrollHeight - list.scrollTop - list.clientHeight,
+            scroll_y: scrollY, composer_h: c.height, list_h: l.height, vh: innerHeight};
+}"""
+
+
+
+async def _read_chat(page: Page, newest: str, *, lines: int) -> dict[str, Any]:
+    """Once the page has settled (or after 3 s): what the buyer can read of the chat."""
+    for _ in range(60):
+        r: dict[str, Any] = await page.evaluate(READABLE)
+        if newest in r["newest"] and r["newest_shown"] and r["readable"] + 1 >= r["three_lines"] * lines / 3:
+            break
+        await asyncio.sleep(0.05)
+    return r
+
+
+async def _send(page: Page, text: str) -> None:
+    await page.locator("#chat-input").fill(text)
+    await page.locator("#chat-send").click()
+    await expect(page.locator("#chat-list .msg", has_text=text)).to_have_count(1)
+
+
+async def test_turning_the_phone_keeps_the_newest_line_in_view(fair: Fair, live_server: Server) -> None:
+    """Portrait, sideways and back with the chat open: the list stays at its end (the newest line
+    above the message box), and sideways (390 px tall) at least three lines of it are readable
+    between the top bar and the message box when the buyer scrolls to the chat."""
+    page = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Rosa", lang="en", viewport=PORTRAIT)
+    await joined(page)
+    for i in range(1, 6):
+        await _send(page, f"portrait line {i}")
+    await page.evaluate("window.scrollTo(0, 0)")
+    r = await _read_chat(page, "portrait line 5", lines=1)
+    assert r["newest_shown"], f"portrait: {r}"
+
+    await page.set_viewport_size(LANDSCAPE)
+    await page.locator("#chat").evaluate("el => el.scrollIntoView({block: 'end'})")
+    r = await _read_chat(page, "portrait line 5", lines=3)
+    await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "chat-turned-landscape.png"))
+    assert r["newest_shown"], f"landscape: the newest line is hidden: {r}"
+    assert r["readable"] + 1 >= r["three_lines"], f"landscape: under three lines readable: {r}"
+    # The layout for short screens: the top bar scrolls away and the quick phrases sit beside the
+    # message box, so the chat panel fits the screen, its list readable in full (it was 200 of 240 px).
+    assert r["readable"] + 1 >= r["list_h"], f"landscape: the list is partly covered: {r}"
+    # Typed and sent sideways: that line shows too.
+    await _send(page, "landscape line")
+    r = await _read_chat(page, "landscape line", lines=3)
+    assert r["newest_shown"] and r["readable"] + 1 >= r["three_lines"], f"landscape, sent: {r}"
+    assert not await page.evaluate("document.documentElement.scrollWidth > innerWidth")
+
+    await page.set_viewport_size(PORTRAIT)
+    await page.locator("#chat").evaluate("el => el.scrollIntoView({block: 'end'})")
+    r = await _read_chat(page, "landscape line", lines=1)
+    await page.screenshot(path=str(SHOTS / "chat-turned-back.png"))
+    assert r["newest_shown"], f"portrait again: the newest line is hidden: {r}"
+    await page.evaluate("window.scrollTo(0, 0)")
+    r = await _read_chat(page, "landscape line", lines=1)
+    assert r["newest_shown"], f"portrait again, unscrolled: {r}"
+    assert fair.errors == []
+
+
+async def test_offline_on_a_phone_the_chat_says_why_send_waits(fair: Fair, live_server: Server) -> None:
+    """A phone's top bar shows only a coloured dot: offline, the line under the chat says that the
+    page is reconnecting and the message waits in the box; it goes once the page is back."""
+    page = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Olga", lang="es", viewport=PORTRAIT)
+    await joined(page)
+    es = await ui_strings(page, "es")
+    status = page.locator("#chat-status")
+    await expect(status).to_be_hidden()
+    for i in range(1, 6):
+        await _send(page, f"línea {i}")
+    await page.evaluate("window.scrollTo(0, 0)")
+    await page.locator("#chat-input").fill("¿Tienen certificado CE?")
+    await page.context.set_offline(True)
+    await page.evaluate("window.boothcastDebug.socket.io.engine.close()")  # the drop, at once
+    await expect(page.locator("#chat-send")).to_be_disabled()
+    await expect(status).to_have_text(es["chat.reconnecting_note"])
+    # On screen, by the message box: not under it (the box sticks to the screen's bottom edge).
+    box = await page.evaluate(
+        """() => {
+            const s = document.querySelector('#chat-status').getBoundingClientRect();
+            const f = document.querySelector('#chat-form').getBoundingClientRect();
+            const at = document.elementFromPoint(s.left + s.width / 2, s.top + s.height / 2);
+            return {top: s.top, bottom: s.bottom, form_top: f.top, vh: innerHeight, on_top: at?.id === 'chat-status'};
+        }"""
+    )
+    assert 0 <= box["top"] and box["bottom"] <= box["form_top"] + 1 and box["on_top"], box
+    await page.screenshot(path=str(SHOTS / "chat-offline-phone.png"))
+    await page.context.set_offline(False)
+    await joined(page)
+    await expect(status).to_be_hidden()
+    await expect(page.locator("#chat-input")).to_have_value("¿Tienen certificado CE?")
     assert fair.errors == []

@@ -125,11 +125,28 @@ async function enter() {
 }
 
 
+let reconnectingNote = 0; // the timer that says why Send waits (setJoined)
+
 function setJoined(joined) {
   $('#chat').dataset.joined = String(joined);
   $('#chat-send').disabled = !joined || Date.now() < state.mutedUntil || Boolean(state.slow?.waiting);
   const submit = state.inquiry?.form.querySelector('button[type="submit"]');
   if (submit) submit.disabled = !joined || state.inquiry.sent;
+  // Send is disabled while the page is not in the booth: say why by the message box (on a phone
+  // the top bar shows only a coloured dot). Not for a blip or a quick first join: only after 1.5 s
+  // without the booth. Joined again, that line goes; an error said there meanwhile stays.
+  const status = $('#chat-status');
+  const note = t('chat.reconnecting_note');
+  if (joined) {
+    clearTimeout(reconnectingNote);
+    reconnectingNote = 0;
+    if (status.textContent === note) say(status, '');
+  } else if (!reconnectingNote) {
+    reconnectingNote = setTimeout(() => {
+      reconnectingNote = 0;
+      if ($('#chat').dataset.joined !== 'true') say(status, note);
+    }, 1500);
+  }
 }
 
 /** What a booth:join's ack tells the page besides the history. */
