@@ -63,7 +63,7 @@ from server.settings import Settings
 from server.socket_edge import socket_edge
 from server.sockets import SocketApi
 from server.webhook_sender import WebhookSender
-from server.wire import DirectSocketIO, FastEmitManager, FastRedisManager
+from server.wire import DirectQueue, DirectSocketIO, FastEmitManager, FastRedisManager
 from translation.api import Translator
 from translation.service import open_translator
 from translation.variants import ScriptVariants
@@ -146,6 +146,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_webhooks)
     app.cleanup_ctx.append(_retention)
     app.cleanup_ctx.append(_sockets)
+    app.on_shutdown.append(_close_client_connections)
     setup_api(app)
     setup_webhook_api(app)
     setup_moderation_api(app)  # word and link filter, reports
@@ -295,3 +296,38 @@ async def _sockets(app: web.Application) -> AsyncIterator[None]:
     if isinstance(app[SIO].manager, FastRedisManager):
         await app[SIO].manager.aclose()
     await app[SIO].shutdown()
+
+
+async def _close_client_connections(app: web.Application) -> None:
+    """Close every client's connection as shutdown starts (aiohttp's `on_shutdown`).
+
+    aiohttp waits for open requests before it runs the cleanup contexts, and a websocket is a
+    request that lasts as long as its client stays: left open, a stopping node kept every page
+    saying "Connected" (their sends timing out) until the ping timeout dropped them, ~45 s, and a
+    restart found the old process still there. Closed at the engine.io level, so clients see their
+    transport close and reconnect (through the load balancer, to another node) and catch up by
+    seq. Neither a socket.io disconnect nor engine.io's close packet: clients take either as "the
+    server sent me away" and do not come back (python-socketio's client does not, for the second).
+    So a websocket gets only its close frame. Each close runs the socket's disconnect handler
+    (presence, visits). Past the deadline the rest are aborted.
+    """
+    eio = app[SIO].eio
+    socks = list(eio.sockets.values())
+    try:
+        async with asyncio.timeout(SOCKETS_CLOSE_S):
+            for sock in socks:
+                queue = sock.queue
+                websocket = isinstance(queue, DirectQueue) and queue.all_direct and queue.on_close is not None
+                try:
+                    # A polling client gets the close packet: its next poll answers with it.
+                    await sock.close(wait=False, abort=websocket, reason=eio.reason.SERVER_DISCONNECT)
+                    if websocket and queue.on_close is not None:
+                        queue.on_close()  # the websocket's close frame
+                except Exception:  # one socket's disconnect handler must not keep the rest open
+                    log.exception("closing a client connection at shutdown failed")
+    except TimeoutError:
+        log.warning("closing client connections took over %.0f s: aborting the rest", SOCKETS_CLOSE_S)
+        for sock in socks:
+            transport = getattr(sock.queue, "transport", None)
+            if not sock.closed and transport is not None:
+                transport.abort()
