@@ -8,6 +8,7 @@ the two-fairs case: our nginx's readiness probe must not take another fair's ngi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pty
 import select
@@ -24,7 +25,7 @@ import pytest
 from alembic import command
 
 from media.ingest.listener import listens_on
-from media.ingest.rtmp import NginxRtmp, RtmpConfig, RtmpPortTaken, find_module
+from media.ingest.rtmp import NginxRtmp, RtmpConfig, RtmpPortTaken, find_module, stale_nginx
 from rooms.migrate import alembic_config, head_revisions, upgrade
 from server.preflight import LISTEN_BACKLOG
 from tests.support import free_port, settings_for_test, start_server
@@ -265,6 +266,31 @@ async def test_a_second_fairs_nginx_does_not_mistake_the_first_ones_for_its_own(
         await second.stop()
         await first.stop()
 
+
+
+@pytest.mark.skipif(find_module() is None, reason="libnginx-mod-rtmp is not installed")
+async def test_the_nginx_a_killed_server_left_running_is_stopped_at_the_next_start(tmp_path: Path) -> None:
+    """kill -9 of `serve` leaves its nginx-rtmp (a session of its own) holding the RTMP port: the
+    restarted server would refuse to start, saying another process has it."""
+    port = free_port()
+    hook = f"http://127.0.0.1:{free_port()}/api/live/rtmp"
+    config = RtmpConfig(tmp_path / "rtmp", "127.0.0.1", port, f"{hook}/on_publish", f"{hook}/done")
+    before, after = NginxRtmp(config), NginxRtmp(config)
+    await before.start()
+    orphan = before.pid
+    assert orphan is not None and listens_on(orphan, port) is True
+    before._proc = None  # the server died without a word to its child: nobody will stop it
+    try:
+        await after.start()
+        assert after.pid is not None and after.pid != orphan
+        assert listens_on(after.pid, port) is True
+        assert listens_on(orphan, port) is not True  # the orphan is gone
+        # Another fair's nginx, or any other program, is never taken for ours.
+        assert stale_nginx(tmp_path / "elsewhere") is None
+    finally:
+        await after.stop()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(orphan, signal.SIGKILL)
 
 def test_every_interface_language_is_accepted_even_without_a_model(migrated: Path) -> None:
     # A German buyer reads the German interface and exact quick phrases; chat arrives as written.

@@ -114,6 +114,7 @@ class NginxRtmp:
             raise RuntimeError("nginx or its RTMP module (libnginx-mod-rtmp) is not installed")
         c = self.config
         c.workdir.mkdir(parents=True, exist_ok=True)
+        await stop_stale(c.workdir)
         conf = c.workdir / "nginx-rtmp.conf"
         conf.write_text(c.render(module))
         self._proc = await asyncio.create_subprocess_exec(
@@ -175,3 +176,34 @@ class NginxRtmp:
                     os.killpg(proc.pid, signal.SIGKILL)
                 await proc.wait()
         self._proc = None
+
+
+def stale_nginx(workdir: Path, proc: Path = Path("/proc")) -> int | None:
+    """The nginx a server killed with SIGKILL left running on `workdir`, or None.
+
+    Ours only: the pid file in `workdir` names it, and its command line (nginx rewrites it as
+    "nginx: master process … -p <workdir> …") runs on `workdir`. Anything else, or a pid reused
+    by another program, is left alone.
+    """
+    try:
+        pid = int((workdir / "nginx.pid").read_text().strip())
+        cmdline = (proc / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (OSError, ValueError):
+        return None
+    return pid if "nginx" in cmdline and f" -p {workdir} " in f" {cmdline} " else None
+
+
+async def stop_stale(workdir: Path) -> None:
+    """Stop the nginx a killed server left on `workdir` (it holds our RTMP port), within 5 s."""
+    pid = stale_nginx(workdir)
+    if pid is None:
+        return
+    log.warning("stopping the nginx-rtmp (pid %s) a server that was killed left running", pid)
+    # Started in a session of its own: its group is its worker too.
+    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 2.0)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, sig)
+        for _ in range(int(wait / 0.05)):
+            if stale_nginx(workdir) is None:
+                return
+            await asyncio.sleep(0.05)
