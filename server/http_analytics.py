@@ -18,7 +18,7 @@ from rooms.analytics_figures import figures_csv
 from server import schemas
 from server.api_routes import api_routes
 from server.errors import from_validation
-from server.http_api import id_param, jsonify
+from server.http_api import csv_attachment, id_param, jsonify
 from server.http_auth import require_user
 from server.keys import FAIR
 from server.responses import IsoTime, Out
@@ -87,11 +87,6 @@ def _query(request: web.Request) -> tuple[schemas.AnalyticsQuery, datetime, date
     return (q, *analytics.check_window(start, end))
 
 
-def _csv(text: str, name: str) -> web.Response:
-    return web.Response(text=text, content_type="text/csv", charset="utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
-
-
 async def booth_analytics(request: web.Request) -> web.Response:
     """A booth's figures per period and in total; its staff, moderators and admins."""
     actor = await require_user(request)
@@ -101,7 +96,7 @@ async def booth_analytics(request: web.Request) -> web.Response:
     if q.format == "csv":
         b = report["booth"]
         rows = [(b["id"], b["name"], f) for f in [*report["periods"], report["total"]]]
-        return _csv(figures_csv(rows), f"booth-{booth_id}-analytics.csv")
+        return csv_attachment(figures_csv(rows), f"booth-{booth_id}-analytics.csv")
     return jsonify(report)
 
 
@@ -112,7 +107,7 @@ async def fair_analytics(request: web.Request) -> web.Response:
     report = await analytics.fair_report(request.app[FAIR], actor, start, end)
     if request.query.get("format") == "csv":
         rows = [(r["booth"]["id"], r["booth"]["name"], r["figures"]) for r in report["booths"]]
-        return _csv(figures_csv([*rows, (0, "(fair)", report["total"])]), "fair-analytics.csv")
+        return csv_attachment(figures_csv([*rows, (0, "(fair)", report["total"])]), "fair-analytics.csv")
     return jsonify(report)
 
 

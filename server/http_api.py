@@ -124,6 +124,14 @@ def _client_key(request: web.Request) -> str:
     return address_key(request.remote)
 
 
+def csv_attachment(text: str, name: str) -> web.Response:
+    """A CSV download. It starts with a byte-order mark: without one, Excel (the spreadsheet most
+    suppliers open it in) reads UTF-8 as the local code page, and Chinese names, accents and
+    translations turn to mojibake. Spreadsheets and CSV readers that know UTF-8 skip it."""
+    return web.Response(text="\ufeff" + text, content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
 async def healthz(request: web.Request) -> web.Response:
     return jsonify({"status": "ok"})
 
@@ -186,12 +194,8 @@ async def booth_leads(request: web.Request) -> web.Response:
     booth_id = id_param(request, "booth_id")
     rows = await leads.list_leads(request.app[FAIR], actor, booth_id)
     if request.query.get("format") == "csv":
-        return web.Response(
-            text=leads.leads_csv(rows, await leads.booth_lead_notes(request.app[FAIR], actor, booth_id)),
-            content_type="text/csv",
-            charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="booth-{booth_id}-leads.csv"'},
-        )
+        text = leads.leads_csv(rows, await leads.booth_lead_notes(request.app[FAIR], actor, booth_id))
+        return csv_attachment(text, f"booth-{booth_id}-leads.csv")
     return jsonify({"leads": rows})
 
 

@@ -162,6 +162,7 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     assert BRIGHTWAY.slug in download.suggested_filename
     path = tmp_path / download.suggested_filename
     await download.save_as(path)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs reaches the file
     csv_text = path.read_text(encoding="utf-8-sig")
     assert "Ana Buyer" in csv_text
     assert "ana@example.es" in csv_text

@@ -125,7 +125,9 @@ async def test_status_pipeline_notes_and_csv(fair_server: Server) -> None:
     status, body = await fair_server.get(f"/api/leads/{lead_id}", stok)
     assert [n["text"] for n in body["lead"]["notes"]] == ["Sent quote by e-mail", "Buyer went elsewhere"]
     status, text = await fair_server.get(f"/api/booths/{booth_id}/leads?format=csv", stok)
-    rows = list(csv.DictReader(io.StringIO(text)))
+    # A byte-order mark first: Excel reads UTF-8 without one as the local code page (mojibake).
+    assert text.startswith("\ufeffid,")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert len(rows) == 1 and rows[0]["status"] == "lost" and rows[0]["buyer_name"] == "Ana"
     assert rows[0]["company"] == "Ferreterías Ana" and rows[0]["email"] == "a@b.es"
     assert rows[0]["quantity"] == "500" and rows[0]["message"].startswith("'=")  # formula defused

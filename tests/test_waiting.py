@@ -134,7 +134,7 @@ async def test_first_response_in_lead_payloads_and_csv(fair_server: Server) -> N
         and by_id[ids[1]]["first_response_ms"] is None
     )
     status, text = await s.get(f"/api/booths/{booth_id}/leads?format=csv", stok)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     header = next(reader)
     assert header[-2:] == ["notes", "first_response_minutes"]
     rows = {int(r[0]): r for r in reader}
