@@ -38,7 +38,13 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 class ImageRejected(ValueError):
-    """The upload is not an image we keep; the message is for the uploader."""
+    """The upload is not an image we keep; the message is for the uploader, `reason` for a page
+    that says it in the uploader's language: empty, too_big, format, unreadable, dimensions or
+    animated."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,23 +59,30 @@ class StoredImage:
 
 def _open_checked(data: bytes) -> Image.Image:
     if not data:
-        raise ImageRejected("the body is empty")
+        raise ImageRejected("the body is empty", "empty")
     if len(data) > MAX_BYTES:
-        raise ImageRejected(f"an image may be at most {MAX_BYTES // (1024 * 1024)} MiB")
+        raise ImageRejected(f"an image may be at most {MAX_BYTES // (1024 * 1024)} MiB", "too_big")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=sorted(FORMATS))
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("send a JPEG, PNG or WebP image") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # A real image whose header says it is huge: Pillow's guard fires before our own check.
+        raise _too_many_pixels() from None
+    except UnidentifiedImageError:
+        raise ImageRejected("send a JPEG, PNG or WebP image", "format") from None
     except (OSError, SyntaxError, ValueError):
-        raise ImageRejected("the image cannot be read") from None
+        raise ImageRejected("the image cannot be read", "unreadable") from None
     width, height = img.size
     if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
-        raise ImageRejected(f"an image may have at most {MAX_PIXELS:,} pixels and {MAX_SIDE} per side")
+        raise _too_many_pixels()
     if getattr(img, "n_frames", 1) > 1:
-        raise ImageRejected("animated images are not accepted")
+        raise ImageRejected("animated images are not accepted", "animated")
     return img
+
+
+def _too_many_pixels() -> ImageRejected:
+    return ImageRejected(f"an image may have at most {MAX_PIXELS:,} pixels and {MAX_SIDE} per side", "dimensions")
 
 
 def process(data: bytes) -> tuple[str, int, int, dict[int, bytes]]:
@@ -80,9 +93,9 @@ def process(data: bytes) -> tuple[str, int, int, dict[int, bytes]]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("the image is too large once decoded") from None
+        raise _too_many_pixels() from None
     except (OSError, SyntaxError, ValueError):
-        raise ImageRejected("the image cannot be read") from None
+        raise ImageRejected("the image cannot be read", "unreadable") from None
     # A phone photo is stored sideways with an orientation tag: apply it before the tag goes.
     upright = ImageOps.exif_transpose(img)
     rgb = upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "P") else "RGB")

@@ -50,7 +50,7 @@ async def _read_upload(request: web.Request) -> bytes:
     if request.headers.get("Content-Encoding", "identity").lower() != "identity":
         raise BadRequest("send the image uncompressed (no Content-Encoding)")
     if request.content_length is not None and request.content_length > MAX_BYTES:
-        raise TooLong(f"an image may be at most {MAX_BYTES // (1024 * 1024)} MiB")
+        raise TooLong(f"an image may be at most {MAX_BYTES // (1024 * 1024)} MiB", reason="too_big")
 
     async def read_capped() -> bytes:
         chunks: list[bytes] = []
@@ -59,7 +59,7 @@ async def _read_upload(request: web.Request) -> bytes:
         async for chunk in request.content.iter_chunked(64 * 1024):
             size += len(chunk)
             if size > MAX_BYTES:
-                raise TooLong(f"an image may be at most {MAX_BYTES // (1024 * 1024)} MiB")
+                raise TooLong(f"an image may be at most {MAX_BYTES // (1024 * 1024)} MiB", reason="too_big")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -69,7 +69,7 @@ async def _read_upload(request: web.Request) -> bytes:
     except TimeoutError:
         raise BadRequest("the image did not arrive in time") from None
     if not data:
-        raise BadRequest("the body must be the image (JPEG, PNG or WebP)")
+        raise BadRequest("the body must be the image (JPEG, PNG or WebP)", reason="empty")
     return data
 
 
@@ -78,7 +78,7 @@ async def _store(request: web.Request, data: bytes) -> StoredImage:
         try:
             return await asyncio.to_thread(request.app[STORE].save, data)
         except ImageRejected as exc:
-            raise BadRequest(str(exc)) from None
+            raise BadRequest(str(exc), reason=exc.reason) from None
 
 
 async def _limit(request: web.Request, user_id: int) -> None:

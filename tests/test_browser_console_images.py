@@ -51,3 +51,20 @@ async def test_the_console_removes_a_product_photo_and_the_cover(fair: Fair, liv
     _, detail = await live_server.get(f"/api/booths/{brightway.slug}")
     assert detail["cover"] is None and detail["products"][0]["image"] is None
     assert fair.errors == []
+
+
+async def test_a_refused_upload_says_why_in_the_suppliers_language(fair: Fair, tmp_path: Path) -> None:
+    """Not the chat's "message too long" for a big file, nor the server's English sentence."""
+    console = await fair.staff("/console", booth("shenzhen-brightway-led").email)
+    ui = await ui_strings(console, await console.evaluate("document.documentElement.lang"))
+    logo = console.locator(".image-slot[data-kind='logo']")
+    status = console.locator("#booth-images .form-status")
+    fake = tmp_path / "logo.png"
+    fake.write_bytes(b"this is not an image at all\n" * 40)
+    await logo.locator("input[type=file]").set_input_files(str(fake))
+    await expect(status).to_have_text(ui["images.err.format"])
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(b"\x89PNG" + b"\0" * (9 * 1024 * 1024))
+    await logo.locator("input[type=file]").set_input_files(str(huge))
+    await expect(status).to_have_text(ui["images.err.too_big"].replace("{mb}", "8"))
+    assert fair.errors == []

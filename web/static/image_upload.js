@@ -7,6 +7,9 @@ import { t, errorText } from './i18n.js';
 
 const ACCEPT = 'image/jpeg,image/png,image/webp';
 const MAX_BYTES = 8 * 1024 * 1024;
+// media/images.py's limits on what an image may decode to.
+const MAX_SIDE = 12000;
+const MAX_PIXELS = 25_000_000;
 
 async function send(path, token, file) {
   let res;
@@ -19,6 +22,17 @@ async function send(path, token, file) {
   return res.ok ? { ok: true, ...data } : { ok: false, error: data?.error || { code: `http_${res.status}` } };
 }
 
+const REASONS = ['empty', 'format', 'unreadable', 'dimensions', 'animated'];
+
+/** Why the server refused a file, in the page's language (the server's `reason`, docs/protocol.md). */
+function refusal(error) {
+  if (error?.code === 'too_long') return t('images.err.too_big', { mb: MAX_BYTES / (1024 * 1024) });
+  if (error?.code === 'bad_request' && REASONS.includes(error.reason)) {
+    return t(`images.err.${error.reason}`, { side: MAX_SIDE, mp: MAX_PIXELS / 1e6 });
+  }
+  return errorText(error);
+}
+
 /** A button that picks a file and uploads it; `onDone(image)` gets the stored sizes. */
 export function uploadButton({ path, token, label, status, onDone }) {
   // The visible button is the control; the file input behind it is out of the tab order and the tree.
@@ -29,7 +43,7 @@ export function uploadButton({ path, token, label, status, onDone }) {
     input.value = '';
     if (!file) return;
     if (file.size > MAX_BYTES) {
-      say(status, errorText({ code: 'too_long' }), 'error');
+      say(status, refusal({ code: 'too_long' }), 'error');
       return;
     }
     button.disabled = true;
@@ -37,7 +51,7 @@ export function uploadButton({ path, token, label, status, onDone }) {
     const ack = await send(path, token, file);
     button.disabled = false;
     if (!ack.ok) {
-      say(status, ack.error?.message && ack.error.code === 'bad_request' ? ack.error.message : errorText(ack.error), 'error');
+      say(status, refusal(ack.error), 'error');
       return;
     }
     say(status, t('images.saved'), 'ok');
