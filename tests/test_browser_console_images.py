@@ -68,3 +68,18 @@ async def test_a_refused_upload_says_why_in_the_suppliers_language(fair: Fair, t
     await logo.locator("input[type=file]").set_input_files(str(huge))
     await expect(status).to_have_text(ui["images.err.too_big"].replace("{mb}", "8"))
     assert fair.errors == []
+
+
+async def test_on_a_phone_the_leads_come_right_after_the_chat(fair: Fair) -> None:
+    """A supplier working the show from a phone: a new inquiry is not seven screens down, below the
+    booth's set-up (products, images, their translations, glossary, webhooks)."""
+    console = await fair.staff("/console", booth("shenzhen-brightway-led").email,
+                               viewport={"width": 390, "height": 844})  # fmt: skip
+    await expect(console.locator("#chat")).to_be_visible()
+    tops = await console.evaluate("""() => Object.fromEntries(
+        ['chat', 'waiting', 'leads', 'booth-images', 'ptexts', 'glossary', 'webhooks']
+            .map((id) => [id, document.getElementById(id).getBoundingClientRect().top]))""")
+    products = await console.locator("#product-list").evaluate("el => el.getBoundingClientRect().top")
+    assert tops["chat"] < tops["waiting"] < tops["leads"], tops
+    assert all(tops["leads"] < tops[k] for k in ("booth-images", "ptexts", "glossary", "webhooks")), tops
+    assert tops["leads"] < products
