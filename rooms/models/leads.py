@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,7 +45,7 @@ class Lead(Base):
     # instead of making a second one (rooms/leads.py). NULLs never collide.
     client_id: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (UniqueConstraint("buyer_id", "booth_id", "client_id", name="uq_leads_buyer_booth_client"),)
+    __table_args__ = (Index("uq_leads_buyer_booth_client", "buyer_id", "booth_id", "client_id", unique=True),)
 
 
 class LeadNote(Base):

@@ -23,10 +23,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("leads") as batch:
         batch.add_column(sa.Column("client_id", sa.String(64), nullable=True))
-        batch.create_unique_constraint("uq_leads_buyer_booth_client", ["buyer_id", "booth_id", "client_id"])
+    # A unique index, not a constraint: on SQLite a new constraint means copying the table, and
+    # dropping the old one with foreign keys on would take the leads' notes with it.
+    op.create_index("uq_leads_buyer_booth_client", "leads", ["buyer_id", "booth_id", "client_id"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("uq_leads_buyer_booth_client", table_name="leads")
     with op.batch_alter_table("leads") as batch:
-        batch.drop_constraint("uq_leads_buyer_booth_client", type_="unique")
         batch.drop_column("client_id")
