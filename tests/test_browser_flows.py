@@ -231,9 +231,14 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
     await dialog.get_by_role("button", name="Confirm").click()
     await expect(moderator.locator("#mod-status")).to_contain_text("banned")
     await expect(buyer.locator("#page-status")).to_contain_text("banned")
+    await expect(buyer.locator("#chat-composer")).to_be_hidden()
     await buyer.reload()
     await expect(buyer.locator("#page-status")).to_contain_text("banned")
     await expect(buyer.locator("#conn")).to_have_attribute("data-state", "offline")
+    # After the reload too: no message box or quick phrases, and no "reconnecting" promise.
+    await expect(buyer.locator("#chat-composer")).to_be_hidden()
+    await buyer.wait_for_timeout(2000)  # past the 1.5 s after which a page out of the booth says why
+    await expect(buyer.locator("#chat-status")).to_be_hidden()
     await expect(moderator.locator("#audit-rows tr").first).to_contain_text("ban")
     assert es  # the console UI was Spanish: its chat region is named by the es dictionary
     assert fair.errors == []

@@ -8,7 +8,7 @@ import { S } from './events.js';
 import { $, setChildren, say } from './dom.js';
 import { t, errorText, countryName, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
-import { bootPage, openBoothSocket, pageError, pageTitle } from './page.js';
+import { bootPage, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderGuestSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 import { keepChatEndAboveComposer } from './chat_overlap.js';
@@ -79,7 +79,13 @@ async function enter() {
   renderStreamState();
   $('#chat-form').addEventListener('submit', sendChat);
 
-  const socket = openBoothSocket(state.session.token, { boothId: state.booth.id, chat: state.chat, setJoined, onJoined });
+  const socket = openBoothSocket(state.session.token, {
+    boothId: state.booth.id, chat: state.chat, setJoined, onJoined,
+    refused: (error) => {
+      onRefused(error);
+      if (error?.code === 'banned') banned(); // on a reload after the ban, as when it happened
+    },
+  });
   state.socket = socket;
   // For the browser console and the reconnect test: nothing here is secret from this page.
   window.boothcastDebug = { socket };
@@ -114,16 +120,23 @@ async function enter() {
   });
   socket.on(S.USER_MUTED, (m) => { if (m.booth_id === state.booth.id) setMuted(m.until); });
   socket.on(S.BOOTH_SLOW_MODE, (e) => { if (e.booth_id === state.booth.id) state.slow.set(e.seconds); });
-  socket.on(S.USER_BANNED, () => {
-    pageError(t('err.banned'));
-    $('#chat-input').disabled = true;
-    $('#chat-send').disabled = true;
-  });
+  socket.on(S.USER_BANNED, banned);
 
   mountPlayer();
   loadReplays();
 }
 
+
+/** Banned from the fair: no composer, no quick phrases, and no "reconnecting" promise. */
+function banned() {
+  state.banned = true;
+  pageError(t('err.banned'));
+  $('#chat-input').disabled = true;
+  $('#chat-send').disabled = true;
+  $('#chat-composer').hidden = true;
+  clearTimeout(reconnectingNote);
+  say($('#chat-status'), '');
+}
 
 let reconnectingNote = 0; // the timer that says why Send waits (setJoined)
 
@@ -141,7 +154,7 @@ function setJoined(joined) {
     clearTimeout(reconnectingNote);
     reconnectingNote = 0;
     if (status.textContent === note) say(status, '');
-  } else if (!reconnectingNote) {
+  } else if (!reconnectingNote && !state.banned) {
     reconnectingNote = setTimeout(() => {
       reconnectingNote = 0;
       if ($('#chat').dataset.joined !== 'true') say(status, note);

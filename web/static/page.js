@@ -47,7 +47,7 @@ export function onRefused(error) {
  * Nothing acknowledged is lost to the page: after a reconnect, on a seq gap and on `chat:resync`
  * it fetches what it missed with `chat:history` (SeqCatchUp).
  */
-export function openBoothSocket(token, { boothId, chat, setJoined, onJoined }) {
+export function openBoothSocket(token, { boothId, chat, setJoined, onJoined, refused = onRefused }) {
   const showStatus = connectionIndicator();
   setJoined(false);
   const catchUp = new SeqCatchUp(
@@ -75,7 +75,7 @@ export function openBoothSocket(token, { boothId, chat, setJoined, onJoined }) {
     },
     onConnect: join,
     onReconnect: join,
-    onRefused,
+    onRefused: refused,
   });
   socket.on(S.CHAT_MESSAGE, (m) => { if (m?.booth_id === boothId) catchUp.seen([m.seq]); });
   socket.on(S.CHAT_BATCH, (b) => { if (b?.booth_id === boothId) catchUp.seen((b.messages || []).map((m) => m?.seq)); });
