@@ -110,6 +110,19 @@ async def test_lobby_with_covers_logos_and_product_photos(fair: Fair, live_serve
     assert fair.errors == []
 
 
+# The WCAG contrast ratio of an element's text colour on its own (opaque) background colour.
+CONTRAST = """el => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => {
+    const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const st = getComputedStyle(el);
+  const [a, b] = [lum(st.color), lum(st.backgroundColor)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
 async def test_phone_while_live_then_the_replay_card(fair: Fair, live_server: Server, tmp_path: Path) -> None:
     s = live_server
     await dress_booths(s, [CASEWORKS.slug])
@@ -144,6 +157,16 @@ async def test_phone_while_live_then_the_replay_card(fair: Fair, live_server: Se
         # The quick phrases over the video take a tap like the message box does.
         await buyer.locator(".phrase-btn").filter(has_text=re.compile("sample", re.I)).click(timeout=5_000)
         await expect(buyer.locator("#chat-list .msg")).to_have_count(2)
+        # The supplier's line over the video keeps its badges readable: "machine translation
+        # (uncertain)" above all (they were near-white on near-white there).
+        ack = await staff.call("chat:send", {"booth_id": booth_id, "text": "这款手机壳有三种颜色，起订量500个。"})
+        assert ack["ok"], ack
+        await expect(buyer.locator("#chat-list .msg")).to_have_count(3)
+        supplier_line = buyer.locator("#chat-list .msg").last
+        await expect(supplier_line.locator(".badge")).not_to_have_count(0)
+        for badge in await buyer.locator("#chat-list .msg .badge").all():
+            ratio = await badge.evaluate(CONTRAST)
+            assert ratio >= 3, (await badge.text_content(), ratio)
         await screenshot(buyer, "booth-live-phone-chat-over-video")
         await on_video.click()
         await expect(buyer.locator("#inquiry-form [name='product_id']")).to_have_value(str(product["id"]))

@@ -34,7 +34,7 @@ export function renderProducts() {
     const l = localized(p);
     return h('li', { class: `product-card${p.id === state.pinnedId ? ' is-pinned' : ''}`, 'data-product-id': p.id },
       imageEl(p.image, { alt: l.name, cls: 'product-image' }),
-      h('span', { class: 'badge pinned-badge' }, t('booth.pinned')),
+      h('span', { class: 'badge pinned-badge' }, t(state.live ? 'booth.pinned' : 'booth.featured')),
       h('h3', {}, ...productNameNodes(p, readerLang(p))),
       h('p', { class: 'muted sku' }, p.sku || ''),
       l.description ? h('p', { class: 'desc' }, l.description) : null,
@@ -63,11 +63,14 @@ export function showPinned() {
   const p = state.pinnedId !== null ? productById(state.pinnedId) : null;
   const ended = $('#booth-root').classList.contains('is-ended');
   banner.hidden = !p || ended;
+  // "On stream now" only while live; between streams the pinned product is the booth's featured one.
+  const label = t(state.live ? 'booth.pinned' : 'booth.featured');
+  for (const badge of $('#product-list').querySelectorAll('.pinned-badge')) badge.textContent = label;
   renderVideoInquire($('#video-inquire'), state.live ? p : null, p ? localized(p).name : '', inquireAbout);
   if (p) {
     const l = localized(p);
     setChildren(banner,
-      h('span', { class: 'badge pinned-badge' }, t('booth.pinned')),
+      h('span', { class: 'badge pinned-badge' }, label),
       h('strong', {}, ...productNameNodes(p, readerLang(p))),
       h('span', { class: 'price' }, formatUnitPrice(p.price, p.currency, l.unit, unitSpellings(p))),
       h('button', { type: 'button', class: 'btn primary small', onclick: () => inquireAbout(p.id) }, t('booth.inquire')));

@@ -61,6 +61,7 @@ export function renderStreamState() {
   $('#booth-root').classList.toggle('is-offline', !state.live);
   $('#booth-root').classList.toggle('is-ended', ended);
   showPinned();
+  showViewers(state.viewers);
   // Without the livestream module, still play a live HLS stream if we know its URL.
   const url = state.stream?.hls_url;
   if (state.noPlayerModule && state.live && url) playHls($('#player'), url);
@@ -91,6 +92,8 @@ async function playHls(video, url) {
 export function showViewers(n) {
   const el = $('#viewer-count');
   if (typeof n !== 'number') return;
+  state.viewers = n;
   el.hidden = false;
-  el.textContent = tn('booth.viewers', n);
+  // "Watching" only while there is something to watch.
+  el.textContent = tn(state.live ? 'booth.viewers' : 'booth.present', n);
 }

@@ -6,7 +6,8 @@
 
 import { h, newId } from '/static/dom.js';
 import { C } from '/static/events.js';
-import { formatDateTime } from '/static/i18n.js';
+import { errorText, formatDateTime } from '/static/i18n.js';
+import { PendingSend } from '/static/pending_send.js';
 import { call, openSocket } from '/static/socket.js';
 import { attachHls, VOD_CONFIG } from './hls-loader.js';
 import { lt } from './strings.js';
@@ -123,13 +124,14 @@ class Replay {
       status.textContent = lt('loading');
       const ack = await this.submitInquiry({
         message: message.value.trim(), email: email.value.trim(), consent: consent.checked,
-      }).catch((err) => ({ ok: false, error: { message: err?.message || String(err) } }));
+      }).catch(() => ({ ok: false, error: { code: 'network' } }));
       if (ack.ok) {
         status.textContent = lt('sent');
         form.hidden = true;
         message.value = '';
       } else {
-        status.textContent = ack.error?.message || ack.error?.code || 'error';
+        // In the viewer's language, never the server's English sentence.
+        status.textContent = errorText(ack.error);
       }
     });
     slot.append(h('div', { class: 'replay-inquiry-wrap' }, open, form, status));
@@ -139,10 +141,16 @@ class Replay {
     const socket = await this.socket();
     const join = await call(socket, C.BOOTH_JOIN, { booth_id: this.booth.id });
     if (!join.ok) return join;
-    return call(socket, C.INQUIRY_SUBMIT, {
+    const payload = {
       booth_id: this.booth.id, message, email, consent,
       session_id: this.session.id, stream_offset_ms: this.inquiryOffset ?? this.offsetMs(),
-    });
+    };
+    // The same inquiry sent again after a lost ack is one lead (pending_send.js).
+    this.pendingInquiry ??= new PendingSend();
+    payload.client_id = this.pendingInquiry.idFor(JSON.stringify(payload));
+    const ack = await call(socket, C.INQUIRY_SUBMIT, payload);
+    if (ack.ok) this.pendingInquiry.done(payload.client_id);
+    return ack;
   }
 
   async socket() {

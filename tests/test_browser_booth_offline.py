@@ -1,0 +1,56 @@
+"""The booth page between streams, and what buyers type into its inquiry form."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser_support import Fair, booth, joined, ui_strings
+from tests.support import Server
+
+pytestmark = pytest.mark.browser
+
+BRIGHTWAY = booth("shenzhen-brightway-led")
+PHONE = {"width": 390, "height": 844}
+
+
+async def test_between_streams_nothing_says_on_stream_or_watching(fair: Fair, live_server: Server) -> None:
+    token, user = await live_server.supplier(BRIGHTWAY.slug)
+    staff = await live_server.client(token)
+    assert (await staff.call("booth:join", {"booth_id": user["booth_id"]}))["ok"]
+    _, detail = await live_server.get(f"/api/booths/{user['booth_id']}")
+    product = detail["products"][0]
+    assert (await staff.call("product:pin", {"booth_id": user["booth_id"], "product_id": product["id"]}))["ok"]
+
+    buyer = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Lina", lang="en", viewport=PHONE)
+    await joined(buyer)
+    en = await ui_strings(buyer, "en")
+    await expect(buyer.locator("#booth-root")).to_have_class("booth-layout is-offline")
+    # The pinned product is the booth's featured one, not "on stream now"; people are "in the booth".
+    await expect(buyer.locator("#pinned-banner .pinned-badge")).to_have_text(en["booth.featured"])
+    await expect(buyer.locator(".product-card.is-pinned .pinned-badge")).to_have_text(en["booth.featured"])
+    await expect(buyer.locator("#viewer-count")).to_have_text(en["booth.present"].replace("{n}", "1"))
+    assert fair.errors == []
+
+
+async def test_arabic_and_full_width_digits_in_the_inquiry(fair: Fair, live_server: Server) -> None:
+    """An Arabic keyboard types ٥٠٠ and ٦٫٥٠; a Chinese input method ５００: all are numbers."""
+    buyer = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Noor", lang="ar", viewport=PHONE)
+    await joined(buyer)
+    ar = await ui_strings(buyer, "ar")
+    form = buyer.get_by_role("form", name=ar["inq.form"])
+    await form.get_by_label(ar["inq.quantity"]).fill("١٬٠٠٠")
+    await form.get_by_label(ar["inq.target_price"]).fill("٦٫٥٠")
+    await form.get_by_label(ar["inq.email"]).fill("noor@example.ae")
+    await form.get_by_label(ar["inq.message"], exact=True).fill("نحتاج ألف لوحة.")
+    await form.get_by_label(ar["inq.consent"]).check()
+    await form.get_by_role("button", name=ar["inq.submit"]).click()
+    result = form.get_by_role("status")
+    await expect(result).to_have_attribute("data-kind", "ok")
+    lead_id = int(await result.get_attribute("data-lead-id") or "0")
+
+    token, _ = await live_server.supplier(BRIGHTWAY.slug)
+    status, body = await live_server.get(f"/api/leads/{lead_id}", token)
+    assert status == 200
+    assert body["lead"]["quantity"] == 1000 and body["lead"]["target_price"] == "6.50"
+    assert fair.errors == []
