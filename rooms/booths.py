@@ -38,6 +38,13 @@ async def live_sessions(s: AsyncSession, booth_ids: list[int] | None = None) -> 
 async def list_booths(fair: Fair) -> list[Json]:
     async with fair.db.reader() as s:
         booths = list((await s.execute(select(Booth).order_by(Booth.id))).scalars())
+        names: dict[int, list[str]] = {}
+        for booth_id, name, i18n in (await s.execute(select(Product.booth_id, Product.name, Product.i18n))).all():
+            # The name and the supplier's own translations of it: a buyer searches in their language.
+            found = names.setdefault(int(booth_id), [])
+            for n in [name, *((t or {}).get("name") for t in (i18n or {}).values())]:
+                if isinstance(n, str) and n and n not in found:
+                    found.append(n)
         q = select(Product.booth_id, func.count()).group_by(Product.booth_id)
         counts = {int(b): int(n) for b, n in (await s.execute(q)).all()}
         live = await live_sessions(s)
@@ -46,6 +53,7 @@ async def list_booths(fair: Fair) -> list[Json]:
     for b in booths:
         item = booth_summary(b, live=b.id in live, viewers=presence[b.id].viewers)
         item["product_count"] = counts.get(b.id, 0)
+        item["product_names"] = names.get(b.id, [])
         # media/thumbnail.py writes it a second or so after the first segment; until then a 404.
         item["live_thumbnail"] = f"/media/{live[b.id].id}/thumb.jpg" if b.id in live else None
         item["languages"] = dict(sorted(presence[b.id].languages.items()))

@@ -118,6 +118,7 @@ class BoothSummary(Out):
     cover: ImageUrls | None = None
     live_thumbnail: str | None = Field(default=None, description="a JPEG grabbed every few seconds while live")
     product_count: int
+    product_names: list[str] = Field(description="each product's name and the supplier's translations of it, for search")
     languages: dict[str, int] = Field(description="viewers present per language")
 
 

@@ -26,6 +26,12 @@ async def test_lobby_filters_sign_in_live_state_and_language(fair: Fair) -> None
     await filters.get_by_label("Search booths").fill("valencia")
     await expect(cards).to_have_count(1)
     await expect(cards.first).to_contain_text("Cerámica Levante")
+    # Products too, in the buyer's words: the placeholder promises it.
+    await filters.get_by_label("Search booths").fill("office chair")
+    await expect(cards).to_have_count(1)
+    await expect(cards.first).to_have_attribute("data-slug", "foshan-comfort-seating")
+    await filters.get_by_label("Search booths").fill("silla ergonómica")
+    await expect(cards).to_have_count(1)
     await filters.get_by_label("Search booths").fill("")
     await filters.get_by_label("Category").select_option("textiles")
     await expect(cards).to_have_count(1)

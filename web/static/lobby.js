@@ -146,7 +146,8 @@ function applyFilters() {
   let live = 0;
   for (const [id, li] of cards) {
     const b = booths.get(id);
-    const haystack = [b.name, b.supplier_name, b.city, b.country, b.country ? countryName(b.country) : '', b.category, categoryName(b.category || ''), b.slug]
+    const haystack = [b.name, b.supplier_name, b.city, b.country, b.country ? countryName(b.country) : '', b.category,
+      categoryName(b.category || ''), b.slug, ...(b.product_names || [])]
       .filter(Boolean).join(' ').toLocaleLowerCase();
     const visible = (!q || haystack.includes(q)) && (!cat || b.category === cat) && (!lang || b.lang === lang);
     li.hidden = !visible;
