@@ -164,7 +164,7 @@ async def load_records(
     """Visible messages matching `where`, with the stored translations for `langs`."""
     async with fair.db.reader() as s:
         q = (
-            select(Message, User.display_name, User.role)
+            select(Message, User.display_name, User.role, User.booth_id)
             .join(User, User.id == Message.author_id)
             .where(where, Message.hidden_at.is_(None))
             .order_by(order)
@@ -173,8 +173,9 @@ async def load_records(
             q = q.limit(limit)
         rows = (await s.execute(q)).all()
         records = [
-            ChatRecord.of(m, {"id": m.author_id, "display_name": name, "role": role})
-            for m, name, role in rows
+            ChatRecord.of(m, {"id": m.author_id, "display_name": name, "role": role,
+                              "staff": role == "supplier" and staff_of == m.booth_id})  # fmt: skip
+            for m, name, role, staff_of in rows
         ]
         if newest_first:
             records.reverse()

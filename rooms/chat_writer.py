@@ -49,8 +49,11 @@ class Draft:
     phrase: StoredPhrase | None = None
 
 
-def author_of(actor: AuthUser) -> dict[str, Any]:
-    return {"id": actor.id, "display_name": actor.display_name, "role": actor.role}
+def author_of(actor: AuthUser, booth_id: int) -> dict[str, Any]:
+    # `staff`: the booth's own staff. A supplier of another booth is a visitor here: pages badge
+    # the exhibitor by this, not by the role, so nobody passes for them.
+    return {"id": actor.id, "display_name": actor.display_name, "role": actor.role,
+            "staff": actor.is_staff_of(booth_id)}  # fmt: skip
 
 
 class ChatWriter:
@@ -171,7 +174,7 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
         key = (d.actor.id, d.client_id) if d.client_id is not None else None
         if key is not None and key in resent:
             # A client resending after a reconnect gets its original message back, not a copy.
-            outcomes.append(replace(ChatRecord.of(resent[key], author_of(d.actor)), resent=True))
+            outcomes.append(replace(ChatRecord.of(resent[key], author_of(d.actor, booth_id)), resent=True))
         elif key is not None and key in first_of:
             outcomes.append(None)
             twins.append((i, first_of[key]))
@@ -219,7 +222,7 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
         returned = await s.execute(insert(Message).returning(Message.seq, Message.id), rows)
         ids: dict[int, int] = {seq: msg_id for seq, msg_id in returned}
         for n, (i, row) in enumerate(zip(fresh, rows, strict=True)):
-            outcomes[i] = ChatRecord.of(Message(id=ids[first_seq + n], **row), author_of(group[i].actor))
+            outcomes[i] = ChatRecord.of(Message(id=ids[first_seq + n], **row), author_of(group[i].actor, booth_id))
     for i, first in twins:
         original = outcomes[first]
         outcomes[i] = replace(original, resent=True) if isinstance(original, ChatRecord) else original

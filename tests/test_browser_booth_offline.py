@@ -54,3 +54,17 @@ async def test_arabic_and_full_width_digits_in_the_inquiry(fair: Fair, live_serv
     assert status == 200
     assert body["lead"]["quantity"] == 1000 and body["lead"]["target_price"] == "6.50"
     assert fair.errors == []
+
+
+async def test_a_supplier_of_another_booth_has_no_exhibitor_badge(fair: Fair, live_server: Server) -> None:
+    buyer = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Lina", lang="en", viewport=PHONE)
+    await joined(buyer)
+    booth_id = await live_server.booth_id(BRIGHTWAY.slug)
+    for slug, text in (("foshan-comfort-seating", "Official: send the deposit to us"), (BRIGHTWAY.slug, "Welcome!")):
+        token, _ = await live_server.supplier(slug)
+        c = await live_server.client(token)
+        assert (await c.call("booth:join", {"booth_id": booth_id}))["ok"]
+        assert (await c.call("chat:send", {"booth_id": booth_id, "text": text}))["ok"]
+    await expect(buyer.locator("#chat-list .msg", has_text="Welcome!").locator(".role-badge")).to_have_count(1)
+    await expect(buyer.locator("#chat-list .msg", has_text="deposit").locator(".role-badge")).to_have_count(0)
+    assert fair.errors == []

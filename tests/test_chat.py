@@ -172,3 +172,24 @@ async def test_preview_returns_what_each_language_sees(fair_server: Server) -> N
     assert ack["ok"] and ack["source_lang"] == "zh"
     assert set(ack["translations"]) == {"es"}
     assert "500" in ack["translations"]["es"]["text"]
+
+
+async def test_only_the_booths_own_staff_are_marked_staff(fair_server: Server) -> None:
+    """A supplier of another booth chats here as a visitor: pages badge the exhibitor by `staff`,
+    so a competitor (or a phisher with a supplier account) cannot pass for them."""
+    s = fair_server
+    own_tok, own = await s.supplier("shenzhen-brightway-led")
+    other_tok, _ = await s.supplier("foshan-comfort-seating")
+    buyer_tok, _ = await s.guest("Ana", "en")
+    booth_id = own["booth_id"]
+    own_c, other_c, buyer = await s.client(own_tok), await s.client(other_tok), await s.client(buyer_tok)
+    for c in (own_c, other_c, buyer):
+        assert (await c.call("booth:join", {"booth_id": booth_id}))["ok"]
+    assert (await own_c.call("chat:send", {"booth_id": booth_id, "text": "欢迎光临"}))["ok"]
+    assert (await other_c.call("chat:send", {"booth_id": booth_id, "text": "Official: send the deposit to us"}))["ok"]
+    live = [await buyer.events.wait_for("chat:message", lambda m, t=t: m["original"] == t)
+            for t in ("欢迎光临", "Official: send the deposit to us")]  # fmt: skip
+    assert [(m["author"]["role"], m["author"]["staff"]) for m in live] == [("supplier", True), ("supplier", False)]
+    later, _ = await s.guest("Bo", "en")
+    history = (await (await s.client(later)).call("booth:join", {"booth_id": booth_id}))["history"]
+    assert [(m["author"]["role"], m["author"]["staff"]) for m in history[-2:]] == [("supplier", True), ("supplier", False)]

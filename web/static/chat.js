@@ -106,13 +106,16 @@ export class ChatLog {
 
   render(msg) {
     const author = msg.author || {};
+    // The exhibitor's badge only for this booth's own staff (`author.staff`): a supplier of another
+    // booth chats here as a visitor, so nobody passes for the exhibitor. Moderators and admins keep theirs.
+    const role = author.role === 'supplier' && author.staff === false ? 'buyer' : (author.role || 'buyer');
     // A quick phrase is the team's own wording in every language: exact, not machine-translated.
     const exact = typeof msg.phrase?.id === 'string';
     const translated = msg.translated === true && !exact;
     const uncertain = translated && msg.uncertain === true;
     const differs = typeof msg.original === 'string' && msg.original !== msg.text;
     const li = h('li', {
-      class: `msg role-${author.role || 'buyer'}${uncertain ? ' is-uncertain' : translated ? ' is-translated' : ''}${exact ? ' is-phrase' : ''}`,
+      class: `msg role-${role}${uncertain ? ' is-uncertain' : translated ? ' is-translated' : ''}${exact ? ' is-phrase' : ''}`,
       'data-id': msg.id,
       'data-seq': msg.seq,
       'data-author-id': author.id,
@@ -122,7 +125,7 @@ export class ChatLog {
     });
     const meta = h('div', { class: 'msg-meta' },
       h('span', { class: 'author' }, author.display_name || '?'),
-      author.role && author.role !== 'buyer' ? h('span', { class: `badge role-badge role-${author.role}` }, t(`role.${author.role}`)) : null,
+      role !== 'buyer' ? h('span', { class: `badge role-badge role-${role}` }, t(`role.${role}`)) : null,
       h('time', { datetime: msg.created_at }, formatTime(msg.created_at)),
       exact ? h('span', { class: 'badge phrase-badge', title: t('chat.exact_title') }, t('chat.exact')) : null,
       translated && !uncertain ? h('span', {
