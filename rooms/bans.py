@@ -52,6 +52,15 @@ class Bans:
             ids = (await s.scalars(select(User.id).where(User.banned_at.is_not(None)))).all()
         self._ids.update(ids)
 
+    async def check_database(self) -> None:
+        """Apply the bans the database records that this node has not heard of: one set by hand
+        or by a script (`UPDATE users SET banned_at …`) is announced on no channel."""
+        async with self._db.reader() as s:
+            ids = set((await s.scalars(select(User.id).where(User.banned_at.is_not(None)))).all())
+        self._ids &= ids  # lifted in the database: lifted here
+        for user_id in sorted(ids - self._ids):
+            await self._apply(user_id, None)
+
     def is_banned(self, user_id: int) -> bool:
         return user_id in self._ids
 

@@ -173,8 +173,10 @@ async def load_records(
             q = q.limit(limit)
         rows = (await s.execute(q)).all()
         records = [
-            ChatRecord.of(m, {"id": m.author_id, "display_name": name, "role": role,
-                              "staff": role == "supplier" and staff_of == m.booth_id})  # fmt: skip
+            ChatRecord.of(m, {
+                "id": m.author_id, "display_name": name, "role": role,
+                "staff": role == "supplier" and staff_of == m.booth_id,
+            })
             for m, name, role, staff_of in rows
         ]
         if newest_first:

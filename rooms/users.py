@@ -111,6 +111,15 @@ def actor_or_refusal(account: tuple[AuthUser, bool] | None) -> AuthUser:
     return account[0]
 
 
+async def existing(db: Database, user_ids: Iterable[int]) -> set[int]:
+    """Which of `user_ids` still have an account (one query, ids only)."""
+    ids = set(user_ids)
+    if not ids:
+        return set()
+    async with db.reader() as s:
+        return set((await s.scalars(select(User.id).where(User.id.in_(ids)))).all())
+
+
 async def current_actors(db: Database, user_ids: Iterable[int]) -> dict[int, AuthUser | None]:
     """Each account as it is now, in one query; None for one that is gone or banned."""
     ids = set(user_ids)

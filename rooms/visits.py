@@ -21,7 +21,7 @@ import contextlib
 import logging
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -116,6 +116,9 @@ class VisitLog:
                     countries = dict(
                         (await s.execute(select(User.id, User.country).where(User.id.in_(ids)))).all()
                     )
+                    # An account deleted since its visit began: its row could never be written (and
+                    # would fail every booth's write with it), so the visit is forgotten.
+                    visits = self._forget_orphans(visits, countries.keys())
                     # Core, not ORM objects: a storm's tick writes thousands of rows, and the
                     # unit of work's per-object bookkeeping cost more than the insert itself.
                     rows = [
@@ -143,6 +146,13 @@ class VisitLog:
             if instant != self._last_sample:
                 self._last_sample = instant
                 self._sampled = {b for b, n in counts.items() if n > 0}
+
+    def _forget_orphans(self, visits: list[_Visit], users: Collection[int]) -> list[_Visit]:
+        orphans = {id(v) for v in visits if v.user_id not in users}
+        if orphans:
+            self._open = {k: v for k, v in self._open.items() if id(v) not in orphans}
+            self._ended = [v for v in self._ended if id(v) not in orphans]
+        return [v for v in visits if id(v) not in orphans]
 
     async def _loop(self) -> None:
         while True:

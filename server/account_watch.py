@@ -9,7 +9,9 @@ demoted to buyer, a supplier moved to another booth, a ban set in the database. 
 - every `SWEEP_SECONDS` the accounts behind this node's staff and moderator sockets are re-read
   in one query, so the rooms that push data without being asked (a booth's `lead:new`, the
   moderators' feed) are left as soon as the account no longer allows them, even by a socket
-  that sends nothing. Buyers are not swept: a buyer's socket is in no privileged room.
+  that sends nothing. A buyer's socket is in no privileged room, so for buyers the sweep asks
+  only what ends a socket: bans the database records that this node has not heard of (set by
+  hand, not by `mod:ban`), and accounts that no longer exist (ids only, one query).
 
 A changed account updates the socket's `Conn` and its rooms; a banned or deleted one is
 disconnected. Each node does this for its own sockets, so it holds on every node.
@@ -30,7 +32,7 @@ from rooms.auth import AuthUser
 from rooms.chat import MODERATORS_BOOTH
 from rooms.context import Fair
 from rooms.errors import Banned, Unauthorized
-from rooms.users import current_actors, load_actor
+from rooms.users import current_actors, existing, load_actor
 from server import events
 from server.rooms_naming import mod_room, staff_room
 
@@ -104,8 +106,17 @@ class AccountWatch:
         log.info("socket %s of user %s now acts as %s (booth %s)", sid, old.id, actor.role, actor.booth_id)
 
     async def sweep(self) -> None:
-        """Re-read the accounts behind this node's staff and moderator sockets (one query)."""
-        watched = {c.user.id for c in self.conns.privileged.values()}
+        """Re-read the accounts behind this node's staff and moderator sockets (one query); for
+        every other socket, only whether its account was banned or deleted (two cheap queries)."""
+        await self.fair.bans.check_database()  # its listeners disconnect the banned ones
+        # A buyer's socket is in no privileged room, but an account deleted under it must not
+        # keep chatting (its messages would fail on the missing author).
+        users = {c.user.id for c in self.conns.by_sid.values()}
+        gone = users - await existing(self.fair.db, users)
+        for user_id in sorted(gone):
+            for sid in self.conns.sids_of_user(user_id):
+                await self._kick(sid)
+        watched = {c.user.id for c in self.conns.privileged.values()} - gone
         if not watched:
             return
         current = await current_actors(self.fair.db, watched)

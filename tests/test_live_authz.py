@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+import socketio
+from sqlalchemy import delete, update
 
 from rooms.models import User
 from rooms.users import do_create_account
-from server.keys import DB
+from server.keys import DB, FAIR
 from tests.support import Server
 
 
@@ -100,3 +101,32 @@ async def test_a_ban_set_in_the_database_closes_open_staff_sockets(fair_server: 
     assert (await staff.call("booth:join", {"booth_id": sup["booth_id"]}))["ok"]
     await change_account(s, sup["id"], banned_at=datetime.now(UTC))
     await staff.events.wait_for("disconnect", timeout=10)
+
+
+async def test_a_buyer_banned_or_deleted_in_the_database_loses_the_open_socket(fair_server: Server) -> None:
+    """The sweep asks for buyers too, but only what ends a socket: a ban set by hand (not through
+    `mod:ban`, so announced nowhere) and an account that no longer exists."""
+    s = fair_server
+    booth_id = await s.booth_id("leeds-packaging")
+    btok, banned = await s.guest("Banned by hand", "en")
+    dtok, deleted = await s.guest("Deleted by hand", "en")
+    watcher_tok, _ = await s.guest("Stays", "en")
+    buyer, gone, watcher = await s.client(btok), await s.client(dtok), await s.client(watcher_tok)
+    for c in (buyer, gone, watcher):
+        assert (await c.call("booth:join", {"booth_id": booth_id}))["ok"]
+    await change_account(s, banned["id"], banned_at=datetime.now(UTC))
+    assert s.app is not None
+    async with s.app[DB].session() as ses:
+        await ses.execute(delete(User).where(User.id == deleted["id"]))
+    await buyer.events.wait_for("user:banned", timeout=10)
+    await buyer.events.wait_for("disconnect", timeout=10)
+    await gone.events.wait_for("disconnect", timeout=10)
+    # Nobody else is touched, and the banned account cannot come back.
+    assert (await watcher.call("chat:send", {"booth_id": booth_id, "text": "still here"}))["ok"]
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await s.client(btok)
+    # The deleted buyer's visit is forgotten, not left to fail every booth's analytics write.
+    visits = s.app[FAIR].visits
+    assert visits is not None
+    await visits.flush()
+    assert all(v.user_id != deleted["id"] for v in [*visits._open.values(), *visits._ended])
