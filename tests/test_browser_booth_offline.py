@@ -68,3 +68,35 @@ async def test_a_supplier_of_another_booth_has_no_exhibitor_badge(fair: Fair, li
     await expect(buyer.locator("#chat-list .msg", has_text="Welcome!").locator(".role-badge")).to_have_count(1)
     await expect(buyer.locator("#chat-list .msg", has_text="deposit").locator(".role-badge")).to_have_count(0)
     assert fair.errors == []
+
+
+async def test_refusals_a_page_can_meet_have_their_own_words(fair: Fair) -> None:
+    """A 21st tab was "Something went wrong (too_many_connections)" under a "reconnecting" promise."""
+    page = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Lina", lang="de", viewport=PHONE)
+    de = await ui_strings(page, "de")
+    texts = await page.evaluate("""async () => {
+        const { errorText } = await import('/static/i18n.js');
+        return ['too_many_connections', 'unavailable'].map((code) => errorText({ code }));
+    }""")
+    assert texts == [de["err.too_many_connections"], de["err.unavailable"]]
+
+
+async def test_an_expired_session_says_so_on_the_sign_in_form(fair: Fair) -> None:
+    """The server refuses the token (expired, or signed with a secret that changed): the page goes
+    back to the sign-in form, which says why instead of just appearing empty."""
+    page = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Lina", lang="es", viewport=PHONE)
+    await joined(page)
+    es = await ui_strings(page, "es")
+    await page.evaluate("""() => {
+        const s = JSON.parse(localStorage.getItem('boothcast.session'));
+        s.token = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.' + 'A'.repeat(43);
+        localStorage.setItem('boothcast.session', JSON.stringify(s));
+    }""")
+    await page.reload()
+    form = page.locator("form.signin-form")
+    await expect(form).to_be_visible()
+    await expect(form.get_by_role("alert")).to_have_text(es["err.unauthorized"])
+    # Once: a later visit is an ordinary sign-in.
+    await page.reload()
+    await expect(page.locator("form.signin-form")).to_be_visible()
+    await expect(page.locator("form.signin-form").get_by_role("alert")).to_be_hidden()

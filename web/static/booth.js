@@ -83,6 +83,10 @@ async function enter() {
     boothId: state.booth.id, chat: state.chat, setJoined, onJoined,
     refused: (error) => {
       onRefused(error);
+      // Refused for good (too many tabs, banned…): the page says why, and promises no reconnect.
+      state.refused = true;
+      clearTimeout(reconnectingNote);
+      if ($('#chat-status').textContent === t('chat.reconnecting_note')) say($('#chat-status'), '');
       if (error?.code === 'banned') banned(); // on a reload after the ban, as when it happened
     },
   });
@@ -129,7 +133,7 @@ async function enter() {
 
 /** Banned from the fair: no composer, no quick phrases, and no "reconnecting" promise. */
 function banned() {
-  state.banned = true;
+  state.refused = true;
   pageError(t('err.banned'));
   $('#chat-input').disabled = true;
   $('#chat-send').disabled = true;
@@ -154,7 +158,7 @@ function setJoined(joined) {
     clearTimeout(reconnectingNote);
     reconnectingNote = 0;
     if (status.textContent === note) say(status, '');
-  } else if (!reconnectingNote && !state.banned) {
+  } else if (!reconnectingNote && !state.refused) {
     reconnectingNote = setTimeout(() => {
       reconnectingNote = 0;
       if ($('#chat').dataset.joined !== 'true') say(status, note);

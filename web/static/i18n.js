@@ -207,6 +207,7 @@ export function errorText(error) {
       return t(error.reason === 'link' ? 'err.blocked_link' : 'err.blocked_word');
     case 'too_long': case 'banned': case 'forbidden': case 'not_found': case 'bad_request':
     case 'conflict': case 'timeout': case 'unauthorized': case 'invalid_credentials': case 'network':
+    case 'too_many_connections': case 'unavailable':
       return t(`err.${code}`);
     default:
       return t('err.generic', { code });

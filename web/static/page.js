@@ -1,7 +1,7 @@
 // What every page does first, and the hook to the livestream module.
 
 import { applyI18n, chosenLang, errorText, setUiLang, t } from './i18n.js';
-import { getSession, clearSession } from './session.js';
+import { getSession, expireSession } from './session.js';
 import { $, say } from './dom.js';
 import { call, openSocket, showConnection } from './socket.js';
 import { C, S } from './events.js';
@@ -33,7 +33,7 @@ export function pageError(text) {
  */
 export function onRefused(error) {
   if (error?.code === 'unauthorized') {
-    clearSession();
+    expireSession(); // the sign-in form after the reload says the session expired
     window.location.reload();
     return;
   }

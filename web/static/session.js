@@ -25,6 +25,25 @@ export function clearSession() {
   try { localStorage.removeItem(KEY); } catch { /* nothing to clear */ }
 }
 
+const EXPIRED_KEY = 'boothcast.expired';
+
+/** The server no longer takes this session's token: the sign-in form that follows says why. */
+export function expireSession() {
+  clearSession();
+  try { sessionStorage.setItem(EXPIRED_KEY, '1'); } catch { /* the form just won't say why */ }
+}
+
+/** Whether the session just expired (once: the flag is taken). */
+export function takeExpired() {
+  try {
+    const expired = sessionStorage.getItem(EXPIRED_KEY) === '1';
+    sessionStorage.removeItem(EXPIRED_KEY);
+    return expired;
+  } catch {
+    return false;
+  }
+}
+
 export class ApiError extends Error {
   constructor(status, error) {
     super(error?.message || `HTTP ${status}`);

@@ -2,7 +2,7 @@
 
 import { h, field, select, say } from './dom.js';
 import { t, chosenLang, nativeLangName, errorText, UI_LANGS } from './i18n.js';
-import { api, saveSession, clearSession, ApiError } from './session.js';
+import { api, saveSession, clearSession, takeExpired, ApiError } from './session.js';
 import { countryOptions } from './trade.js';
 
 let languagesPromise = null;
@@ -67,6 +67,7 @@ export async function renderGuestSignIn(container, { onDone }) {
     await signIn('/api/auth/guest', body, { submit, status, onDone });
   });
   container.replaceChildren(form);
+  if (takeExpired()) say(status, t('err.unauthorized'), 'error');
   name.focus();
 }
 
@@ -89,6 +90,7 @@ export function renderStaffSignIn(container, { title, onDone }) {
     await signIn('/api/auth/login', body, { submit, status, onDone });
   });
   container.replaceChildren(form);
+  if (takeExpired()) say(status, t('err.unauthorized'), 'error');
   email.focus();
 }
 

@@ -116,6 +116,8 @@ export default {
   'err.invalid_credentials': 'E-Mail-Adresse oder Passwort ist falsch.',
   'err.network': 'Der Server ist nicht erreichbar.',
   'err.generic': 'Etwas ist schiefgelaufen ({code}).',
+  'err.too_many_connections': 'Sie haben zu viele Boothcast-Tabs oder -Geräte geöffnet. Schließen Sie eines und laden Sie diese Seite neu.',
+  'err.unavailable': 'Die Messe ist kurz nicht erreichbar. Versuchen Sie es gleich noch einmal.',
   'inq.title': 'Anfrage senden',
   'inq.form': 'Anfrage',
   'inq.intro': 'Der Lieferant erhält sie in seiner Sprache und antwortet per E-Mail.',

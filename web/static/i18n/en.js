@@ -116,6 +116,8 @@ export default {
   'err.invalid_credentials': 'Wrong e-mail or password.',
   'err.network': 'Can’t reach the server.',
   'err.generic': 'Something went wrong ({code}).',
+  'err.too_many_connections': 'You have too many Boothcast tabs or devices open. Close one, then reload this page.',
+  'err.unavailable': 'The fair is briefly unavailable. Try again in a moment.',
   'inq.title': 'Send an inquiry',
   'inq.form': 'Inquiry',
   'inq.intro': 'The supplier receives it in their language and answers by e-mail.',

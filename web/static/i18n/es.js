@@ -116,6 +116,8 @@ export default {
   'err.invalid_credentials': 'Correo o contraseña incorrectos.',
   'err.network': 'No se puede conectar con el servidor.',
   'err.generic': 'Algo salió mal ({code}).',
+  'err.too_many_connections': 'Tienes demasiadas pestañas o dispositivos de Boothcast abiertos. Cierra uno y recarga esta página.',
+  'err.unavailable': 'La feria no está disponible por un momento. Inténtalo de nuevo enseguida.',
   'inq.title': 'Enviar una consulta',
   'inq.form': 'Consulta',
   'inq.intro': 'El proveedor la recibe en su idioma y te responde por correo electrónico.',

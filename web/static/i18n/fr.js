@@ -116,6 +116,8 @@ export default {
   'err.invalid_credentials': 'E-mail ou mot de passe incorrect.',
   'err.network': 'Impossible de joindre le serveur.',
   'err.generic': 'Une erreur s’est produite ({code}).',
+  'err.too_many_connections': 'Vous avez trop d’onglets ou d’appareils Boothcast ouverts. Fermez-en un, puis rechargez cette page.',
+  'err.unavailable': 'Le salon est momentanément indisponible. Réessayez dans un instant.',
   'inq.title': 'Envoyer une demande',
   'inq.form': 'Demande',
   'inq.intro': 'Le fournisseur la reçoit dans sa langue et répond par e-mail.',

@@ -114,6 +114,8 @@ export default {
   'err.invalid_credentials': 'Email atau kata sandi salah.',
   'err.network': 'Server tidak dapat dijangkau.',
   'err.generic': 'Terjadi kesalahan ({code}).',
+  'err.too_many_connections': 'Terlalu banyak tab atau perangkat Boothcast yang terbuka. Tutup salah satunya, lalu muat ulang halaman ini.',
+  'err.unavailable': 'Pameran sedang tidak tersedia sebentar. Coba lagi sesaat lagi.',
   'inq.title': 'Kirim permintaan penawaran',
   'inq.form': 'Permintaan penawaran',
   'inq.intro': 'Pemasok menerimanya dalam bahasa mereka dan membalas lewat email.',

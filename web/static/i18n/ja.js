@@ -114,6 +114,8 @@ export default {
   'err.invalid_credentials': 'メールアドレスまたはパスワードが正しくありません。',
   'err.network': 'サーバーに接続できません。',
   'err.generic': '問題が発生しました（{code}）。',
+  'err.too_many_connections': 'Boothcast のタブや端末を開きすぎています。1 つ閉じてから、このページを再読み込みしてください。',
+  'err.unavailable': '展示会は一時的に利用できません。少し待ってから、もう一度お試しください。',
   'inq.title': '問い合わせを送る',
   'inq.form': '問い合わせ',
   'inq.intro': 'サプライヤーはご自分の言語で受け取り、メールで返信します。',

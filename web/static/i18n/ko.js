@@ -114,6 +114,8 @@ export default {
   'err.invalid_credentials': '이메일 또는 비밀번호가 올바르지 않습니다.',
   'err.network': '서버에 연결할 수 없습니다.',
   'err.generic': '문제가 발생했습니다({code}).',
+  'err.too_many_connections': 'Boothcast 탭이나 기기를 너무 많이 열었습니다. 하나를 닫고 이 페이지를 새로고침하세요.',
+  'err.unavailable': '박람회를 잠시 이용할 수 없습니다. 잠시 후 다시 시도하세요.',
   'inq.title': '문의 보내기',
   'inq.form': '문의',
   'inq.intro': '공급업체는 자신의 언어로 받아 보고 이메일로 답합니다.',

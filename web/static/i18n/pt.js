@@ -116,6 +116,8 @@ export default {
   'err.invalid_credentials': 'E-mail ou senha incorretos.',
   'err.network': 'Não foi possível acessar o servidor.',
   'err.generic': 'Algo deu errado ({code}).',
+  'err.too_many_connections': 'Você tem abas ou dispositivos do Boothcast abertos demais. Feche um e recarregue esta página.',
+  'err.unavailable': 'A feira está indisponível por um momento. Tente de novo em instantes.',
   'inq.title': 'Enviar uma solicitação',
   'inq.form': 'Solicitação',
   'inq.intro': 'O fornecedor a recebe no idioma dele e responde por e-mail.',

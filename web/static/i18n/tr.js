@@ -117,6 +117,8 @@ export default {
   'err.invalid_credentials': 'E-posta veya şifre yanlış.',
   'err.network': 'Sunucuya ulaşılamıyor.',
   'err.generic': 'Bir sorun oluştu ({code}).',
+  'err.too_many_connections': 'Çok fazla Boothcast sekmesi veya cihazı açık. Birini kapatın, sonra bu sayfayı yenileyin.',
+  'err.unavailable': 'Fuar kısa bir süreliğine kullanılamıyor. Birazdan tekrar deneyin.',
   'inq.title': 'Talep gönderin',
   'inq.form': 'Talep',
   'inq.intro': 'Tedarikçi talebi kendi dilinde alır ve e-postayla yanıtlar.',

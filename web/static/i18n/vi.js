@@ -114,6 +114,8 @@ export default {
   'err.invalid_credentials': 'Email hoặc mật khẩu không đúng.',
   'err.network': 'Không kết nối được với máy chủ.',
   'err.generic': 'Đã xảy ra lỗi ({code}).',
+  'err.too_many_connections': 'Bạn đang mở quá nhiều thẻ hoặc thiết bị Boothcast. Hãy đóng bớt một cái rồi tải lại trang này.',
+  'err.unavailable': 'Hội chợ tạm thời không khả dụng. Hãy thử lại sau giây lát.',
   'inq.title': 'Gửi yêu cầu báo giá',
   'inq.form': 'Yêu cầu báo giá',
   'inq.intro': 'Nhà cung cấp nhận được bằng ngôn ngữ của họ và trả lời qua email.',

@@ -114,6 +114,8 @@ export default {
   'err.invalid_credentials': '電子郵件或密碼錯誤。',
   'err.network': '無法連線到伺服器。',
   'err.generic': '發生錯誤（{code}）。',
+  'err.too_many_connections': '您開啟的 Boothcast 分頁或裝置過多。請關閉一個，然後重新載入本頁。',
+  'err.unavailable': '展會暫時無法使用，請稍後再試。',
   'inq.title': '送出詢價',
   'inq.form': '詢價',
   'inq.intro': '供應商會以自己的語言收到詢價，並以電子郵件回覆您。',

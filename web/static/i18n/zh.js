@@ -114,6 +114,8 @@ export default {
   'err.invalid_credentials': '邮箱或密码错误。',
   'err.network': '无法连接服务器。',
   'err.generic': '出错了（{code}）。',
+  'err.too_many_connections': '您打开的 Boothcast 标签页或设备过多。请关闭一个，然后重新加载本页。',
+  'err.unavailable': '展会暂时无法使用，请稍后再试。',
   'inq.title': '发送询价',
   'inq.form': '询价',
   'inq.intro': '供应商会以其语言收到询价，并通过电子邮件回复您。',
