@@ -7,6 +7,7 @@ fair-wide ones (every booth's leads). The secret is generated here and shown onc
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,10 @@ def is_public_address(host: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
+
+
+# A host made of numbers in inet_aton's forms (decimal, octal, hex; one to four parts).
+NUMERIC_HOST = re.compile(r"(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}", re.IGNORECASE)
 
 
 def is_ip_literal(host: str) -> bool:
@@ -77,6 +82,10 @@ def check_url(url: str, *, allow_private: bool) -> str:
     if parts.fragment:
         raise BadRequest("url: a fragment (#...) is never sent; leave it out")
     host = parts.hostname.rstrip(".")
+    if NUMERIC_HOST.fullmatch(host) and not is_ip_literal(host):
+        # "127.1", "2130706433", "0x7f000001": inet_aton's shorthands for an address. They passed
+        # the check above as names, and no delivery could ever go out to them.
+        raise BadRequest("url: write an IPv4 address as four decimal numbers (a.b.c.d)")
     if not allow_private and (
         host == "localhost"
         or host.endswith(".localhost")

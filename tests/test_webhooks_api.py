@@ -38,6 +38,11 @@ async def test_private_addresses_are_refused_unless_the_operator_allows_them(fai
                 "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x", "http://[fe80::1%25eth0]/x"):  # fmt: skip
         status, data = await s.post(path, {"url": url}, stok)
         assert status == 400 and "private" in data["error"]["message"], (url, data)
+    # inet_aton's shorthands for loopback are not names: refused when saved, not retried for hours.
+    for url in ("http://127.1:18999/x", "http://2130706433/x", "http://0x7f000001/x", "http://017700000001/x",
+                "http://0/x"):  # fmt: skip
+        status, data = await s.post(path, {"url": url}, stok)
+        assert status == 400 and "four decimal numbers" in data["error"]["message"], (url, data)
     # Endpoints stored anyway (by a node that allowed them, or before the operator changed the
     # setting) are refused at delivery: an address literal, and a name resolving to loopback.
     receiver = Receiver()
