@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import expect
+from sqlalchemy import update
 
+from rooms.models import User
+from server.keys import DB
 from tests.browser_support import Fair, booth, joined, ui_strings
 from tests.support import Server
 
@@ -100,3 +103,17 @@ async def test_an_expired_session_says_so_on_the_sign_in_form(fair: Fair) -> Non
     await page.reload()
     await expect(page.locator("form.signin-form")).to_be_visible()
     await expect(page.locator("form.signin-form").get_by_role("alert")).to_be_hidden()
+
+
+async def test_the_console_follows_an_account_moved_to_another_booth(fair: Fair, live_server: Server) -> None:
+    """The page kept the account as it was at sign-in: a supplier moved to another booth was still
+    shown the old one as theirs, even after a reload."""
+    console = await fair.staff("/console", BRIGHTWAY.email)
+    await expect(console.locator("#booth-name")).to_have_text(BRIGHTWAY.name)
+    _, me = await live_server.login(BRIGHTWAY.email)
+    seating = booth("foshan-comfort-seating")
+    assert live_server.app is not None
+    async with live_server.app[DB].session() as s:
+        await s.execute(update(User).where(User.id == me["id"]).values(booth_id=await live_server.booth_id(seating.slug)))
+    await console.reload()
+    await expect(console.locator("#booth-name")).to_have_text(seating.name)

@@ -1,7 +1,7 @@
 // What every page does first, and the hook to the livestream module.
 
 import { applyI18n, chosenLang, errorText, setUiLang, t } from './i18n.js';
-import { getSession, expireSession } from './session.js';
+import { api, ApiError, getSession, expireSession, saveSession } from './session.js';
 import { $, say } from './dom.js';
 import { call, openSocket, showConnection } from './socket.js';
 import { C, S } from './events.js';
@@ -12,7 +12,29 @@ export function bootPage() {
   const session = getSession();
   setUiLang(session?.user?.lang || chosenLang());
   applyI18n();
+  // Staff only: a buyer's role does not change under them, and a storm's page loads add no request.
+  if (session && session.user?.role !== 'buyer') followAccount(session);
   return session;
+}
+
+/**
+ * The account as it is now (`/api/me`), not as it was at sign-in: a supplier moved to another
+ * booth, or no longer a supplier, must not keep being shown their old booth as theirs. When it
+ * changed, the session takes the new account and the page starts over with it.
+ */
+async function followAccount(session) {
+  let now;
+  try {
+    now = (await api('/api/me', { token: session.token })).user;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) onRefused({ code: 'unauthorized' });
+    return; // offline, or the server is busy: the socket's own checks still hold
+  }
+  const was = session.user;
+  if (now && (now.role !== was.role || (now.booth_id ?? null) !== (was.booth_id ?? null))) {
+    saveSession({ token: session.token, user: now });
+    window.location.reload();
+  }
 }
 
 /** A status callback that shows the socket state in the header's #conn element. */
