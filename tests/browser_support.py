@@ -7,6 +7,7 @@ The browser is always /usr/bin/chromium: Playwright never downloads one.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
 
 from rooms import demo_fair
 
@@ -89,10 +90,10 @@ class Fair:
     ) -> Page:
         """A buyer who opens `path` and signs in with the guest form shown there."""
         page = await self.page(viewport)
-        await page.goto(path)
-        await page.evaluate("lang => localStorage.setItem('boothcast.lang', lang)", lang)
-        await page.reload()
         form = page.locator("form.signin-form")
+        await open_until(page, path, form, timeout_s=TIMEOUT_MS / 1000)
+        await page.evaluate("lang => localStorage.setItem('boothcast.lang', lang)", lang)
+        await open_until(page, path, form, timeout_s=TIMEOUT_MS / 1000)
         labels = await ui_strings(page, lang)
         await form.get_by_label(labels["f.name"]).fill(name)
         if company:
@@ -108,8 +109,8 @@ class Fair:
     async def staff(self, path: str, email: str, *, viewport: dict[str, int] | None = None) -> Page:
         """Suppliers (on /console) and moderators (on /moderate) sign in with e-mail + password."""
         page = await self.page(viewport)
-        await page.goto(path)
         form = page.locator("form.signin-form")
+        await open_until(page, path, form, timeout_s=TIMEOUT_MS / 1000)
         await form.get_by_label("Email").fill(email)
         await form.get_by_label("Password").fill(demo_fair.DEMO_PASSWORD)
         async with page.expect_navigation():
@@ -149,6 +150,41 @@ async def open_fair(url: str, *, fake_media: bool = False) -> AsyncIterator[Fair
             yield fair
         finally:
             await fair.close()
+
+
+NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+
+
+async def open_until(page: Page, url: str, ready: Locator, *, timeout_s: float = 90, tries: int = 3) -> None:
+    """Open `url` and wait until `ready` is visible, reloading when the load was cut.
+
+    The cluster tests add and remove veth interfaces on this machine while other tests run.
+    Chromium then fails the requests in flight, even to 127.0.0.1, with ERR_NETWORK_CHANGED, and a
+    page whose script did not load stays blank: it is reloaded, as a person would. Any other
+    failure is the test's to report.
+    """
+    cut: list[str] = []
+
+    def on_failed(request: Any) -> None:
+        if NETWORK_CHANGED in (request.failure or ""):
+            cut.append(request.url)
+
+    page.on("requestfailed", on_failed)
+    try:
+        for attempt in range(tries):
+            cut.clear()
+            await (page.goto(url) if attempt == 0 else page.reload())
+            deadline = asyncio.get_running_loop().time() + timeout_s
+            while not await ready.is_visible():
+                if cut and attempt < tries - 1:
+                    break  # reload
+                if asyncio.get_running_loop().time() > deadline:
+                    await expect(ready).to_be_visible(timeout=1)  # fails with Playwright's own report
+                await asyncio.sleep(0.2)
+            else:
+                return
+    finally:
+        page.remove_listener("requestfailed", on_failed)
 
 
 async def screenshot(page: Page, name: str) -> Path:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from media.testing import ffmpeg_children
-from tests.browser_support import ui_strings
+from tests.browser_support import open_until, ui_strings
 from tests.support import Server
 
 pytestmark = [pytest.mark.media, pytest.mark.browser]
@@ -46,13 +46,14 @@ async def test_go_live_watch_stop_replay(live_server: Server) -> None:
             problems: list[str] = []  # what the page reported, for the failure message
             console.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None)
             console.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-            await console.goto(site["url"] + "/console")
-            words = await ui_strings(console, staff_user["lang"])  # the console speaks the supplier's language
-            go = console.get_by_role("button", name=words["live.go_live"], exact=True)
             # A wait for the page, not a measured time: the console renders once its booth has loaded,
             # and at the start of a parallel suite (the cluster tests bringing up their hosts on the same
-            # 2 cores) that took over 20 s twice in CI.
+            # 2 cores) that took over 20 s twice in CI; once their new interfaces cut its loads
+            # (ERR_NETWORK_CHANGED) and it stayed blank: `open_until` reloads it then.
             try:
+                await open_until(console, site["url"] + "/console", console.locator("#live-controls button").first)
+                words = await ui_strings(console, staff_user["lang"])  # the console speaks the supplier's language
+                go = console.get_by_role("button", name=words["live.go_live"], exact=True)
                 await expect(go).to_be_enabled(timeout=90_000)
             except AssertionError as exc:
                 raise AssertionError(f"{exc}\npage errors: {problems}") from None
