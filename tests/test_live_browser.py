@@ -51,7 +51,7 @@ async def test_go_live_watch_stop_replay(live_server: Server) -> None:
             # 2 cores) that took over 20 s twice in CI; once their new interfaces cut its loads
             # (ERR_NETWORK_CHANGED) and it stayed blank: `open_until` reloads it then.
             try:
-                await open_until(console, site["url"] + "/console", console.locator("#live-controls button").first)
+                await open_until(console, site["url"] + "/console", console.locator("#live-controls .live-broadcaster"))
                 words = await ui_strings(console, staff_user["lang"])  # the console speaks the supplier's language
                 go = console.get_by_role("button", name=words["live.go_live"], exact=True)
                 await expect(go).to_be_enabled(timeout=90_000)

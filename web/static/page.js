@@ -113,11 +113,14 @@ let livePromise = null;
  */
 export function loadLiveModule() {
   livePromise ??= (async () => {
-    if (!window.BoothcastLive) {
+    // A load cut by the network (a phone switching networks: ERR_NETWORK_CHANGED) is tried again,
+    // under a new URL since a failed import stays failed; a server without the module answers 404
+    // three times, and the pages fall back to their offline/disabled state.
+    for (let attempt = 0; !window.BoothcastLive && attempt < 3; attempt++) {
       try {
-        await import('/static/live/live.js');
+        await import(attempt ? `/static/live/live.js?attempt=${attempt}` : '/static/live/live.js');
       } catch {
-        // Not installed on this server: the pages fall back to their offline/disabled state.
+        await new Promise((resolve) => { setTimeout(resolve, 500 * (attempt + 1)); });
       }
     }
     return window.BoothcastLive || null;
