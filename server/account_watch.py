@@ -35,6 +35,7 @@ from rooms.context import Fair
 from rooms.errors import Banned, Unauthorized
 from rooms.users import current_actors, existing, load_actor
 from server import events
+from server.errors import as_unavailable
 from server.rooms_naming import mod_room, staff_room
 
 if TYPE_CHECKING:
@@ -145,8 +146,10 @@ class AccountWatch:
             await asyncio.sleep(self._sweep_seconds)
             try:
                 await self.sweep()
-            except Exception:
-                log.exception("re-reading the accounts of open sockets failed")
+            except Exception as exc:
+                # A database outage fails every sweep alike: logged on the outage budget, one line.
+                if as_unavailable(exc) is None:
+                    log.exception("re-reading the accounts of open sockets failed")
 
     async def aclose(self) -> None:
         await stop(self._task, "the account sweep")
