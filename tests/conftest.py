@@ -52,9 +52,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept otherwise
     for item in items:
         chromium = item.get_closest_marker("browser") or "fair" in getattr(item, "fixturenames", ())
-        group = "browser" if chromium else item.path.name
+        # The cluster test adds and removes network interfaces (veth) for minutes; Chromium then
+        # fails its requests in flight, even to 127.0.0.1 (ERR_NETWORK_CHANGED): it runs on the
+        # browser tests' worker, in turn with them, never beside them.
+        changes_network = item.path.name in NETWORK_CHANGING
+        group = "browser" if chromium or changes_network else item.path.name
         item.add_marker(pytest.mark.xdist_group(group))
 
+
+NETWORK_CHANGING = frozenset({"test_cluster_netns.py"})
 
 STUCK_DIR = Path(__file__).resolve().parents[1] / "test-artifacts" / "stuck"
 
