@@ -159,16 +159,23 @@ function renderNotes(lead) {
   const form = h('form', { class: 'note-form' }, input, h('button', { type: 'submit', class: 'btn small' }, t('leads.add_note')));
   const details = h('details', { class: 'lead-notes' }, h('summary', {}, t('leads.notes')), list, form, status);
   let loaded = false;
-  const addNote = (note) => list.append(h('li', {},
-    h('span', { class: 'muted' }, `${formatDateTime(note.created_at)} · ${note.author?.display_name ?? note.author ?? ''}: `), note.text));
+  // Notes by id: a note added while the list loads (a slow network, a quick supplier) is merged
+  // with what the load returns, never wiped by it.
+  const notes = new Map();
+  const render = () => {
+    const sorted = [...notes.values()].sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || a.id - b.id);
+    list.replaceChildren(...sorted.map((note) => h('li', { 'data-note-id': String(note.id) },
+      h('span', { class: 'muted' }, `${formatDateTime(note.created_at)} · ${note.author?.display_name ?? note.author ?? ''}: `), note.text)));
+    if (!sorted.length && loaded) list.append(h('li', { class: 'muted empty-note' }, t('leads.no_notes')));
+  };
+  const addNote = (note) => { notes.set(note.id, note); render(); };
   details.addEventListener('toggle', async () => {
     if (!details.open || loaded) return;
-    loaded = true;
     try {
       const data = await api(`/api/leads/${lead.id}`, { token: ctx.session.token });
-      list.replaceChildren();
-      for (const note of data.lead?.notes || []) addNote(note);
-      if (!list.children.length) list.append(h('li', { class: 'muted empty-note' }, t('leads.no_notes')));
+      loaded = true;
+      for (const note of data.lead?.notes || []) notes.set(note.id, note);
+      render();
     } catch (err) {
       say(status, errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
     }
@@ -179,7 +186,6 @@ function renderNotes(lead) {
     if (!text) return;
     const ack = await call(ctx.socket(), C.LEAD_NOTE, { lead_id: lead.id, text });
     if (ack.ok) {
-      list.querySelector('.empty-note')?.remove();
       addNote(ack.note);
       input.value = '';
       say(status, '');
