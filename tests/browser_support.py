@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Frame,
+    Locator,
+    Page,
+    async_playwright,
+    expect,
+)
 
 from rooms import demo_fair
 
@@ -54,6 +63,9 @@ class Fair:
     contexts: list[BrowserContext] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # What the pages said and which requests failed, printed when a test fails: a page stuck at
+    # "Loading…" in CI says why only here.
+    trace: list[str] = field(default_factory=list)
 
     async def page(self, viewport: dict[str, int] | None = None, **context_args: Any) -> Page:
         context = await self.browser.new_context(
@@ -73,6 +85,24 @@ class Fair:
 
         page.on("dialog", on_dialog)
         page.on("pageerror", self._page_error)
+        name = f"page {len(self.contexts)}"
+        start = asyncio.get_running_loop().time()
+
+        def note(line: str) -> None:
+            self.trace.append(f"{asyncio.get_running_loop().time() - start:7.2f}s {name}: {line}")
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type in ("error", "warning"):
+                note(f"console.{message.type}: {message.text}")
+
+        def on_navigated(frame: Frame) -> None:
+            if frame == page.main_frame:
+                note(f"navigated to {frame.url}")
+
+        page.on("console", on_console)
+        page.on("requestfailed", lambda r: note(f"request failed: {r.method} {r.url}: {r.failure}"))
+        page.on("framenavigated", on_navigated)
+        page.on("websocket", lambda ws: note(f"websocket {ws.url}"))
         return page
 
     def _page_error(self, exc: Any) -> None:
@@ -148,6 +178,9 @@ async def open_fair(url: str, *, fake_media: bool = False) -> AsyncIterator[Fair
         fair = Fair(url=url, browser=browser)
         try:
             yield fair
+        except BaseException:
+            print("browser trace:", *fair.trace, sep="\n  ")  # the failure report shows it
+            raise
         finally:
             await fair.close()
 

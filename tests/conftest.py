@@ -60,6 +60,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.xdist_group(group))
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed browser test's report carries what its pages said and which requests failed."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    fair = getattr(item, "funcargs", {}).get("fair")
+    if report.failed and fair is not None and getattr(fair, "trace", None):
+        report.sections.append(("browser trace", "\n".join(fair.trace)))
+
+
 NETWORK_CHANGING = frozenset({"test_cluster_netns.py"})
 
 STUCK_DIR = Path(__file__).resolve().parents[1] / "test-artifacts" / "stuck"
