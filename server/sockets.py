@@ -81,11 +81,11 @@ class SocketApi:
     # --- connection lifecycle -------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
-        SOCKET_ID.set(sid)  # each socket.io handler runs in a task of its own: this tags its log lines
         """Anyone with a valid token, within the per-account and per-address caps.
 
         Refused with `unauthorized`, `banned` or `too_many_connections` as the connect error.
         """
+        SOCKET_ID.set(sid)  # each socket.io handler runs in a task of its own: this tags its log lines
         token = auth.get("token") if isinstance(auth, dict) else None
         request = environ.get("aiohttp.request")
         address = address_key(request.remote if isinstance(request, web.Request) else None)
@@ -175,6 +175,12 @@ class SocketApi:
         assert {r[0] for r in routes} == set(events.CLIENT_EVENTS)
         for name, model, fn in routes:
             self.sio.on(name, self._handler(model, fn, fresh=name in ACCOUNT_CHECKED))
+        self.sio.on("*", self.on_unknown_event)
+
+    async def on_unknown_event(self, event: str, sid: str, *args: Any) -> Ack:
+        """An event nothing serves (a typo, an older or newer client) gets a `bad_request` ack:
+        without a handler socket.io sends no ack, and the client waits out its own timeout."""
+        return error_ack(BadRequest(f"unknown event {event[:64]!r}"))
 
     # --- booths -------------------------------------------------------------------------------
 

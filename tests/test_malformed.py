@@ -108,6 +108,14 @@ async def test_two_arguments_and_unknown_events_do_not_hurt(fair_server: Server)
     ack = await c.sio.call(events.BOOTH_JOIN, ({"booth_id": 1}, {"booth_id": 2}), timeout=10)
     assert ack["error"]["code"] == "bad_request"
     await c.sio.emit("no:such:event", {"x": 1})
+    # With an ack callback, an unknown event is answered at once, not left to the client's timeout.
+    for args in ({"x": 1}, None, [1, 2], "x" * 5000):
+        ack = await c.sio.call("no:such:event", args, timeout=10)
+        assert ack["ok"] is False and ack["error"]["code"] == "bad_request", ack
+        assert "no:such:event" in ack["error"]["message"]
+    ack = await c.sio.call("e" * 10_000, timeout=10)  # a long name is not echoed back whole
+    assert ack["error"]["code"] == "bad_request" and len(ack["error"]["message"]) < 200
+    assert c.sio.connected
     assert (await c.call(events.LOBBY_WATCH, {}))["ok"]
 
 
