@@ -54,7 +54,7 @@ def check_inquiry(actor: AuthUser, inquiry: Inquiry) -> Inquiry:
     if not text:
         raise BadRequest("message: the inquiry needs a message")
     if len(text) > MAX_INQUIRY_LENGTH:
-        raise TooLong(f"an inquiry may have at most {MAX_INQUIRY_LENGTH} characters")
+        raise TooLong(f"an inquiry may have at most {MAX_INQUIRY_LENGTH} characters", max_length=MAX_INQUIRY_LENGTH)
     if actor.role != "buyer":
         raise Forbidden("only buyers send inquiries")
     if inquiry.consent is not True:

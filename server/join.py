@@ -109,6 +109,8 @@ class JoinPath:
             "languages": presence.languages,
             # Seconds between a buyer's messages here (0: off); staff and moderators are spared.
             "slow_mode": await self._slow_mode(booth_id),
+            # So the chat box can say how much room is left before Send refuses (too_long).
+            "chat_max_length": self.fair.limits.chat_max_length,
         }
 
     async def _slow_mode(self, booth_id: int) -> int:

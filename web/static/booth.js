@@ -16,6 +16,7 @@ import { reportDecorator, SlowModeGate } from './booth_safety.js';
 import { mountQuickPhrases, phraseContainer } from './phrases.js';
 import { imageEl, remindNow } from './booth_stage.js';
 import { noteStored, sendChat, setMuted } from './booth_chat.js';
+import { lengthCounter } from './chat_length.js';
 import { renderInquiryForm } from './booth_inquiry.js';
 import { localized, productById, renderProducts, setPinned } from './booth_products.js';
 import { state, slug } from './booth_state.js';
@@ -78,6 +79,7 @@ async function enter() {
   renderInquiryForm();
   renderStreamState();
   $('#chat-form').addEventListener('submit', sendChat);
+  state.length = lengthCounter($('#chat-input'), $('#chat-count'));
 
   const socket = openBoothSocket(state.session.token, {
     boothId: state.booth.id, chat: state.chat, setJoined, onJoined,
@@ -168,6 +170,7 @@ function setJoined(joined) {
 
 /** What a booth:join's ack tells the page besides the history. */
 function onJoined(ack) {
+  state.length?.setMax(ack.chat_max_length);
   showViewers(ack.viewers);
   setLive(ack.live);
   setPinned(ack.pinned_product ?? null);

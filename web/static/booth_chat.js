@@ -48,6 +48,7 @@ function stored(clientId, text) {
   const input = $('#chat-input');
   // Only the line that was sent: what the buyer typed meanwhile stays.
   if (input.value.trim() === text) input.value = '';
+  state.length?.update();
   say($('#chat-status'), '');
 }
 

@@ -8,6 +8,7 @@ export const state = {
   products: [],
   pinnedId: null,
   live: false,
+  stalled: false, // live, but the picture has not moved for a few seconds (the player module says)
   stream: null, // the last stream:state
   replay: null, // the newest ended session with a replay
   justEnded: false, // a stream ended while this page was open
@@ -18,4 +19,5 @@ export const state = {
   inquiry: null, // {form, product, unit, currency, touched}
   mutedUntil: 0,
   slow: null, // SlowModeGate: the booth's slow mode on the send button
+  length: null, // the chat box's length counter (chat_length.js)
 };

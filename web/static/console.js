@@ -22,6 +22,8 @@ import { formatUnitPrice } from './units.js';
 import { mountQuickPhrases, phraseContainer } from './phrases.js';
 import { mountWaiting } from './waiting.js';
 import { mountLeadNotify, notifyLead } from './lead_notify.js';
+import { lengthCounter } from './chat_length.js';
+import { PendingSend } from './pending_send.js';
 
 const state = {
   session: null,
@@ -31,6 +33,7 @@ const state = {
   socket: null,
   chat: null,
   waiting: null, // hooks of the "Waiting" list (waiting.js)
+  length: null, // the chat box's length counter (chat_length.js)
 };
 
 async function main() {
@@ -63,6 +66,7 @@ async function main() {
   mountBoothImages($('#booth-images-root'), { booth: state.booth, token: state.session.token });
   renderLanguages(state.booth.languages);
   $('#chat-form').addEventListener('submit', sendChat);
+  state.length = lengthCounter($('#chat-input'), $('#chat-count'));
   $('#chat-input').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
@@ -128,6 +132,7 @@ function setJoined(joined) {
 
 /** What a booth:join's ack tells the console besides the history. */
 function onJoined(ack) {
+  state.length?.setMax(ack.chat_max_length);
   if (typeof ack.viewers === 'number') $('#viewer-count').textContent = String(ack.viewers);
   if (ack.languages) renderLanguages(ack.languages);
   setPinned(ack.pinned_product?.id ?? null);
@@ -205,6 +210,9 @@ function setPinned(id) {
 
 // --- chat -------------------------------------------------------------------------------------
 
+// A retry after a lost ack (the supplier's network dropped) is the same message, not a copy.
+const pending = new PendingSend();
+
 async function sendChat(event) {
   event.preventDefault();
   const input = $('#chat-input');
@@ -212,10 +220,13 @@ async function sendChat(event) {
   if (!text) return;
   const button = $('#chat-send');
   button.disabled = true;
-  const ack = await call(state.socket, C.CHAT_SEND, { booth_id: state.booth.id, text });
+  const clientId = pending.idFor(text);
+  const ack = await call(state.socket, C.CHAT_SEND, { booth_id: state.booth.id, text, client_id: clientId });
   button.disabled = $('#chat').dataset.joined !== 'true';
   if (ack.ok) {
-    input.value = '';
+    pending.done(clientId);
+    if (input.value.trim() === text) input.value = ''; // what was typed meanwhile stays
+    state.length?.update();
     $('#preview-out').hidden = true;
     say($('#chat-status'), '');
   } else {

@@ -205,7 +205,9 @@ export function errorText(error) {
       return t('err.slow_mode', { s: Math.max(1, Math.ceil(Number(error.retry_after) || 1)) });
     case 'blocked':
       return t(error.reason === 'link' ? 'err.blocked_link' : 'err.blocked_word');
-    case 'too_long': case 'banned': case 'forbidden': case 'not_found': case 'bad_request':
+    case 'too_long':
+      return t('err.too_long', { max: formatNumber(Number(error.max_length) > 0 ? Number(error.max_length) : 2000) });
+    case 'banned': case 'forbidden': case 'not_found': case 'bad_request':
     case 'conflict': case 'timeout': case 'unauthorized': case 'invalid_credentials': case 'network':
     case 'too_many_connections': case 'unavailable':
       return t(`err.${code}`);
