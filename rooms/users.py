@@ -1,18 +1,19 @@
-"""Accounts: guest buyers, staff, moderators and admins."""
+"""Accounts: guest buyers, staff, moderators and admins; the organiser's `boothcast users`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rooms.auth import ROLES, AuthUser, hash_password, verify_password
 from rooms.db import Database
 from rooms.errors import BadRequest, Banned, Conflict, InvalidCredentials, NotFound, Unauthorized
 from rooms.group_commit import GroupCommit
-from rooms.models import Booth, User
+from rooms.models import AuditEntry, Booth, User
 
 
 def actor_of(user: User) -> AuthUser:
@@ -166,3 +167,145 @@ async def do_create_account(
 
 async def _email_taken(s: AsyncSession, email: str) -> bool:
     return (await s.execute(select(User.id).where(User.email == email.lower()))).first() is not None
+
+
+# --- the organiser's account management (`boothcast users list|set|password|disable|enable`) ---
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account as the organiser sees it: the booth by slug, "disabled" for a ban."""
+
+    id: int
+    email: str | None
+    display_name: str
+    role: str
+    booth_slug: str | None
+    lang: str
+    created_at: datetime
+    disabled_at: datetime | None
+    disabled_reason: str | None
+
+
+def _account(user: User, booth_slug: str | None) -> Account:
+    return Account(user.id, user.email, user.display_name, user.role, booth_slug, user.lang, user.created_at,
+                   user.banned_at, user.ban_reason)  # fmt: skip
+
+
+async def list_accounts(
+    db: Database, *, roles: Collection[str], booth_slug: str | None = None, limit: int | None = 200
+) -> tuple[list[Account], int]:
+    """The accounts of `roles` (of one booth's staff), oldest first, at most `limit`; and how
+    many match in all, so a capped list can say what it left out (guests can be many)."""
+    async with db.reader() as s:
+        where: list[ColumnElement[bool]] = [User.role.in_(roles)]
+        if booth_slug is not None:
+            where.append(User.booth_id == (await _booth(s, booth_slug)).id)
+        total = (await s.execute(select(func.count()).select_from(User).where(*where))).scalar_one()
+        q = (select(User, Booth.slug).outerjoin(Booth, Booth.id == User.booth_id).where(*where)
+             .order_by(User.id).limit(limit))  # fmt: skip
+        return [_account(u, slug) for u, slug in (await s.execute(q)).all()], int(total)
+
+
+async def find_account(db: Database, email: str) -> Account:
+    async with db.reader() as s:
+        user = await _by_email(s, email)
+        return _account(user, await _slug(s, user.booth_id))
+
+
+async def do_update_account(
+    db: Database,
+    email: str,
+    *,
+    role: str | None = None,
+    booth_slug: str | None = None,
+    display_name: str | None = None,
+    lang: str | None = None,
+) -> tuple[Account, Account]:
+    """Change an account's role, booth, name or language; (before, after).
+
+    A supplier keeps its booth unless given another; any other role has none, so moving away from
+    supplier clears it. Open sockets follow within seconds (server/account_watch.py).
+    """
+    if role is not None and role not in ROLES:
+        raise BadRequest(f"role must be one of {', '.join(ROLES)}")
+    name = None if display_name is None else display_name.strip()
+    if name is not None and not 1 <= len(name) <= 80:
+        raise BadRequest("a display name has 1 to 80 characters")
+    if lang is not None and not 1 <= len(lang) <= 8:
+        raise BadRequest("a language code has 1 to 8 characters")
+    async with db.session() as s:
+        user = await _by_email(s, email)
+        before = _account(user, await _slug(s, user.booth_id))
+        new_role = role or user.role
+        if new_role != "supplier" and booth_slug is not None:
+            raise BadRequest(f"--booth applies to supplier accounts only: a {new_role} is not tied to a booth")
+        booth_id = None
+        if new_role == "supplier":
+            booth_id = (await _booth(s, booth_slug)).id if booth_slug is not None else user.booth_id
+            if booth_id is None:
+                raise BadRequest("a supplier account needs --booth SLUG, the booth it works")
+        user.role, user.booth_id = new_role, booth_id
+        user.display_name = name or user.display_name
+        user.lang = lang or user.lang
+        after = _account(user, await _slug(s, booth_id))
+    return before, after
+
+
+async def do_set_password(db: Database, email: str, password: str) -> Account:
+    """A new password; tokens issued before it stay valid until they expire (they carry none)."""
+    if len(password) < 8:
+        raise BadRequest("the password needs at least 8 characters")
+    digest = hash_password(password)  # argon2 takes a while: not inside the write transaction
+    async with db.session() as s:
+        user = await _by_email(s, email)
+        user.password_hash = digest
+        return _account(user, await _slug(s, user.booth_id))
+
+
+async def do_disable_account(db: Database, email: str, reason: str | None) -> tuple[Account, bool]:
+    """Ban the account as a moderator's `mod:ban` does (the columns and an audit entry); whether
+    it changed. Every node then disconnects its sockets within seconds (`Bans.check_database`)."""
+    why = (reason or "").strip() or None
+    if why is not None and len(why) > 500:
+        raise BadRequest("a reason has at most 500 characters")
+    async with db.session() as s:
+        user = await _by_email(s, email)
+        changed = user.banned_at is None
+        if changed:
+            user.banned_at, user.ban_reason = datetime.now(UTC), why
+            # No acting account: the audit log shows the command instead.
+            detail = "boothcast users disable" + (f": {why}" if why else "")
+            s.add(AuditEntry(actor_id=None, action="ban", target_user_id=user.id, detail=detail))
+        return _account(user, await _slug(s, user.booth_id)), changed
+
+
+async def do_enable_account(db: Database, email: str) -> tuple[Account, bool]:
+    """Lift the account's ban, whoever set it; whether it changed. Audited as `unban`."""
+    async with db.session() as s:
+        user = await _by_email(s, email)
+        changed = user.banned_at is not None
+        if changed:
+            user.banned_at = user.ban_reason = None
+            s.add(AuditEntry(actor_id=None, action="unban", target_user_id=user.id, detail="boothcast users enable"))
+        return _account(user, await _slug(s, user.booth_id)), changed
+
+
+async def _by_email(s: AsyncSession, email: str) -> User:
+    user = (await s.execute(select(User).where(User.email == email.lower()))).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"no account has the e-mail {email.lower()}")
+    return user
+
+
+async def _booth(s: AsyncSession, slug: str) -> Booth:
+    booth = (await s.execute(select(Booth).where(Booth.slug == slug))).scalar_one_or_none()
+    if booth is None:
+        raise NotFound(f"no booth with slug {slug!r}")
+    return booth
+
+
+async def _slug(s: AsyncSession, booth_id: int | None) -> str | None:
+    if booth_id is None:
+        return None
+    return (await s.execute(select(Booth.slug).where(Booth.id == booth_id))).scalar_one_or_none()

@@ -3,22 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
+import pytest
 from sqlalchemy import func, select
 
 from rooms import demo_fair
 from rooms.db import Database
-from rooms.models import Booth, Product, User
+from rooms.errors import BadRequest, Banned, InvalidCredentials, NotFound
+from rooms.models import AuditEntry, Booth, Product, User
+from rooms.users import (
+    do_disable_account,
+    do_enable_account,
+    do_guest_sign_in,
+    do_login,
+    do_update_account,
+    find_account,
+    list_accounts,
+)
 from server.cli import build_parser, main
+from tests.support import Server
+
+T = TypeVar("T")
 
 
-def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, data_dir: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "server", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, input=stdin,
+        env=None if env is None else {**os.environ, **env},
     )  # fmt: skip
 
 
@@ -97,3 +119,161 @@ def test_settings_command_masks_secrets(capsys: object, monkeypatch: object, tmp
     assert main(["--data-dir", str(tmp_path), "settings"]) == 0
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "hunter2" not in out and "kkkk" not in out and "boothcast:***@db" in out
+
+
+# --- `users list | set | password | disable | enable` ---------------------------------------------
+
+LED = next(b for b in demo_fair.BOOTHS if b.slug == "shenzhen-brightway-led")
+CASES = next(b for b in demo_fair.BOOTHS if b.slug == "yiwu-caseworks")
+
+
+@pytest.fixture
+def fair_dir(templates: Callable[[str], str], tmp_path: Path) -> Path:
+    """A data directory holding a copy of the migrated demo fair (no models: none are needed)."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copy(templates("sqlite"), data_dir / "boothcast.db")
+    return data_dir
+
+
+def _on(data_dir: Path, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        db = Database(f"sqlite+aiosqlite:///{data_dir / 'boothcast.db'}")
+        try:
+            return await work(db)
+        finally:
+            await db.aclose()
+
+    return asyncio.run(run())
+
+
+def _refused(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and result.stderr.startswith("boothcast: "), result.stderr
+    for word in words:
+        assert word in result.stderr, (word, result.stderr)
+
+
+def test_users_list_shows_staff_and_guests_only_on_request(fair_dir: Path) -> None:
+    made = _run("users", "create", "--email", "new@fair.example.com", "--role", "supplier", "--booth", CASES.slug,
+                "--password-stdin", data_dir=fair_dir, stdin="s3cret-pass\n")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    _on(fair_dir, lambda db: do_guest_sign_in(db, display_name="Guest Gus", lang="es", company=None, country=None))
+    staff = _run("users", "list", data_dir=fair_dir)
+    assert staff.returncode == 0, staff.stderr
+    line = next(x for x in staff.stdout.splitlines() if "new@fair.example.com" in x)
+    assert line.split()[2:6] == ["supplier", CASES.slug, CASES.lang, "active"]
+    assert demo_fair.MODERATOR_EMAIL in staff.stdout and "Guest Gus" not in staff.stdout
+    guests = _run("users", "list", "--role", "buyer", "--json", data_dir=fair_dir)
+    assert guests.returncode == 0, guests.stderr
+    assert [(g["display_name"], g["email"], g["booth"]) for g in json.loads(guests.stdout)] == [("Guest Gus", None, None)]
+    one = _run("users", "list", "--booth", CASES.slug, "--json", data_dir=fair_dir)
+    assert sorted(a["email"] for a in json.loads(one.stdout)) == sorted([CASES.email, "new@fair.example.com"])
+    capped = _run("users", "list", "--all", "--limit", "2", data_dir=fair_dir)
+    assert capped.returncode == 0 and len(capped.stdout.splitlines()) == 3  # the header and two
+    assert f"{len(demo_fair.BOOTHS) + 2} more" in capped.stderr  # the demo staff, ours and a guest, less two
+    _refused(_run("users", "list", "--booth", "no-such-booth", data_dir=fair_dir), "no-such-booth")
+
+
+def test_users_set_moves_and_demotes_with_the_checks_of_create(fair_dir: Path) -> None:
+    moved = _run("users", "set", LED.email, "--booth", CASES.slug, data_dir=fair_dir)
+    assert moved.returncode == 0, moved.stderr
+    assert f"booth {LED.slug} → {CASES.slug}" in moved.stdout
+    assert _on(fair_dir, lambda db: find_account(db, LED.email)).booth_slug == CASES.slug
+    demoted = _run("users", "set", LED.email, "--role", "buyer", data_dir=fair_dir)
+    assert demoted.returncode == 0, demoted.stderr
+    assert f"supplier {LED.email}" in demoted.stdout and "role supplier → buyer" in demoted.stdout
+    after = _on(fair_dir, lambda db: find_account(db, LED.email))
+    assert (after.role, after.booth_slug) == ("buyer", None)
+    # A supplier needs a booth; a booth belongs to suppliers only.
+    _refused(_run("users", "set", demo_fair.MODERATOR_EMAIL, "--role", "supplier", data_dir=fair_dir), "needs --booth")
+    _refused(_run("users", "set", demo_fair.MODERATOR_EMAIL, "--booth", CASES.slug, data_dir=fair_dir),
+             "--booth applies to supplier accounts only")  # fmt: skip
+    _refused(_run("users", "set", "not-an-email", "--role", "admin", data_dir=fair_dir), "not a valid e-mail")
+    _refused(_run("users", "set", LED.email, "--role", "supplier", "--booth", "nowhere", data_dir=fair_dir), "nowhere")
+    _refused(_run("users", "set", LED.email, data_dir=fair_dir), "nothing to change")
+    back = _run("users", "set", LED.email, "--role", "supplier", "--booth", LED.slug, "--name", "Li Wei",
+                data_dir=fair_dir)  # fmt: skip
+    assert back.returncode == 0 and "role buyer → supplier" in back.stdout and "name" in back.stdout, back.stderr
+    mod = _on(fair_dir, lambda db: find_account(db, demo_fair.MODERATOR_EMAIL))
+    assert (mod.role, mod.booth_slug) == ("moderator", None)
+
+
+def test_users_password_replaces_the_one_that_signs_in(fair_dir: Path) -> None:
+    old = _on(fair_dir, lambda db: do_login(db, email=LED.email, password=demo_fair.DEMO_PASSWORD))
+    done = _run("users", "password", LED.email, "--password-stdin", data_dir=fair_dir, stdin="a new pass phrase\n")
+    assert done.returncode == 0 and LED.email in done.stdout, done.stderr
+    assert "a new pass phrase" not in done.stdout + done.stderr
+    with pytest.raises(InvalidCredentials):
+        _on(fair_dir, lambda db: do_login(db, email=LED.email, password=demo_fair.DEMO_PASSWORD))
+    assert _on(fair_dir, lambda db: do_login(db, email=LED.email, password="a new pass phrase")).id == old.id
+    _refused(_run("users", "password", LED.email, "--password-stdin", data_dir=fair_dir, stdin="short\n"),
+             "8 characters")  # fmt: skip
+
+
+def test_users_disable_refuses_sign_in_and_enable_restores_it(fair_dir: Path) -> None:
+    off = _run("users", "disable", LED.email, "--reason", "left the company", data_dir=fair_dir)
+    assert off.returncode == 0 and "disabled supplier" in off.stdout, off.stderr
+    with pytest.raises(Banned):
+        _on(fair_dir, lambda db: do_login(db, email=LED.email, password=demo_fair.DEMO_PASSWORD))
+    again = _run("users", "disable", LED.email, data_dir=fair_dir)
+    assert again.returncode == 0 and "disabled already" in again.stdout
+    listed = json.loads(_run("users", "list", "--booth", LED.slug, "--json", data_dir=fair_dir).stdout)
+    assert [(a["disabled"], a["disabled_reason"]) for a in listed] == [(True, "left the company")]
+    on = _run("users", "enable", LED.email, data_dir=fair_dir)
+    assert on.returncode == 0 and "enabled supplier" in on.stdout, on.stderr
+    assert _on(fair_dir, lambda db: do_login(db, email=LED.email, password=demo_fair.DEMO_PASSWORD)).role == "supplier"
+
+    async def audit(db: Database) -> list[tuple[str, int | None, int | None]]:
+        async with db.reader() as s:
+            rows = await s.execute(select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.target_user_id))
+            return [(r[0], r[1], r[2]) for r in rows.all()]
+
+    led_id = _on(fair_dir, lambda db: find_account(db, LED.email)).id
+    assert _on(fair_dir, audit) == [("ban", None, led_id), ("unban", None, led_id)]
+
+
+def test_users_commands_refuse_an_unknown_email(fair_dir: Path) -> None:
+    for args in (("set", "--role", "admin"), ("password", "--password-stdin"), ("disable",), ("enable",)):
+        _refused(_run("users", args[0], "nobody@fair.example.com", *args[1:], data_dir=fair_dir, stdin="long enough\n"),
+                 "no account has the e-mail nobody@fair.example.com")  # fmt: skip
+
+
+async def test_account_changes_on_both_databases(db: Database) -> None:
+    staff, total = await list_accounts(db, roles=("supplier", "moderator", "admin"), limit=3)
+    assert len(staff) == 3 and total == len(demo_fair.BOOTHS) + 2
+    before, after = await do_update_account(db, LED.email, booth_slug=CASES.slug, lang="en")
+    assert (before.booth_slug, after.booth_slug, after.lang) == (LED.slug, CASES.slug, "en")
+    _, after = await do_update_account(db, LED.email.upper(), role="moderator")
+    assert (after.role, after.booth_slug) == ("moderator", None)
+    with pytest.raises(BadRequest):
+        await do_update_account(db, LED.email, role="supplier")
+    with pytest.raises(NotFound):
+        await do_update_account(db, "nobody@fair.example.com", role="admin")
+    account, changed = await do_disable_account(db, LED.email, "gone")
+    assert changed and account.disabled_at is not None and account.disabled_reason == "gone"
+    moderators, _ = await list_accounts(db, roles=("moderator",))
+    assert [a.disabled_at is not None for a in moderators if a.email == LED.email] == [True]
+    account, changed = await do_enable_account(db, LED.email)
+    assert changed and account.disabled_at is None and account.disabled_reason is None
+
+
+async def test_users_disable_signs_out_a_connected_supplier(live_server: Server, tmp_path: Path) -> None:
+    token, user = await live_server.supplier(LED.slug)
+    client = await live_server.client(token)
+    assert (await client.call("booth:join", {"booth_id": user["booth_id"]}))["ok"]
+    env = {"DATABASE_URL": live_server.settings.effective_database_url}
+    cli = tmp_path / "cli"
+    off = await asyncio.to_thread(_run, "users", "disable", LED.email, data_dir=cli, env=env)
+    assert off.returncode == 0, off.stderr
+    # The server re-reads bans every 2 s (server/account_watch.py): the page hears why, then goes.
+    await client.events.wait_for("user:banned", timeout=8)
+    await client.events.wait_for("disconnect", timeout=8)
+    status, body = await live_server.get("/api/me", token)
+    assert status == 403 and body["error"]["code"] == "banned"
+    status, body = await live_server.post("/api/auth/login", {"email": LED.email, "password": demo_fair.DEMO_PASSWORD})
+    assert status == 403 and body["error"]["code"] == "banned"
+    on = await asyncio.to_thread(_run, "users", "enable", LED.email, data_dir=cli, env=env)
+    assert on.returncode == 0, on.stderr
+    status, body = await live_server.get("/api/me", token)
+    assert status == 200 and body["user"]["id"] == user["id"]
