@@ -249,7 +249,10 @@ async function loadAudit() {
       e.target_user_id != null ? (e.target_user?.display_name || t('mod.user', { id: e.target_user_id })) : null,
       e.message_id != null ? t('mod.message', { id: e.message_id }) : null,
     ].filter(Boolean).join(' · ');
-    const actor = typeof e.actor === 'object' && e.actor !== null ? (e.actor.display_name ?? `#${e.actor.id}`) : String(e.actor ?? '');
+    // No acting account: the organiser did it with `boothcast users disable|enable`.
+    const byOrganiser = e.actor == null || (typeof e.actor === 'object' && e.actor.id == null);
+    const actor = byOrganiser ? t('mod.organiser')
+      : typeof e.actor === 'object' ? (e.actor.display_name ?? t('mod.user', { id: e.actor.id })) : String(e.actor);
     const detail = typeof e.detail === 'string' ? e.detail : e.detail == null ? '' : JSON.stringify(e.detail);
     return h('tr', { 'data-audit-id': e.id, 'data-action': e.action },
       h('td', {}, h('time', { datetime: e.created_at, title: formatDateTime(e.created_at) }, formatTime(e.created_at))),

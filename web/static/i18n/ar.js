@@ -286,6 +286,7 @@ export default {
   'mod.col_target': 'الهدف',
   'mod.col_detail': 'التفاصيل',
   'mod.user': 'المستخدم رقم {id}',
+  'mod.organiser': 'المنظّم (سطر الأوامر)',
   'mod.message': 'الرسالة رقم {id}',
   'dur.5': '5 دقائق',
   'dur.15': '15 دقيقة',

@@ -268,6 +268,7 @@ export default {
   'mod.col_target': 'Ziel',
   'mod.col_detail': 'Details',
   'mod.user': 'Nutzer #{id}',
+  'mod.organiser': 'Veranstalter (Kommandozeile)',
   'mod.message': 'Nachricht #{id}',
   'dur.5': '5 Minuten',
   'dur.15': '15 Minuten',

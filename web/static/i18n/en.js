@@ -268,6 +268,7 @@ export default {
   'mod.col_target': 'Target',
   'mod.col_detail': 'Detail',
   'mod.user': 'user #{id}',
+  'mod.organiser': 'organiser (command line)',
   'mod.message': 'message #{id}',
   'dur.5': '5 minutes',
   'dur.15': '15 minutes',

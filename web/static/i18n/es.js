@@ -268,6 +268,7 @@ export default {
   'mod.col_target': 'Objetivo',
   'mod.col_detail': 'Detalle',
   'mod.user': 'usuario n.º {id}',
+  'mod.organiser': 'organizador (línea de comandos)',
   'mod.message': 'mensaje n.º {id}',
   'dur.5': '5 minutos',
   'dur.15': '15 minutos',

@@ -268,6 +268,7 @@ export default {
   'mod.col_target': 'Cible',
   'mod.col_detail': 'Détail',
   'mod.user': 'utilisateur n° {id}',
+  'mod.organiser': 'organisateur (ligne de commande)',
   'mod.message': 'message n° {id}',
   'dur.5': '5 minutes',
   'dur.15': '15 minutes',

@@ -264,6 +264,7 @@ export default {
   'mod.col_target': 'Sasaran',
   'mod.col_detail': 'Detail',
   'mod.user': 'pengguna #{id}',
+  'mod.organiser': 'penyelenggara (baris perintah)',
   'mod.message': 'pesan #{id}',
   'dur.5': '5 menit',
   'dur.15': '15 menit',

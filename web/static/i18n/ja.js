@@ -264,6 +264,7 @@ export default {
   'mod.col_target': '対象',
   'mod.col_detail': '詳細',
   'mod.user': 'ユーザー #{id}',
+  'mod.organiser': '主催者（コマンドライン）',
   'mod.message': 'メッセージ #{id}',
   'dur.5': '5 分',
   'dur.15': '15 分',

@@ -264,6 +264,7 @@ export default {
   'mod.col_target': '대상',
   'mod.col_detail': '세부 정보',
   'mod.user': '사용자 #{id}',
+  'mod.organiser': '주최자(명령줄)',
   'mod.message': '메시지 #{id}',
   'dur.5': '5분',
   'dur.15': '15분',

@@ -268,6 +268,7 @@ export default {
   'mod.col_target': 'Alvo',
   'mod.col_detail': 'Detalhe',
   'mod.user': 'usuário nº {id}',
+  'mod.organiser': 'organizador (linha de comando)',
   'mod.message': 'mensagem nº {id}',
   'dur.5': '5 minutos',
   'dur.15': '15 minutos',

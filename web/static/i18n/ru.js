@@ -277,6 +277,7 @@ export default {
   'mod.col_target': 'Объект',
   'mod.col_detail': 'Подробности',
   'mod.user': 'пользователь №{id}',
+  'mod.organiser': 'организатор (командная строка)',
   'mod.message': 'сообщение №{id}',
   'dur.5': '5 минут',
   'dur.15': '15 минут',

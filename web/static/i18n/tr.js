@@ -269,6 +269,7 @@ export default {
   'mod.col_target': 'Hedef',
   'mod.col_detail': 'Ayrıntı',
   'mod.user': 'kullanıcı no. {id}',
+  'mod.organiser': 'organizatör (komut satırı)',
   'mod.message': 'mesaj no. {id}',
   'dur.5': '5 dakika',
   'dur.15': '15 dakika',

@@ -264,6 +264,7 @@ export default {
   'mod.col_target': 'Đối tượng',
   'mod.col_detail': 'Chi tiết',
   'mod.user': 'người dùng #{id}',
+  'mod.organiser': 'ban tổ chức (dòng lệnh)',
   'mod.message': 'tin nhắn #{id}',
   'dur.5': '5 phút',
   'dur.15': '15 phút',

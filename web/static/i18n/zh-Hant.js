@@ -264,6 +264,7 @@ export default {
   'mod.col_target': '對象',
   'mod.col_detail': '詳細資料',
   'mod.user': '使用者 #{id}',
+  'mod.organiser': '主辦方（命令列）',
   'mod.message': '訊息 #{id}',
   'dur.5': '5 分鐘',
   'dur.15': '15 分鐘',

@@ -264,6 +264,7 @@ export default {
   'mod.col_target': '对象',
   'mod.col_detail': '详情',
   'mod.user': '用户 #{id}',
+  'mod.organiser': '主办方（命令行）',
   'mod.message': '消息 #{id}',
   'dur.5': '5 分钟',
   'dur.15': '15 分钟',
