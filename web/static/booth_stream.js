@@ -34,6 +34,7 @@ export async function mountPlayer() {
       onState: (s) => {
         // The player knows best: "live" there means a segment is ready to play.
         state.live = typeof s === 'boolean' ? s : Boolean(s?.live);
+        state.stalled = Boolean(s?.stalled);
         renderStreamState();
       },
     });
@@ -52,6 +53,7 @@ export function setLive(live) {
 
 export function renderStreamState() {
   $('#live-badge').hidden = !state.live;
+  $('#stream-stalled').hidden = !(state.live && state.stalled);
   const overlay = $('#stream-offline');
   overlay.hidden = state.live;
   if (!state.live) renderOffline(overlay, { booth: state.booth, replay: state.replay, justEnded: state.justEnded });

@@ -6,6 +6,10 @@ import { attachHls, LIVE_CONFIG } from './hls-loader.js';
 const POLL_OFFLINE_MS = 2000;
 const POLL_LIVE_MS = 5000;
 const RETRY_MS = 1000;
+// A live picture that has not moved for this long is stalled: the supplier's tab closed or their
+// upload stalled. Viewers are told, rather than left looking at a frozen frame marked LIVE.
+const STALL_MS = 3000;
+const STALL_CHECK_MS = 1000;
 
 export function mountPlayer(video, { booth, token, onState, socket, hlsConfig } = {}) {
   const p = new LivePlayer(video, { booth, token, onState: onState || (() => {}), socket, hlsConfig });
@@ -36,6 +40,10 @@ class LivePlayer {
     this.viewers = null;
     this.timer = null;
     this.destroyed = false;
+    this.stalled = false;
+    this.lastTime = -1;
+    this.stillSince = 0;
+    this.stallTimer = setInterval(() => this.checkStall(), STALL_CHECK_MS);
     video.dataset.liveState = 'offline';
     // Pages that share their socket get pushes at once; polling covers the rest.
     socket?.on?.('stream:state', (s) => { if (s.booth_id === booth.id) this.apply(s); });
@@ -51,6 +59,7 @@ class LivePlayer {
   destroy() {
     this.destroyed = true;
     clearTimeout(this.timer);
+    clearInterval(this.stallTimer);
     this.stopPlayback();
   }
 
@@ -82,7 +91,24 @@ class LivePlayer {
   }
 
   report() {
-    this.onState({ ...(this.state || {}), booth_id: this.booth.id, live: this.live, viewers: this.viewers });
+    this.onState({
+      ...(this.state || {}), booth_id: this.booth.id, live: this.live, viewers: this.viewers, stalled: this.live && this.stalled,
+    });
+  }
+
+  /** Playing (not paused by the viewer), live, and the picture has not moved for STALL_MS. */
+  checkStall() {
+    const v = this.video;
+    const now = Date.now();
+    const moved = v.currentTime !== this.lastTime;
+    this.lastTime = v.currentTime;
+    if (moved || !this.live || v.paused || v.currentTime === 0) this.stillSince = now;
+    const stalled = now - this.stillSince >= STALL_MS;
+    if (stalled !== this.stalled) {
+      this.stalled = stalled;
+      v.dataset.stalled = String(stalled);
+      this.report();
+    }
   }
 
   async play(url) {
