@@ -10,14 +10,26 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from rooms import booths
 from rooms.errors import NotFound
+from server import schemas
 from server.api_routes import api_routes
+from server.errors import from_validation
 from server.http_api import id_param
 from server.keys import FAIR
 
 STREAM_LENGTH = timedelta(hours=1)  # a booth has no scheduled end: an hour is what calendars show
+
+# The event's title is written into the viewer's calendar once, in the language of the page that
+# offered the download; an unknown language gets English.
+LIVE_STREAM = {
+    "en": "live stream", "zh": "直播", "zh-Hant": "直播", "es": "transmisión en directo",
+    "pt": "transmissão ao vivo", "fr": "direct", "de": "Livestream", "ru": "прямой эфир",
+    "ar": "بث مباشر", "ja": "ライブ配信", "ko": "라이브 방송", "vi": "phát trực tiếp",
+    "tr": "canlı yayın", "id": "siaran langsung",
+}  # fmt: skip
 
 
 def _text(value: str) -> str:
@@ -42,7 +54,7 @@ def _stamp(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def next_stream_ics(booth: dict[str, object], page_url: str, host: str, now: datetime) -> str:
+def next_stream_ics(booth: dict[str, object], page_url: str, host: str, now: datetime, lang: str = "en") -> str:
     start = datetime.fromisoformat(str(booth["next_stream_at"]).replace("Z", "+00:00"))
     lines = [
         "BEGIN:VCALENDAR",
@@ -55,7 +67,7 @@ def next_stream_ics(booth: dict[str, object], page_url: str, host: str, now: dat
         f"DTSTAMP:{_stamp(now)}",
         f"DTSTART:{_stamp(start)}",
         f"DTEND:{_stamp(start + STREAM_LENGTH)}",
-        f"SUMMARY:{_text(str(booth['name']))} — live stream",
+        f"SUMMARY:{_text(str(booth['name']))} — {LIVE_STREAM.get(lang, LIVE_STREAM['en'])}",
         f"DESCRIPTION:{_text(str(booth['supplier_name']))}\\n{_text(page_url)}",
         f"URL:{page_url}",
         "BEGIN:VALARM",
@@ -70,12 +82,17 @@ def next_stream_ics(booth: dict[str, object], page_url: str, host: str, now: dat
 
 
 async def next_stream_calendar(request: web.Request) -> web.Response:
-    booth = await booths.booth_detail(request.app[FAIR], id_param(request, "booth_id"))
+    booth_id = id_param(request, "booth_id")
+    try:
+        q = schemas.CalendarQuery.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise from_validation(exc) from None
+    booth = await booths.booth_detail(request.app[FAIR], booth_id)
     if not booth.get("next_stream_at"):
         raise NotFound("this booth has no stream scheduled")
     host = request.url.host or "boothcast"
     page = str(request.url.with_path(f"/booths/{booth['slug']}").with_query(None))
-    body = next_stream_ics(booth, page, host, datetime.now(UTC))
+    body = next_stream_ics(booth, page, host, datetime.now(UTC), q.lang)
     return web.Response(
         body=body.encode(), content_type="text/calendar", charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{booth["slug"]}-stream.ics"'},
@@ -85,4 +102,4 @@ async def next_stream_calendar(request: web.Request) -> web.Response:
 def setup_calendar_api(app: web.Application) -> None:
     api_routes(app).get(r"/api/booths/{booth_id:\d+}/next-stream.ics", next_stream_calendar,
                         summary="A booth's next stream as an iCalendar event", auth="none", tag="booths",
-                        response_media="text/calendar")  # fmt: skip
+                        query=schemas.CalendarQuery, response_media="text/calendar")  # fmt: skip

@@ -281,6 +281,14 @@ class AnalyticsQuery(BaseModel):
     format: Literal["json", "csv"] = Field(default="json", description="`csv` for a CSV file")
 
 
+class CalendarQuery(BaseModel):
+    """`?lang=` of a booth's `.ics`: the event's title in the viewer's interface language."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    lang: str = Field(default="en", max_length=16, description="an interface language (others: English)")
+
+
 class RtmpHookQuery(BaseModel):
     s: str = Field(description="the per-process secret our nginx-rtmp was started with")
 

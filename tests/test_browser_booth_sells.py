@@ -207,7 +207,7 @@ async def test_phone_while_live_then_the_replay_card(fair: Fair, live_server: Se
     # The next stream, in the viewer's own time zone, with its .ics and "remind me".
     await expect(overlay.locator(".upcoming-when")).to_contain_text(en["stage.next"].split("{")[0].strip())
     ics = overlay.get_by_role("link", name=en["stage.add_calendar"])
-    await expect(ics).to_have_attribute("href", f"/api/booths/{booth_id}/next-stream.ics")
+    await expect(ics).to_have_attribute("href", f"/api/booths/{booth_id}/next-stream.ics?lang=en")
     assert await no_horizontal_scroll(buyer)
     await screenshot(buyer, "booth-ended-replay-card-phone")
     assert fair.errors == []

@@ -34,6 +34,21 @@ async def test_next_stream_is_an_icalendar_event(fair_server: Server) -> None:
     assert props["DTEND"] > props["DTSTART"]
     assert props["UID"].startswith(f"booth-{booth['id']}-")
     assert booth["slug"] in props["URL"]
+    assert props["SUMMARY"].endswith(" — live stream")  # no language asked: English
+
+
+async def test_the_title_is_in_the_viewers_language(fair_server: Server) -> None:
+    _, lobby = await fair_server.get("/api/booths")
+    booth = next(b for b in lobby if b["next_stream_at"])
+    url = f"{fair_server.url}/api/booths/{booth['id']}/next-stream.ics"
+    async with aiohttp.ClientSession() as h:
+        for lang, word in (("zh", "直播"), ("es", "transmisión en directo"), ("xx", "live stream"), ("", "live stream")):
+            async with h.get(url, params={"lang": lang}) as r:
+                assert r.status == 200
+                props = dict(line.split(":", 1) for line in unfold((await r.read()).decode()))
+            assert props["SUMMARY"].endswith(f" — {word}"), (lang, props["SUMMARY"])
+        async with h.get(url, params={"lang": "x" * 100}) as r:  # not a language at all
+            assert r.status == 400 and (await r.json())["error"]["code"] == "bad_request"
 
 
 async def test_a_booth_without_a_schedule_has_no_calendar(fair_server: Server) -> None:

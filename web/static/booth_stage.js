@@ -97,7 +97,7 @@ export function upcomingEl(booth) {
   return h('div', { class: 'upcoming' },
     h('p', { class: 'upcoming-when' }, t('stage.next', { when: localWhen(booth.next_stream_at) })),
     h('div', { class: 'upcoming-actions' },
-      h('a', { class: 'btn small', href: `/api/booths/${booth.id}/next-stream.ics`, download: `${booth.slug}-stream.ics` }, t('stage.add_calendar')),
+      h('a', { class: 'btn small', href: `/api/booths/${booth.id}/next-stream.ics?lang=${encodeURIComponent(uiLang())}`, download: `${booth.slug}-stream.ics` }, t('stage.add_calendar')),
       h('button', { type: 'button', class: 'btn small', onclick: () => askReminder(booth, status) }, t('stage.remind'))),
     status);
 }
