@@ -41,6 +41,11 @@ async def test_arabic_and_full_width_digits_in_the_inquiry(fair: Fair, live_serv
     buyer = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Noor", lang="ar", viewport=PHONE)
     await joined(buyer)
     ar = await ui_strings(buyer, "ar")
+    # The Latin company name and city sit in the Arabic line each in its own direction (<bdi>).
+    parts = buyer.locator("#booth-sub > bdi")
+    await expect(parts).to_have_count(3)
+    await expect(parts.first).to_have_text(BRIGHTWAY.supplier_name)
+    await expect(parts.nth(1)).to_contain_text(BRIGHTWAY.city)
     form = buyer.get_by_role("form", name=ar["inq.form"])
     await form.get_by_label(ar["inq.quantity"]).fill("١٬٠٠٠")
     await form.get_by_label(ar["inq.target_price"]).fill("٦٫٥٠")

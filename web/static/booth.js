@@ -5,7 +5,7 @@
 // booth_state.js; this module signs in, joins and routes the socket's pushes.
 
 import { S } from './events.js';
-import { $, setChildren, say } from './dom.js';
+import { $, h, setChildren, say } from './dom.js';
 import { t, errorText, countryName, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { bootPage, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
@@ -54,10 +54,10 @@ function renderHead() {
   const where = [b.city, b.country ? countryName(b.country) : null].filter(Boolean).join(', ');
   const logo = imageEl(b.logo, { cls: 'booth-logo', sizes: '48px' });
   if (logo) $('#booth-name').before(logo);
-  setChildren($('#booth-sub'),
-    b.supplier_name,
-    where ? ` · ${where}` : '',
-    b.lang ? ` · ${t('lobby.speaks', { lang: langName(b.lang) })}` : '');
+  // Each part isolated (<bdi>): a Latin company name in an Arabic page, or the reverse, would
+  // otherwise reorder the separators and the words around it.
+  const parts = [b.supplier_name, where, b.lang ? t('lobby.speaks', { lang: langName(b.lang) }) : null].filter(Boolean);
+  setChildren($('#booth-sub'), ...parts.flatMap((part, i) => (i ? [' · ', h('bdi', {}, part)] : [h('bdi', {}, part)])));
 }
 
 async function enter() {
