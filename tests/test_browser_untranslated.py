@@ -19,6 +19,9 @@ async def test_a_line_no_engine_could_translate_says_so_in_the_readers_language(
     reader = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Ana", lang="pt")
     await joined(reader)
     pt = await ui_strings(reader, "pt")
+    supplier = await fair.staff("/console", BRIGHTWAY.email)  # reads Chinese: no German model either
+    zh = await ui_strings(supplier, "zh")
+    await expect(supplier.locator("#chat")).to_have_attribute("data-joined", "true")
     booth_id = await live_server.booth_id(BRIGHTWAY.slug)
     tok, _ = await live_server.guest("Jonas", "de")
     writer = await live_server.client(tok)
@@ -31,6 +34,9 @@ async def test_a_line_no_engine_could_translate_says_so_in_the_readers_language(
     await expect(line.locator(".msg-text")).to_have_text(text)
     await expect(line.locator(".untranslated-badge")).to_have_text(pt["chat.untranslated"])
     assert pt["chat.untranslated"] == "Sem tradução"  # the reader's own language, not English
+    # The supplier's console says so too, in Chinese.
+    staff_line = supplier.locator(f"#chat-list .msg[data-id='{ack['message']['id']}']")
+    await expect(staff_line.locator(".untranslated-badge")).to_have_text(zh["chat.untranslated"])
 
     # A Portuguese line is the reader's own language: no badge (and not taken for Spanish).
     tok_pt, _ = await live_server.guest("Rui", "pt")

@@ -24,9 +24,13 @@ export class ChatLog {
    *   empty: element shown while the list is empty
    *   decorate(msg, li): add extras (booth name, moderator buttons)
    *   limit: lines kept on screen; the oldest go first (a busy fair runs for hours)
+   *   markUntranslated: badge a foreign line no engine translated (default: the viewer layout;
+   *     the supplier's console too, not the moderators' feed of originals)
    */
-  constructor(list, { layout = 'viewer', orderBy = 'seq', empty = null, decorate = null, limit = 500, onMessage = null } = {}) {
+  constructor(list, { layout = 'viewer', orderBy = 'seq', empty = null, decorate = null, limit = 500, onMessage = null,
+    markUntranslated = layout === 'viewer' } = {}) {
     this.list = list;
+    this.markUntranslated = markUntranslated;
     this.onMessage = onMessage; // told of every message merged, live or from history
     this.limit = limit;
     this.layout = layout;
@@ -133,7 +137,7 @@ export class ChatLog {
         title: t('chat.translated_from', { lang: langName(msg.source_lang) }),
       }, t('chat.translated')) : null,
       // A reader whose language no engine serves is told, in their language, that this is the original.
-      this.layout === 'viewer' && !translated && !exact && foreign(msg.source_lang) ? h('span', {
+      this.markUntranslated && !translated && !exact && foreign(msg.source_lang) ? h('span', {
         class: 'badge untranslated-badge',
         title: t('chat.untranslated_title', { lang: langName(msg.source_lang) }),
       }, t('chat.untranslated')) : null,

@@ -61,7 +61,7 @@ async function main() {
   pageTitle(`${t('console.title')} · ${state.booth.name}`);
   $('#booth-name').textContent = state.booth.name;
   $('#booth-link').href = `/booths/${encodeURIComponent(state.booth.slug)}`;
-  state.chat = new ChatLog($('#chat-list'), { layout: 'staff', orderBy: 'seq', empty: $('#chat-empty') });
+  state.chat = new ChatLog($('#chat-list'), { layout: 'staff', orderBy: 'seq', empty: $('#chat-empty'), markUntranslated: true });
   renderProducts();
   mountBoothImages($('#booth-images-root'), { booth: state.booth, token: state.session.token });
   renderLanguages(state.booth.languages);
