@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from unittest import mock
 
 import pytest
 from sqlalchemy import func, select
@@ -42,6 +47,35 @@ def _run(
         capture_output=True, text=True, timeout=120, input=stdin,
         env=None if env is None else {**os.environ, **env},
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _cli(*args: str, data_dir: Path, stdin: str | None = None) -> Ran:
+    """`boothcast ...` in this process. The users commands are run dozens of times here, and a
+    subprocess each took 2 to 5 s on a loaded CI machine; `_run` keeps `python -m server` covered."""
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                mock.patch.object(sys, "stdin", io.StringIO(stdin or "")):  # fmt: skip
+            try:
+                code = main(["--data-dir", str(data_dir), *args])
+            except SystemExit as exc:  # argparse refusing the arguments
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers[:] = handlers  # main() configures logging for a process of its own
+        root.setLevel(level)
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 async def _counts(url: str) -> tuple[int, int, int]:
@@ -147,7 +181,7 @@ def _on(data_dir: Path, work: Callable[[Database], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
-def _refused(result: subprocess.CompletedProcess[str], *words: str) -> None:
+def _refused(result: subprocess.CompletedProcess[str] | Ran, *words: str) -> None:
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and result.stderr.startswith("boothcast: "), result.stderr
     for word in words:
@@ -159,40 +193,40 @@ def test_users_list_shows_staff_and_guests_only_on_request(fair_dir: Path) -> No
                 "--password-stdin", data_dir=fair_dir, stdin="s3cret-pass\n")  # fmt: skip
     assert made.returncode == 0, made.stderr
     _on(fair_dir, lambda db: do_guest_sign_in(db, display_name="Guest Gus", lang="es", company=None, country=None))
-    staff = _run("users", "list", data_dir=fair_dir)
+    staff = _cli("users", "list", data_dir=fair_dir)
     assert staff.returncode == 0, staff.stderr
     line = next(x for x in staff.stdout.splitlines() if "new@fair.example.com" in x)
     assert line.split()[2:6] == ["supplier", CASES.slug, CASES.lang, "active"]
     assert demo_fair.MODERATOR_EMAIL in staff.stdout and "Guest Gus" not in staff.stdout
-    guests = _run("users", "list", "--role", "buyer", "--json", data_dir=fair_dir)
+    guests = _cli("users", "list", "--role", "buyer", "--json", data_dir=fair_dir)
     assert guests.returncode == 0, guests.stderr
     assert [(g["display_name"], g["email"], g["booth"]) for g in json.loads(guests.stdout)] == [("Guest Gus", None, None)]
-    one = _run("users", "list", "--booth", CASES.slug, "--json", data_dir=fair_dir)
+    one = _cli("users", "list", "--booth", CASES.slug, "--json", data_dir=fair_dir)
     assert sorted(a["email"] for a in json.loads(one.stdout)) == sorted([CASES.email, "new@fair.example.com"])
-    capped = _run("users", "list", "--all", "--limit", "2", data_dir=fair_dir)
+    capped = _cli("users", "list", "--all", "--limit", "2", data_dir=fair_dir)
     assert capped.returncode == 0 and len(capped.stdout.splitlines()) == 3  # the header and two
     assert f"{len(demo_fair.BOOTHS) + 2} more" in capped.stderr  # the demo staff, ours and a guest, less two
-    _refused(_run("users", "list", "--booth", "no-such-booth", data_dir=fair_dir), "no-such-booth")
+    _refused(_cli("users", "list", "--booth", "no-such-booth", data_dir=fair_dir), "no-such-booth")
 
 
 def test_users_set_moves_and_demotes_with_the_checks_of_create(fair_dir: Path) -> None:
-    moved = _run("users", "set", LED.email, "--booth", CASES.slug, data_dir=fair_dir)
+    moved = _cli("users", "set", LED.email, "--booth", CASES.slug, data_dir=fair_dir)
     assert moved.returncode == 0, moved.stderr
     assert f"booth {LED.slug} → {CASES.slug}" in moved.stdout
     assert _on(fair_dir, lambda db: find_account(db, LED.email)).booth_slug == CASES.slug
-    demoted = _run("users", "set", LED.email, "--role", "buyer", data_dir=fair_dir)
+    demoted = _cli("users", "set", LED.email, "--role", "buyer", data_dir=fair_dir)
     assert demoted.returncode == 0, demoted.stderr
     assert f"supplier {LED.email}" in demoted.stdout and "role supplier → buyer" in demoted.stdout
     after = _on(fair_dir, lambda db: find_account(db, LED.email))
     assert (after.role, after.booth_slug) == ("buyer", None)
     # A supplier needs a booth; a booth belongs to suppliers only.
-    _refused(_run("users", "set", demo_fair.MODERATOR_EMAIL, "--role", "supplier", data_dir=fair_dir), "needs --booth")
-    _refused(_run("users", "set", demo_fair.MODERATOR_EMAIL, "--booth", CASES.slug, data_dir=fair_dir),
+    _refused(_cli("users", "set", demo_fair.MODERATOR_EMAIL, "--role", "supplier", data_dir=fair_dir), "needs --booth")
+    _refused(_cli("users", "set", demo_fair.MODERATOR_EMAIL, "--booth", CASES.slug, data_dir=fair_dir),
              "--booth applies to supplier accounts only")  # fmt: skip
-    _refused(_run("users", "set", "not-an-email", "--role", "admin", data_dir=fair_dir), "not a valid e-mail")
-    _refused(_run("users", "set", LED.email, "--role", "supplier", "--booth", "nowhere", data_dir=fair_dir), "nowhere")
-    _refused(_run("users", "set", LED.email, data_dir=fair_dir), "nothing to change")
-    back = _run("users", "set", LED.email, "--role", "supplier", "--booth", LED.slug, "--name", "Li Wei",
+    _refused(_cli("users", "set", "not-an-email", "--role", "admin", data_dir=fair_dir), "not a valid e-mail")
+    _refused(_cli("users", "set", LED.email, "--role", "supplier", "--booth", "nowhere", data_dir=fair_dir), "nowhere")
+    _refused(_cli("users", "set", LED.email, data_dir=fair_dir), "nothing to change")
+    back = _cli("users", "set", LED.email, "--role", "supplier", "--booth", LED.slug, "--name", "Li Wei",
                 data_dir=fair_dir)  # fmt: skip
     assert back.returncode == 0 and "role buyer → supplier" in back.stdout and "name" in back.stdout, back.stderr
     mod = _on(fair_dir, lambda db: find_account(db, demo_fair.MODERATOR_EMAIL))
@@ -201,26 +235,26 @@ def test_users_set_moves_and_demotes_with_the_checks_of_create(fair_dir: Path) -
 
 def test_users_password_replaces_the_one_that_signs_in(fair_dir: Path) -> None:
     old = _on(fair_dir, lambda db: do_login(db, email=LED.email, password=demo_fair.DEMO_PASSWORD))
-    done = _run("users", "password", LED.email, "--password-stdin", data_dir=fair_dir, stdin="a new pass phrase\n")
+    done = _cli("users", "password", LED.email, "--password-stdin", data_dir=fair_dir, stdin="a new pass phrase\n")
     assert done.returncode == 0 and LED.email in done.stdout, done.stderr
     assert "a new pass phrase" not in done.stdout + done.stderr
     with pytest.raises(InvalidCredentials):
         _on(fair_dir, lambda db: do_login(db, email=LED.email, password=demo_fair.DEMO_PASSWORD))
     assert _on(fair_dir, lambda db: do_login(db, email=LED.email, password="a new pass phrase")).id == old.id
-    _refused(_run("users", "password", LED.email, "--password-stdin", data_dir=fair_dir, stdin="short\n"),
+    _refused(_cli("users", "password", LED.email, "--password-stdin", data_dir=fair_dir, stdin="short\n"),
              "8 characters")  # fmt: skip
 
 
 def test_users_disable_refuses_sign_in_and_enable_restores_it(fair_dir: Path) -> None:
-    off = _run("users", "disable", LED.email, "--reason", "left the company", data_dir=fair_dir)
+    off = _cli("users", "disable", LED.email, "--reason", "left the company", data_dir=fair_dir)
     assert off.returncode == 0 and "disabled supplier" in off.stdout, off.stderr
     with pytest.raises(Banned):
         _on(fair_dir, lambda db: do_login(db, email=LED.email, password=demo_fair.DEMO_PASSWORD))
-    again = _run("users", "disable", LED.email, data_dir=fair_dir)
+    again = _cli("users", "disable", LED.email, data_dir=fair_dir)
     assert again.returncode == 0 and "disabled already" in again.stdout
-    listed = json.loads(_run("users", "list", "--booth", LED.slug, "--json", data_dir=fair_dir).stdout)
+    listed = json.loads(_cli("users", "list", "--booth", LED.slug, "--json", data_dir=fair_dir).stdout)
     assert [(a["disabled"], a["disabled_reason"]) for a in listed] == [(True, "left the company")]
-    on = _run("users", "enable", LED.email, data_dir=fair_dir)
+    on = _cli("users", "enable", LED.email, data_dir=fair_dir)
     assert on.returncode == 0 and "enabled supplier" in on.stdout, on.stderr
     assert _on(fair_dir, lambda db: do_login(db, email=LED.email, password=demo_fair.DEMO_PASSWORD)).role == "supplier"
 
@@ -235,7 +269,7 @@ def test_users_disable_refuses_sign_in_and_enable_restores_it(fair_dir: Path) ->
 
 def test_users_commands_refuse_an_unknown_email(fair_dir: Path) -> None:
     for args in (("set", "--role", "admin"), ("password", "--password-stdin"), ("disable",), ("enable",)):
-        _refused(_run("users", args[0], "nobody@fair.example.com", *args[1:], data_dir=fair_dir, stdin="long enough\n"),
+        _refused(_cli("users", args[0], "nobody@fair.example.com", *args[1:], data_dir=fair_dir, stdin="long enough\n"),
                  "no account has the e-mail nobody@fair.example.com")  # fmt: skip
 
 
