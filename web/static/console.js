@@ -37,7 +37,7 @@ const state = {
 };
 
 async function main() {
-  state.session = bootPage();
+  state.session = bootPage({ staffPage: true });
   renderSessionBar($('#session-bar'), state.session);
   const user = state.session?.user;
   if (!user) {
@@ -83,6 +83,8 @@ async function main() {
 
   const socket = openBoothSocket(state.session.token, { boothId: state.booth.id, chat: state.chat, setJoined, onJoined });
   state.socket = socket;
+  // Disabled or banned while the console is open: say so, not only a red dot.
+  socket.on(S.USER_BANNED, () => pageError(errorText({ code: 'banned' })));
   // The supplier's answers, prefilled from the pinned product (MOQ, unit, price, currency).
   mountQuickPhrases(phraseContainer(), {
     role: 'supplier', socket: () => state.socket, boothId: state.booth.id, status: $('#chat-status'),

@@ -27,7 +27,7 @@ const state = {
 };
 
 async function main() {
-  state.session = bootPage();
+  state.session = bootPage({ staffPage: true });
   renderSessionBar($('#session-bar'), state.session);
   const user = state.session?.user;
   if (!user || !MOD_ROLES.includes(user.role)) {
@@ -49,6 +49,8 @@ async function main() {
   });
   state.socket = socket;
   mountTools(socket);
+  // Disabled or banned while the page is open: say so, not only a red dot.
+  socket.on(S.USER_BANNED, () => pageError(errorText({ code: 'banned' })));
   socket.on(S.MOD_MESSAGE, (m) => {
     state.feed.add(m);
     catchUpFor(m?.booth_id)?.seen([m.seq]);

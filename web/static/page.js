@@ -8,12 +8,14 @@ import { C, S } from './events.js';
 import { SeqCatchUp } from './chat.js';
 
 /** Pick the UI language (the signed-in user's, else the chosen one), localise the static HTML. */
-export function bootPage() {
+export function bootPage({ staffPage = false } = {}) {
   const session = getSession();
   setUiLang(session?.user?.lang || chosenLang());
   applyI18n();
-  // Staff only: a buyer's role does not change under them, and a storm's page loads add no request.
-  if (session && session.user?.role !== 'buyer') followAccount(session);
+  // Staff accounts, and anyone on a staff page: an account made staff again (`boothcast users
+  // set`) must not be refused the console for the buyer role it had at sign-in. A buyer on a buyer
+  // page is not asked, so a storm's page loads add no request.
+  if (session && (staffPage || session.user?.role !== 'buyer')) followAccount(session);
   return session;
 }
 
