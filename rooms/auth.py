@@ -15,10 +15,19 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from rooms.errors import Unauthorized
+from rooms.errors import BadRequest, Unauthorized
 
 _hasher = PasswordHasher()
 ROLES = ("buyer", "supplier", "moderator", "admin")
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def check_new_password(password: str) -> None:
+    """The one rule for a password an account is given (create, reset, the CLI's prompt)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadRequest(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def hash_password(password: str) -> str:

@@ -14,19 +14,40 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifecycle.stop import stop
 from rooms.channel import follow
 from rooms.db import Database
-from rooms.models import User
+from rooms.models import AuditEntry, User
 
 log = logging.getLogger(__name__)
 
 BanListener = Callable[[int, str | None], Awaitable[None]]
+
+
+def ban_account(s: AsyncSession, target: User, actor_id: int | None, reason: str | None, detail: str) -> bool:
+    """Ban in the caller's transaction, audited; whether it changed. A moderator's `mod:ban` and
+    the organiser's `boothcast users disable` (no acting account) both come here."""
+    if target.banned_at is not None:
+        return False
+    target.banned_at, target.ban_reason = datetime.now(UTC), reason
+    s.add(AuditEntry(actor_id=actor_id, action="ban", target_user_id=target.id, detail=detail))
+    return True
+
+
+def unban_account(s: AsyncSession, target: User, actor_id: int | None, detail: str) -> bool:
+    """Lift a ban, whoever set it, audited as `unban`; whether it changed."""
+    if target.banned_at is None:
+        return False
+    target.banned_at = target.ban_reason = None
+    s.add(AuditEntry(actor_id=actor_id, action="unban", target_user_id=target.id, detail=detail))
+    return True
 
 
 class Bans:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from rooms.auth import AuthUser
+from rooms.bans import ban_account
 from rooms.context import Fair
 from rooms.errors import BadRequest, Forbidden, NotFound
 from rooms.models import AuditEntry, Booth, Message, Mute, User
@@ -66,10 +67,7 @@ async def do_ban(fair: Fair, actor: AuthUser, user_id: int, reason: str | None) 
             raise NotFound("no such user")
         if target.role in ("moderator", "admin"):
             raise BadRequest("moderators cannot be banned")
-        if target.banned_at is None:
-            target.banned_at = datetime.now(UTC)
-            target.ban_reason = reason
-            _audit(s, actor, "ban", target_user_id=user_id, detail=reason or "")
+        ban_account(s, target, actor.id, reason, reason or "")
 
 
 async def audit_log(fair: Fair, actor: AuthUser, limit: int = 200) -> list[Json]:
@@ -91,7 +89,9 @@ async def audit_log(fair: Fair, actor: AuthUser, limit: int = 200) -> list[Json]
                 "booth_id": e.booth_id,
                 "target_user_id": e.target_user_id,
                 "target_user": (
-                    {"id": e.target_user_id, "display_name": target_name} if e.target_user_id is not None else None
+                    {"id": e.target_user_id, "display_name": target_name}
+                    if e.target_user_id is not None
+                    else None
                 ),
                 "message_id": e.message_id,
                 "detail": e.detail,

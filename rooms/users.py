@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rooms.auth import ROLES, AuthUser, hash_password, verify_password
+from rooms.auth import ROLES, AuthUser, check_new_password, hash_password, verify_password
+from rooms.bans import ban_account, unban_account
 from rooms.db import Database
 from rooms.errors import BadRequest, Banned, Conflict, InvalidCredentials, NotFound, Unauthorized
 from rooms.group_commit import GroupCommit
-from rooms.models import AuditEntry, Booth, User
+from rooms.models import Booth, User
 
 
 def actor_of(user: User) -> AuthUser:
@@ -140,8 +141,7 @@ async def do_create_account(
 ) -> User:
     if role not in ROLES or role == "buyer":
         raise BadRequest("role must be supplier, moderator or admin")
-    if len(password) < 8:
-        raise BadRequest("the password needs at least 8 characters")
+    check_new_password(password)
     if role == "supplier" and not booth_slug:
         raise BadRequest("a supplier account needs --booth SLUG")
     async with db.session() as s:
@@ -239,7 +239,9 @@ async def do_update_account(
         before = _account(user, await _slug(s, user.booth_id))
         new_role = role or user.role
         if new_role != "supplier" and booth_slug is not None:
-            raise BadRequest(f"--booth applies to supplier accounts only: a {new_role} is not tied to a booth")
+            raise BadRequest(
+                f"--booth applies to supplier accounts only: a {new_role} is not tied to a booth"
+            )
         booth_id = None
         if new_role == "supplier":
             booth_id = (await _booth(s, booth_slug)).id if booth_slug is not None else user.booth_id
@@ -254,8 +256,7 @@ async def do_update_account(
 
 async def do_set_password(db: Database, email: str, password: str) -> Account:
     """A new password; tokens issued before it stay valid until they expire (they carry none)."""
-    if len(password) < 8:
-        raise BadRequest("the password needs at least 8 characters")
+    check_new_password(password)
     digest = hash_password(password)  # argon2 takes a while: not inside the write transaction
     async with db.session() as s:
         user = await _by_email(s, email)
@@ -271,12 +272,8 @@ async def do_disable_account(db: Database, email: str, reason: str | None) -> tu
         raise BadRequest("a reason has at most 500 characters")
     async with db.session() as s:
         user = await _by_email(s, email)
-        changed = user.banned_at is None
-        if changed:
-            user.banned_at, user.ban_reason = datetime.now(UTC), why
-            # No acting account: the audit log shows the command instead.
-            detail = "boothcast users disable" + (f": {why}" if why else "")
-            s.add(AuditEntry(actor_id=None, action="ban", target_user_id=user.id, detail=detail))
+        # No acting account: the audit log shows the command instead.
+        changed = ban_account(s, user, None, why, "boothcast users disable" + (f": {why}" if why else ""))
         return _account(user, await _slug(s, user.booth_id)), changed
 
 
@@ -284,10 +281,7 @@ async def do_enable_account(db: Database, email: str) -> tuple[Account, bool]:
     """Lift the account's ban, whoever set it; whether it changed. Audited as `unban`."""
     async with db.session() as s:
         user = await _by_email(s, email)
-        changed = user.banned_at is not None
-        if changed:
-            user.banned_at = user.ban_reason = None
-            s.add(AuditEntry(actor_id=None, action="unban", target_user_id=user.id, detail="boothcast users enable"))
+        changed = unban_account(s, user, None, "boothcast users enable")
         return _account(user, await _slug(s, user.booth_id)), changed
 
 

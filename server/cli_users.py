@@ -19,8 +19,9 @@ from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 
-from rooms.auth import ROLES
+from rooms.auth import MIN_PASSWORD_LENGTH, ROLES, check_new_password
 from rooms.db import Database
+from rooms.errors import BadRequest
 from rooms.languages import UI_LANGUAGES
 from rooms.payloads import Json, iso
 from rooms.users import (
@@ -37,7 +38,6 @@ from server.preflight import Problem, check_schema
 from server.settings import Settings
 
 STAFF_ROLES = ("supplier", "moderator", "admin")
-MIN_PASSWORD = 8  # the domain's rule too (rooms/users.py); checked here before the second prompt
 LIST_LIMIT = 200  # guests can be tens of thousands: a list is capped unless asked for all
 
 T = TypeVar("T")
@@ -71,7 +71,7 @@ def _password_stdin(p: argparse.ArgumentParser) -> argparse._MutuallyExclusiveGr
     secret = p.add_mutually_exclusive_group()
     secret.add_argument(
         "--password-stdin", action="store_true",
-        help="read the password (at least 8 characters) from the first line of standard input",
+        help=f"read the password (at least {MIN_PASSWORD_LENGTH} characters) from the first line of standard input",
     )  # fmt: skip
     return secret
 
@@ -139,7 +139,9 @@ def _add_admin_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     )
     p.add_argument("email", metavar="EMAIL", help="the account's e-mail")
     p.add_argument(
-        "--reason", metavar="TEXT", help="why, kept with the account and in the moderation audit log (at most 500 characters)"
+        "--reason",
+        metavar="TEXT",
+        help="why, kept with the account and in the moderation audit log (at most 500 characters)",
     )
     p.set_defaults(func=cmd_users_disable)
 
@@ -208,9 +210,11 @@ def read_password(args: argparse.Namespace) -> str:
             raise Problem("--password-stdin read no password: pipe it in, e.g. `… < password-file`")
         return password
     check_password_source(args)
-    first = getpass.getpass("Password (at least 8 characters): ")
-    if len(first) < MIN_PASSWORD:
-        raise Problem(f"the password needs at least {MIN_PASSWORD} characters")
+    first = getpass.getpass(f"Password (at least {MIN_PASSWORD_LENGTH} characters): ")
+    try:
+        check_new_password(first)  # before the second prompt, not after it
+    except BadRequest as e:
+        raise Problem(str(e)) from None
     if getpass.getpass("Password again: ") != first:
         raise Problem("the two passwords do not match; nothing was stored")
     return first
