@@ -191,10 +191,12 @@ class RedisPresence:
 
     # --- keeping Redis in step ----------------------------------------------------------------
 
-    async def _beat(self, client: Redis | Pipeline | None = None) -> None:
+    async def _beat(self, client: Redis | Pipeline | None = None) -> bool:
+        """Renew this node's heartbeat; whether it was still there (on a pipeline: True)."""
         client = self._redis if client is None else client  # not `or`: an empty pipeline is falsy
-        await client.set(f"{self._p}alive:{self.node}", "1", ex=int(self.HEARTBEAT_S * 3))
+        was = await client.set(f"{self._p}alive:{self.node}", "1", px=int(self.HEARTBEAT_S * 3000), get=True)
         await client.sadd(f"{self._p}nodes", self.node)
+        return isinstance(client, Pipeline) or was is not None
 
     async def _register(self) -> None:
         """Replace whatever Redis has of this node by the members it holds now.
@@ -262,7 +264,11 @@ class RedisPresence:
                     continue
                 if self._clock() - last_beat >= self.HEARTBEAT_S:
                     last_beat = self._clock()
-                    await self._beat()
+                    if not await self._beat():
+                        # Our heartbeat had lapsed (this process stalled past its expiry), so
+                        # another node may have swept our members: they are only in memory now.
+                        self._lost("had let this node's heartbeat lapse (a stall?)")
+                        continue
                     await self._sweep_dead_nodes()
             except asyncio.CancelledError:
                 raise

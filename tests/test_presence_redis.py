@@ -142,6 +142,28 @@ async def test_a_dead_nodes_members_are_swept(own_redis: OwnRedis) -> None:
         await a.aclose()
 
 
+async def test_a_node_swept_as_dead_while_stalled_registers_again(own_redis: OwnRedis) -> None:
+    """A node whose heartbeat lapsed (an event loop stalled past the expiry, as a loaded machine
+    does) is swept by the others though it lives: it notices at its next beat and registers its
+    members again, instead of counting them in memory only, for ever."""
+    a = await _node(own_redis.url, "pw:")
+    b = await _node(own_redis.url, "pw:")
+    try:
+        await a.join(BOOTH, "s1", "zh")
+        await b.join(BOOTH, "x1", "en")
+        await _until(_settled(BoothPresence(2, {"zh": 1, "en": 1}), a, b))
+        # a's heartbeat expires and b's sweep drops a, in one transaction (a beats every 0.4 s).
+        pipe = b._redis.pipeline(transaction=True)
+        pipe.delete(f"pw:alive:{a.node}")
+        await b._drop_node(a.node, only_if_dead=True, client=pipe)
+        await pipe.execute()
+        assert await b.get(BOOTH) == BoothPresence(1, {"en": 1})
+        await _until(_settled(BoothPresence(2, {"zh": 1, "en": 1}), a, b))
+    finally:
+        await a.aclose()
+        await b.aclose()
+
+
 async def test_a_node_that_cannot_leave_redis_on_shutdown_says_so(
     own_redis: OwnRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
