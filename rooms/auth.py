@@ -10,6 +10,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jwt
 from argon2 import PasswordHasher
@@ -54,6 +55,8 @@ class AuthUser:
     display_name: str
     lang: str
     booth_id: int | None = None
+    # Bumped when the password changes: tokens issued before carry an older one and are refused.
+    session_gen: int = 0
 
     @property
     def is_moderator(self) -> bool:
@@ -72,6 +75,18 @@ def _b64url(segment: str) -> bytes:
     return base64.b64decode(
         segment.replace("-", "+").replace("_", "/") + "=" * (-len(segment) % 4), validate=True
     )
+
+
+class TokenClaims(NamedTuple):
+    user_id: int
+    session_gen: int  # the account's `session_gen` when the token was issued (0 in older tokens)
+
+
+def session_actor(actor: AuthUser, claims: TokenClaims) -> AuthUser:
+    """`actor`, if the token is of its current sessions; `Unauthorized` once the password changed."""
+    if actor.session_gen != claims.session_gen:
+        raise Unauthorized("this session has ended (the password was changed); sign in again")
+    return actor
 
 
 class Tokens:
@@ -96,11 +111,13 @@ class Tokens:
     def issue(self, user: AuthUser, now: float | None = None) -> str:
         now = time.time() if now is None else now
         ttl = self._guest_ttl if user.role == "buyer" else self._staff_ttl
-        claims = {"sub": str(user.id), "role": user.role, "iat": int(now), "exp": int(now + ttl)}
+        claims = {
+            "sub": str(user.id), "role": user.role, "gen": user.session_gen, "iat": int(now), "exp": int(now + ttl)
+        }  # fmt: skip
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def user_id(self, token: object, now: float | None = None) -> int:
-        """The user id a valid token names; `Unauthorized` for anything else."""
+    def read(self, token: object, now: float | None = None) -> TokenClaims:
+        """Who a valid token names, and of which sessions; `Unauthorized` for anything else."""
         if not isinstance(token, str) or not token or len(token) > 2048:
             raise Unauthorized("a valid token is required")
         parts = _JWT.fullmatch(token)
@@ -116,11 +133,13 @@ class Tokens:
             raise Unauthorized("the token is not valid") from exc
         if not isinstance(claims, dict):
             raise Unauthorized("the token is not valid")
-        exp, sub = claims.get("exp"), claims.get("sub")
+        exp, sub, gen = claims.get("exp"), claims.get("sub"), claims.get("gen", 0)
         if not isinstance(exp, int | float) or isinstance(exp, bool):
             raise Unauthorized("the token is not valid")
         if not isinstance(sub, str) or not sub.isascii() or not sub.isdigit():
             raise Unauthorized("the token is not valid")
+        if not isinstance(gen, int) or isinstance(gen, bool):
+            raise Unauthorized("the token is not valid")
         if exp <= (time.time() if now is None else now):
             raise Unauthorized("the token has expired; sign in again")
-        return int(sub)
+        return TokenClaims(int(sub), gen)

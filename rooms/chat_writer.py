@@ -21,15 +21,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import and_, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rooms import live_lookup
 from rooms.auth import AuthUser
 from rooms.db import Database
 from rooms.db_outage import unavailable_from
-from rooms.errors import DomainError, Muted, NotFound
-from rooms.models import Booth, Message, Mute
+from rooms.errors import DomainError, Muted, NotFound, Unauthorized
+from rooms.models import Booth, Message, Mute, User
 from rooms.payloads import ChatRecord, iso
 from rooms.phrases import StoredPhrase
 
@@ -164,7 +164,7 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
     now = datetime.now(UTC)
     authors = {d.actor.id for d in group}
     resent = await _already_stored(s, booth_id, group)
-    muted = await _mutes(s, booth_id, authors, now)
+    present, muted = await _authors(s, booth_id, authors, now)
 
     outcomes: list[ChatRecord | Exception | None] = []
     fresh: list[int] = []  # indexes into group of the drafts to insert
@@ -178,6 +178,10 @@ async def _insert_group(s: AsyncSession, booth_id: int, group: list[Draft]) -> l
         elif key is not None and key in first_of:
             outcomes.append(None)
             twins.append((i, first_of[key]))
+        elif d.actor.id not in present:
+            # Deleted under an open socket (the account sweep closes it within 30 s): a clear
+            # refusal, not a foreign-key failure that would fail the whole group.
+            outcomes.append(Unauthorized("unknown user; sign in again"))
         elif d.actor.id in muted:
             outcomes.append(Muted("you are muted in this booth", until=iso(muted[d.actor.id])))
         else:
@@ -241,10 +245,15 @@ async def _already_stored(
     return {(m.author_id, m.client_id): m for m in (await s.scalars(q)) if m.client_id is not None}
 
 
-async def _mutes(s: AsyncSession, booth_id: int, authors: set[int], now: datetime) -> dict[int, datetime]:
+async def _authors(
+    s: AsyncSession, booth_id: int, authors: set[int], now: datetime
+) -> tuple[set[int], dict[int, datetime]]:
+    """Which authors still have an account, and until when each muted one is muted; one query."""
     q = (
-        select(Mute.user_id, func.max(Mute.until))
-        .where(Mute.booth_id == booth_id, Mute.user_id.in_(authors), Mute.until > now)
-        .group_by(Mute.user_id)
+        select(User.id, func.max(Mute.until))
+        .outerjoin(Mute, and_(Mute.user_id == User.id, Mute.booth_id == booth_id, Mute.until > now))
+        .where(User.id.in_(authors))
+        .group_by(User.id)
     )
-    return {int(uid): until for uid, until in (await s.execute(q)).all()}
+    rows = (await s.execute(q)).all()
+    return {int(uid) for uid, _ in rows}, {int(uid): until for uid, until in rows if until is not None}

@@ -18,7 +18,7 @@ from rooms.models import Booth, User
 
 
 def actor_of(user: User) -> AuthUser:
-    return AuthUser(user.id, user.role, user.display_name, user.lang, user.booth_id)
+    return AuthUser(user.id, user.role, user.display_name, user.lang, user.booth_id, user.session_gen)
 
 
 async def do_guest_sign_in(
@@ -98,10 +98,10 @@ async def accounts_by_id(db: Database, user_ids: Iterable[int]) -> dict[int, tup
     Only the columns an `AuthUser` needs, as plain rows: a join storm reads every joiner's account
     twice (connect, then `booth:join`), and ORM instances of the whole row cost twice as much.
     """
-    cols = (User.id, User.role, User.display_name, User.lang, User.booth_id, User.banned_at)
+    cols = (User.id, User.role, User.display_name, User.lang, User.booth_id, User.session_gen, User.banned_at)
     async with db.reader() as s:
         rows = (await s.execute(select(*cols).where(User.id.in_(set(user_ids))))).all()
-    return {r[0]: (AuthUser(r[0], r[1], r[2], r[3], r[4]), r[5] is not None) for r in rows}
+    return {r[0]: (AuthUser(r[0], r[1], r[2], r[3], r[4], r[5]), r[6] is not None) for r in rows}
 
 
 def actor_or_refusal(account: tuple[AuthUser, bool] | None) -> AuthUser:
@@ -255,12 +255,14 @@ async def do_update_account(
 
 
 async def do_set_password(db: Database, email: str, password: str) -> Account:
-    """A new password; tokens issued before it stay valid until they expire (they carry none)."""
+    """A new password, which ends the account's sessions: tokens issued before it are refused, and
+    open sockets get `session:ended` and are closed within seconds (server/account_watch.py)."""
     check_new_password(password)
     digest = hash_password(password)  # argon2 takes a while: not inside the write transaction
     async with db.session() as s:
         user = await _by_email(s, email)
         user.password_hash = digest
+        user.session_gen += 1
         return _account(user, await _slug(s, user.booth_id))
 
 

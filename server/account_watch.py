@@ -62,6 +62,7 @@ class AccountWatch:
         fair: Fair,
         conns: Connections,
         kick: Callable[[str], Awaitable[None]],
+        end_session: Callable[[str, str], Awaitable[None]],
         *,
         sweep_seconds: float = SWEEP_SECONDS,
         load: Callable[[int], Awaitable[AuthUser]] | None = None,
@@ -73,6 +74,7 @@ class AccountWatch:
         self.fair = fair
         self.conns = conns
         self._kick = kick
+        self._end = end_session  # tells the socket why (`session:ended`), then kicks it
         self._sweep_seconds = sweep_seconds
         self._sweeps = 0
         self._task: asyncio.Task[None] | None = None
@@ -81,19 +83,27 @@ class AccountWatch:
         """Bring `conn` up to date with its account; `banned`/`unauthorized` (and a kick) if gone."""
         try:
             actor = await self._load(conn.user.id)
-        except (Banned, Unauthorized):
+        except Banned:
             await self._kick(sid)
             raise
-        await self.apply(sid, conn, actor)
+        except Unauthorized:
+            await self._end(sid, "account_gone")
+            raise
+        if not await self.apply(sid, conn, actor):
+            raise Unauthorized("this session has ended (the password was changed); sign in again")
 
     async def _load_one(self, user_id: int) -> AuthUser:
         return (await load_actor(self.fair.db, user_id))[1]
 
-    async def apply(self, sid: str, conn: Conn, actor: AuthUser) -> None:
-        """Give `conn` the account's current role and booth, and the rooms they allow."""
+    async def apply(self, sid: str, conn: Conn, actor: AuthUser) -> bool:
+        """Give `conn` the account's current role and booth, and the rooms they allow. False, and
+        the socket told `session:ended` and closed, if the password changed since its token."""
         old = conn.user
+        if actor.session_gen != old.session_gen:
+            await self._end(sid, "password_changed")
+            return False
         if (actor.role, actor.booth_id, actor.display_name) == (old.role, old.booth_id, old.display_name):
-            return
+            return True
         # The language stays: the socket's per-language rooms were entered with it.
         self.conns.set_user(
             sid, conn, replace(old, role=actor.role, booth_id=actor.booth_id, display_name=actor.display_name)
@@ -108,6 +118,10 @@ class AccountWatch:
             await self.sio.leave_room(sid, mod_room(old.lang))
             await self.fair.presence.leave(MODERATORS_BOOTH, sid)
         log.info("socket %s of user %s now acts as %s (booth %s)", sid, old.id, actor.role, actor.booth_id)
+        # An open console or moderation page shows what the old role allowed: it follows.
+        changed = {"role": actor.role, "booth_id": actor.booth_id, "display_name": actor.display_name}
+        await self.sio.emit(events.ACCOUNT_UPDATED, changed, to=sid)
+        return True
 
     async def sweep(self) -> None:
         """Re-read the accounts behind this node's staff and moderator sockets (one query); for
@@ -124,7 +138,7 @@ class AccountWatch:
             gone = users - await existing(self.fair.db, users)
             for user_id in sorted(gone):
                 for sid in self.conns.sids_of_user(user_id):
-                    await self._kick(sid)
+                    await self._end(sid, "account_gone")
         watched = {c.user.id for c in self.conns.privileged.values()} - gone
         if not watched:
             return

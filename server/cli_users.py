@@ -123,8 +123,8 @@ def _add_admin_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
         "password",
         help="set a new password for an account",
         description="Set a new password for an account that signs in with an e-mail. The password is "
-        "prompted for (twice) or read from standard input with --password-stdin. Pages signed in "
-        "before keep working until their sign-in expires; `users disable` ends them at once.",
+        "prompted for (twice) or read from standard input with --password-stdin. Every session "
+        "signed in with the old password ends: open pages go back to the sign-in form within seconds.",
     )
     p.add_argument("email", metavar="EMAIL", help="the account's e-mail")
     _password_stdin(p)
@@ -334,7 +334,7 @@ def cmd_users_password(args: argparse.Namespace, settings: Settings) -> None:
     _on_db(settings, lambda db: find_account(db, email))  # an unknown e-mail is said before the prompt
     password = read_password(args)
     account = _on_db(settings, lambda db: do_set_password(db, email, password))
-    print(f"new password set for {account.role} {account.email} (id {account.id})")
+    print(f"new password set for {account.role} {account.email} (id {account.id}); its sessions signed in before have ended")
 
 
 def cmd_users_disable(args: argparse.Namespace, settings: Settings) -> None:

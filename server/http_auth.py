@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from rooms.auth import AuthUser
+from rooms.auth import AuthUser, session_actor
 from rooms.errors import Unauthorized
 from rooms.users import load_actor
 from server.keys import DB, TOKENS
@@ -17,9 +17,9 @@ async def optional_user(request: web.Request) -> AuthUser | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("use 'Authorization: Bearer <token>'")
-    user_id = request.app[TOKENS].user_id(token.strip())
-    _, actor = await load_actor(request.app[DB], user_id)
-    return actor
+    claims = request.app[TOKENS].read(token.strip())
+    _, actor = await load_actor(request.app[DB], claims.user_id)
+    return session_actor(actor, claims)
 
 
 async def require_user(request: web.Request) -> AuthUser:

@@ -16,10 +16,10 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from rooms import chat, chat_gate, moderation
-from rooms.auth import Tokens
+from rooms.auth import Tokens, session_actor
 from rooms.chat import MODERATORS_BOOTH, staff_presence
 from rooms.context import Fair
-from rooms.errors import BadRequest, Banned, DomainError, Forbidden
+from rooms.errors import BadRequest, Banned, DomainError, Forbidden, Unauthorized
 from rooms.filter_store import moderator_payload
 from rooms.payloads import iso
 from server import chat_compose, events, schemas
@@ -68,7 +68,7 @@ class SocketApi:
         self.mod_catch_up = ModCatchUp(sio, fair)  # mod:history, mod:resync
         self._tasks = Tasks("socket api")  # lead announcements, kicks, resyncs, the moderator summary
         self.trade = LeadSockets(sio, fair, self._tasks)  # inquiries, leads, pins
-        self.accounts = AccountWatch(sio, fair, conns, self._kick, load=self.joins.actor)
+        self.accounts = AccountWatch(sio, fair, conns, self._kick, self._end_session, load=self.joins.actor)
         fair.bans.on_ban(self._kick_banned)
         # Redis came back: clients may have missed messages between nodes, and counts changed.
         fair.presence.on_resync(self.pushes.resynced)
@@ -91,8 +91,9 @@ class SocketApi:
         address = address_key(request.remote if isinstance(request, web.Request) else None)
         batch = isinstance(auth, dict) and auth.get("batch") is True
         try:
-            user_id = self.tokens.user_id(token)
-            actor = await self.joins.actor(user_id)  # one query per batch of connects
+            claims = self.tokens.read(token)
+            # One query per batch of connects.
+            actor = session_actor(await self.joins.actor(claims.user_id), claims)
             self.conns.admit(sid, Conn(actor, batch, address=address))
         except DomainError as err:
             raise socketio.exceptions.ConnectionRefusedError(err.message, err.as_dict()) from None
@@ -220,7 +221,11 @@ class SocketApi:
             conn.send_lock = asyncio.Lock()
         async with conn.send_lock:
             await chat_gate.check_send(self.fair, conn.user, p.booth_id, p.text if p.phrase is None else None)
-            rec = await chat_compose.send(self.fair, conn.user, p)  # text or a quick phrase
+            try:
+                rec = await chat_compose.send(self.fair, conn.user, p)  # text or a quick phrase
+            except Unauthorized:  # the account was deleted under the open socket
+                await self._end_session(sid, "account_gone")
+                raise
         if not rec.resent:
             # A resend (same client_id) was delivered the first time, or is there for catch-up.
             if self.metrics is not None:
@@ -315,6 +320,11 @@ class SocketApi:
         for sid in self.conns.sids_of_user(user_id):
             await self.sio.emit(events.USER_BANNED, {"reason": reason}, to=sid)
             await self._kick(sid)
+
+    async def _end_session(self, sid: str, reason: str) -> None:
+        """Tell a socket its sign-in no longer holds (`session:ended`), then disconnect it."""
+        await self.sio.emit(events.SESSION_ENDED, {"reason": reason}, to=sid)
+        await self._kick(sid)
 
     async def _kick(self, sid: str) -> None:
         self._tasks.spawn(self.sio.disconnect(sid))

@@ -18,6 +18,7 @@ from typing import TypeVar
 from unittest import mock
 
 import pytest
+import socketio
 from sqlalchemy import func, select
 
 from rooms import demo_fair
@@ -34,7 +35,7 @@ from rooms.users import (
     list_accounts,
 )
 from server.cli import build_parser, main
-from tests.support import Server
+from tests.support import Client, Server
 
 T = TypeVar("T")
 
@@ -310,4 +311,37 @@ async def test_users_disable_signs_out_a_connected_supplier(live_server: Server,
     on = await asyncio.to_thread(_run, "users", "enable", LED.email, data_dir=cli, env=env)
     assert on.returncode == 0, on.stderr
     status, body = await live_server.get("/api/me", token)
+    assert status == 200 and body["user"]["id"] == user["id"]
+
+
+async def test_users_password_ends_the_accounts_sessions(live_server: Server, tmp_path: Path) -> None:
+    """A reset is what an organiser does about a leaked password: the old token must stop working
+    everywhere (an open console, the HTTP API, a new socket), not live on until it expires."""
+    token, user = await live_server.supplier(LED.slug)
+    client = await live_server.client(token)
+    assert (await client.call("booth:join", {"booth_id": user["booth_id"]}))["ok"]
+    env = {"DATABASE_URL": live_server.settings.effective_database_url}
+    done = await asyncio.to_thread(
+        _run, "users", "password", LED.email, "--password-stdin",
+        data_dir=tmp_path / "cli", stdin="a new pass phrase\n", env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # Staff sockets are re-read every 2 s (server/account_watch.py): the page hears why, then goes.
+    ended = await client.events.wait_for("session:ended", timeout=8)
+    assert ended == {"reason": "password_changed"}
+    await client.events.wait_for("disconnect", timeout=8)
+    status, body = await live_server.get("/api/me", token)
+    assert status == 401 and body["error"]["code"] == "unauthorized"
+    assert "password was changed" in body["error"]["message"]
+    stale = Client(live_server.url, token)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await stale.sio.connect(live_server.url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
+    assert stale.events.of("connect_error")[0]["data"]["code"] == "unauthorized"
+    status, body = await live_server.post("/api/auth/login", {"email": LED.email, "password": demo_fair.DEMO_PASSWORD})
+    assert status == 401 and body["error"]["code"] == "invalid_credentials"
+    status, body = await live_server.post("/api/auth/login", {"email": LED.email, "password": "a new pass phrase"})
+    assert status == 200
+    fresh = await live_server.client(body["token"])
+    assert (await fresh.call("booth:join", {"booth_id": user["booth_id"]}))["ok"]
+    status, body = await live_server.get("/api/me", body["token"])
     assert status == 200 and body["user"]["id"] == user["id"]

@@ -130,3 +130,27 @@ async def test_a_buyer_banned_or_deleted_in_the_database_loses_the_open_socket(f
     assert visits is not None
     await visits.flush()
     assert all(v.user_id != deleted["id"] for v in [*visits._open.values(), *visits._ended])
+
+
+async def test_a_deleted_buyers_message_is_refused_clearly_and_nobody_elses_fails(fair_server: Server) -> None:
+    """Between the delete and the next existence sweep (30 s) the socket is still open: its message
+    gets `unauthorized` and the page is told to sign in again, instead of an `internal` error from
+    a foreign key; a message committed in the same group as it is not failed with it."""
+    s = fair_server
+    booth_id = await s.booth_id("leeds-packaging")
+    dtok, deleted = await s.guest("Deleted by hand", "en")
+    stays_tok, _ = await s.guest("Stays", "es")
+    gone, stays = await s.client(dtok), await s.client(stays_tok)
+    for c in (gone, stays):
+        assert (await c.call("booth:join", {"booth_id": booth_id}))["ok"]
+    assert s.app is not None
+    async with s.app[DB].session() as ses:
+        await ses.execute(delete(User).where(User.id == deleted["id"]))
+    refused, kept = await asyncio.gather(
+        gone.call("chat:send", {"booth_id": booth_id, "text": "am I still here?"}),
+        stays.call("chat:send", {"booth_id": booth_id, "text": "hola, ¿precio por 500 piezas?"}),
+    )
+    assert refused["ok"] is False and refused["error"]["code"] == "unauthorized", refused
+    assert kept["ok"], kept
+    assert await gone.events.wait_for("session:ended", timeout=10) == {"reason": "account_gone"}
+    await gone.events.wait_for("disconnect", timeout=10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.auth import AuthUser, Tokens, hash_password, verify_password
+from rooms.auth import AuthUser, TokenClaims, Tokens, hash_password, session_actor, verify_password
 from rooms.errors import RateLimited, Unauthorized
 from rooms.leads import leads_csv
 from rooms.payloads import dec
@@ -20,15 +20,35 @@ def test_tokens_round_trip_and_expire() -> None:
     user = AuthUser(7, "buyer", "Ana", "es")
     tok = tokens.issue(user, now=1_000_000)
     with pytest.raises(Unauthorized, match="expired"):
-        tokens.user_id(tok)
+        tokens.read(tok)
     fresh = tokens.issue(user)
-    assert tokens.user_id(fresh) == 7
+    assert tokens.read(fresh) == (7, 0)
     other = Tokens("another-secret-that-is-long-enough-012345678", guest_hours=1, staff_hours=1)
     with pytest.raises(Unauthorized):
-        other.user_id(fresh)
+        other.read(fresh)
     for bad in (None, 5, "", "a.b.c", "x" * 5000):
         with pytest.raises(Unauthorized):
-            tokens.user_id(bad)
+            tokens.read(bad)
+
+
+def test_a_token_belongs_to_the_sessions_of_its_password() -> None:
+    """A token names the account's session generation; once a password change moved it on, the
+    token is refused, and a token from before generations (no `gen`) counts as the first."""
+    import jwt
+
+    tokens = Tokens(SECRET, guest_hours=1, staff_hours=1)
+    before = AuthUser(7, "supplier", "Li", "zh", 3, session_gen=2)
+    claims = tokens.read(tokens.issue(before))
+    assert claims == TokenClaims(7, 2) and session_actor(before, claims) is before
+    after = AuthUser(7, "supplier", "Li", "zh", 3, session_gen=3)
+    with pytest.raises(Unauthorized, match="password was changed"):
+        session_actor(after, claims)
+    legacy = jwt.encode({"sub": "7", "exp": 4102444800}, SECRET, algorithm="HS256")
+    assert tokens.read(legacy, now=2_000_000_000) == TokenClaims(7, 0)
+    for gen in ("2", 2.0, True, None):
+        forged = jwt.encode({"sub": "7", "gen": gen, "exp": 4102444800}, SECRET, algorithm="HS256")
+        with pytest.raises(Unauthorized):
+            tokens.read(forged, now=2_000_000_000)
 
 
 def test_tokens_are_checked_as_pyjwt_checks_them() -> None:
@@ -47,7 +67,7 @@ def test_tokens_are_checked_as_pyjwt_checks_them() -> None:
 
     def ours(tok: str) -> int | None:
         try:
-            return tokens.user_id(tok, now=now)
+            return tokens.read(tok, now=now).user_id
         except Unauthorized:
             return None
 

@@ -24,6 +24,8 @@ class User(Base):
     booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id", ondelete="SET NULL"), index=True)
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ban_reason: Mapped[str | None] = mapped_column(String(500))
+    # Tokens carry it; a password change bumps it, which ends every session signed in before.
+    session_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Guest sign-ins are inserted in groups and each needs its own id back (rooms/users.py); SQLite
     # cannot order a multi-row INSERT's RETURNING without a client-side sentinel.

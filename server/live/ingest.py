@@ -15,7 +15,7 @@ from media.ingest.sniff import Codec, HeaderSniffer
 from media.manager import wait_closed
 from media.transcode.ffmpeg import FfmpegError
 from rooms import live
-from rooms.auth import AuthUser
+from rooms.auth import AuthUser, session_actor
 from rooms.errors import BadRequest, DomainError
 from rooms.payloads import Json
 from rooms.users import load_actor
@@ -52,9 +52,9 @@ async def _refuse(ws: web.WebSocketResponse, err: DomainError) -> web.WebSocketR
 
 
 async def _ingest_actor(app: web.Application, token: str) -> AuthUser:
-    user_id = app[TOKENS].user_id(token)
-    _, actor = await load_actor(app[DB], user_id)
-    return actor
+    claims = app[TOKENS].read(token)
+    _, actor = await load_actor(app[DB], claims.user_id)
+    return session_actor(actor, claims)
 
 
 async def ingest_ws(request: web.Request) -> web.WebSocketResponse:

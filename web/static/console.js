@@ -85,6 +85,11 @@ async function main() {
   state.socket = socket;
   // Disabled or banned while the console is open: say so, not only a red dot.
   socket.on(S.USER_BANNED, () => pageError(errorText({ code: 'banned' })));
+  // Demoted or moved to another booth while the console is open: the page follows the account
+  // (bootPage asks /api/me again), instead of offering actions the server now refuses.
+  socket.on(S.ACCOUNT_UPDATED, (a) => {
+    if (a?.role !== 'supplier' || a?.booth_id !== state.booth.id) window.location.reload();
+  });
   // The supplier's answers, prefilled from the pinned product (MOQ, unit, price, currency).
   mountQuickPhrases(phraseContainer(), {
     role: 'supplier', socket: () => state.socket, boothId: state.booth.id, status: $('#chat-status'),

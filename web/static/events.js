@@ -34,6 +34,8 @@ export const S = Object.freeze({
   PRODUCT_PINNED: 'product:pinned',
   USER_MUTED: 'user:muted',
   USER_BANNED: 'user:banned',
+  SESSION_ENDED: 'session:ended',
+  ACCOUNT_UPDATED: 'account:updated',
   STREAM_STATE: 'stream:state',
   BOOTH_STATE: 'booth:state',
   MOD_MESSAGE: 'mod:message',

@@ -51,6 +51,8 @@ async function main() {
   mountTools(socket);
   // Disabled or banned while the page is open: say so, not only a red dot.
   socket.on(S.USER_BANNED, () => pageError(errorText({ code: 'banned' })));
+  // No longer a moderator while the page is open: it follows the account (bootPage asks /api/me).
+  socket.on(S.ACCOUNT_UPDATED, (a) => { if (!MOD_ROLES.includes(a?.role)) window.location.reload(); });
   socket.on(S.MOD_MESSAGE, (m) => {
     state.feed.add(m);
     catchUpFor(m?.booth_id)?.seen([m.seq]);

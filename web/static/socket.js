@@ -2,6 +2,7 @@
 // emit with an acknowledgement and a timeout, and a visible connection state.
 // `io` is the global from /vendor/socket.io.min.js (loaded by each page before its module).
 
+import { S } from './events.js';
 import { t } from './i18n.js';
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -9,7 +10,8 @@ const ACK_TIMEOUT_MS = 10_000;
 /**
  * Open the socket. `onStatus(state)` gets 'connecting' | 'online' | 'reconnecting' | 'offline';
  * `onRefused(error)` gets the server's `{code, message}` when it refuses the connection
- * (`unauthorized`: sign in again; `banned`). Socket.IO reconnects by itself after a network
+ * (`unauthorized`: sign in again; `banned`), and the same `unauthorized` when the server ends
+ * the session (`session:ended`: the password was changed). Socket.IO reconnects by itself after a network
  * drop; `onReconnect` runs on every successful connect after the first (re-join rooms there).
  */
 export function openSocket(token, { onStatus = () => {}, onRefused = () => {}, onConnect = () => {}, onReconnect = () => {} } = {}) {
@@ -26,6 +28,11 @@ export function openSocket(token, { onStatus = () => {}, onRefused = () => {}, o
     // 'io server disconnect' (kicked, e.g. banned) is not retried by the client.
     onStatus(socket.active ? 'reconnecting' : 'offline');
     if (reason === 'io server disconnect') onStatus('offline');
+  });
+  socket.on(S.SESSION_ENDED, () => {
+    socket.disconnect();
+    onStatus('offline');
+    onRefused({ code: 'unauthorized', message: 'session ended' });
   });
   socket.on('connect_error', (err) => {
     if (socket.active) {
