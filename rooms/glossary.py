@@ -15,7 +15,6 @@ the very next message uses the new terms; other nodes follow within the store's 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 
 from sqlalchemy import func, select, update
@@ -27,6 +26,7 @@ from rooms.context import Fair
 from rooms.errors import BadRequest, Conflict, Forbidden, NotFound
 from rooms.models import MAX_ID, Booth, GlossaryEntry
 from rooms.payloads import Json
+from rooms.plain_text import check_plain
 from translation.glossary import MAX_TERM_LENGTH, MAX_TERMS
 
 __all__ = [
@@ -44,25 +44,9 @@ __all__ = [
 MAX_LANGUAGES = 20
 EDITS_PER_MINUTE, EDIT_BURST = 60, 20
 LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
-# Bidi embeddings, overrides and isolates would make a term read differently from what it is.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _check_text(value: str, what: str) -> str:
-    text = value.strip()
-    if not text:
-        raise BadRequest(f"{what} must not be empty")
-    if len(text) > MAX_TERM_LENGTH:
-        raise BadRequest(f"{what} must be at most {MAX_TERM_LENGTH} characters")
-    for ch in text:
-        if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _BIDI_CONTROLS:
-            raise BadRequest(f"{what} must not contain control characters (U+{ord(ch):04X})")
-    return text
-
-
 def check_term(value: str) -> str:
     """The term stripped: 1..MAX_TERM_LENGTH characters, no control characters."""
-    return _check_text(value, "term")
+    return check_plain(value, "term", MAX_TERM_LENGTH)
 
 
 def check_translations(value: Mapping[str, str]) -> dict[str, str]:
@@ -72,7 +56,7 @@ def check_translations(value: Mapping[str, str]) -> dict[str, str]:
         if not LANG_CODE.fullmatch(lang):
             raise BadRequest(f"translations: {lang[:20]!r} is not a language code (like en, zh, pt-BR)")
         if text.strip():
-            out[lang] = _check_text(text, f"translations.{lang}")
+            out[lang] = check_plain(text, f"translations.{lang}", MAX_TERM_LENGTH)
     if len(out) > MAX_LANGUAGES:
         raise BadRequest(f"translations: at most {MAX_LANGUAGES} languages per term")
     return dict(sorted(out.items()))

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +37,7 @@ from rooms.context import Fair
 from rooms.errors import BadRequest, Forbidden, NotFound
 from rooms.models import MAX_ID, Booth, Product, ProductTranslation
 from rooms.payloads import Json, product_payload
+from rooms.plain_text import check_plain
 from translation.api import Translation
 from translation.glossary import Glossary
 
@@ -58,7 +58,6 @@ MAX_LENGTH = {"name": 160, "description": 4000}
 MAX_STAFF_LANGS = 20
 CORRECTIONS_PER_MINUTE, CORRECTION_BURST = 30, 10
 LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _hash(text: str) -> str:
@@ -238,20 +237,6 @@ def check_lang(value: str) -> str:
     return value
 
 
-def _check_text(value: str, field: str) -> str:
-    text = value.strip()
-    if not text:
-        raise BadRequest(f"{field} must not be empty")
-    if len(text) > MAX_LENGTH[field]:
-        raise BadRequest(f"{field} must be at most {MAX_LENGTH[field]} characters")
-    for ch in text:
-        if (
-            ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp")
-        ) or ch in _BIDI_CONTROLS:
-            raise BadRequest(f"{field} must not contain control characters (U+{ord(ch):04X})")
-    return text
-
-
 def _check_staff(actor: AuthUser, booth_id: int) -> None:
     """The actor's current role (the HTTP edge reloads it from the database on every request)."""
     if not actor.is_staff_of(booth_id):
@@ -288,7 +273,7 @@ async def do_correct(
     _check_staff(actor, booth_id)
     check_lang(lang)
     changes = {
-        field: _check_text(v, field) for field, v in texts.items() if field in FIELDS and v is not None
+        field: check_plain(v, field, MAX_LENGTH[field], multiline=True) for field, v in texts.items() if field in FIELDS and v is not None
     }
     if not changes:
         raise BadRequest("give a name or a description")

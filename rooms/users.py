@@ -15,17 +15,24 @@ from rooms.db import Database
 from rooms.errors import BadRequest, Banned, Conflict, InvalidCredentials, NotFound, Unauthorized
 from rooms.group_commit import GroupCommit
 from rooms.models import Booth, User
+from rooms.plain_text import check_plain
 
 
 def actor_of(user: User) -> AuthUser:
     return AuthUser(user.id, user.role, user.display_name, user.lang, user.booth_id, user.session_gen)
 
 
+MAX_NAME = 80  # a display name
+MAX_LABEL = 120  # a guest's company and country
+
+
 async def do_guest_sign_in(
     db: Database, *, display_name: str, lang: str, company: str | None, country: str | None
 ) -> User:
+    guest = _checked(GuestIn(display_name, lang, company, country))
     async with db.session() as s:
-        user = User(display_name=display_name, role="buyer", lang=lang, company=company, country=country)
+        user = User(display_name=guest.display_name, role="buyer", lang=lang, company=guest.company,
+                    country=guest.country)  # fmt: skip
         s.add(user)
         await s.flush()
     return user
@@ -37,6 +44,16 @@ class GuestIn:
     lang: str
     company: str | None = None
     country: str | None = None
+
+
+def _checked(guest: GuestIn) -> GuestIn:
+    """Names that others read in chat and on leads: no control characters (rooms/plain_text.py)."""
+    return GuestIn(
+        check_plain(guest.display_name, "display_name", MAX_NAME),
+        guest.lang,
+        None if guest.company is None else check_plain(guest.company, "company", MAX_LABEL),
+        None if guest.country is None else check_plain(guest.country, "country", MAX_LABEL),
+    )
 
 
 class GuestSignIns:
@@ -52,7 +69,7 @@ class GuestSignIns:
         self.group = GroupCommit(self._insert, what="guest sign-ins", max_group=max_group)
 
     async def sign_in(self, guest: GuestIn) -> User:
-        return await self.group.submit(guest)
+        return await self.group.submit(_checked(guest))
 
     async def _insert(self, guests: list[GuestIn]) -> list[User]:
         rows = [{"display_name": g.display_name, "role": "buyer", "lang": g.lang, "company": g.company,
@@ -142,6 +159,8 @@ async def do_create_account(
     if role not in ROLES or role == "buyer":
         raise BadRequest("role must be supplier, moderator or admin")
     check_new_password(password)
+    if display_name is not None:
+        display_name = check_plain(display_name, "a display name", MAX_NAME)
     if role == "supplier" and not booth_slug:
         raise BadRequest("a supplier account needs --booth SLUG")
     async with db.session() as s:
@@ -229,9 +248,7 @@ async def do_update_account(
     """
     if role is not None and role not in ROLES:
         raise BadRequest(f"role must be one of {', '.join(ROLES)}")
-    name = None if display_name is None else display_name.strip()
-    if name is not None and not 1 <= len(name) <= 80:
-        raise BadRequest("a display name has 1 to 80 characters")
+    name = None if display_name is None else check_plain(display_name, "a display name", MAX_NAME)
     if lang is not None and not 1 <= len(lang) <= 8:
         raise BadRequest("a language code has 1 to 8 characters")
     async with db.session() as s:

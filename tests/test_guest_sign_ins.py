@@ -104,3 +104,20 @@ async def test_sign_ins_through_http_each_get_a_token_for_their_own_account(fair
         assert name == f"Crowd {i}"
         assert (me["display_name"], me["lang"], me["role"]) == (f"Crowd {i}", ("es", "en")[i % 2], "buyer")
     assert len({me["id"] for _, _, me in done}) == 40
+
+
+async def test_names_that_would_read_as_something_else_are_refused(fair_server: Server) -> None:
+    """A name is shown beside every message and on the supplier's leads: a bidi override (that
+    shows "Admin" backwards) or a line separator (a fake second line) is a 400, not stored; any
+    script, punctuation and emoji are fine."""
+    for name in ("Ana\u202eenimda", "Ana\nModerator: pay here", "Li\u2028Wei", "Bob\u2067x\u2069", "\x07Bell"):
+        status, body = await fair_server.post("/api/auth/guest", {"display_name": name, "lang": "en"})
+        assert status == 400 and body["error"]["code"] == "bad_request", (name, body)
+        assert "control characters" in body["error"]["message"]
+    status, body = await fair_server.post(
+        "/api/auth/guest", {"display_name": "Ana", "lang": "es", "company": "Acme\u202eSA"}
+    )
+    assert status == 400 and "company" in body["error"]["message"]
+    for name in ("محمد الأحمد", "王小明 (深圳)", "José «Pepe» Núñez 🙂", "O'Brien & Sons"):
+        status, body = await fair_server.post("/api/auth/guest", {"display_name": name, "lang": "en"})
+        assert status == 200 and body["user"]["display_name"] == name, body

@@ -1,0 +1,31 @@
+"""The rule for short text one person types and others read: names, glossary terms, product texts.
+
+Rendered as text everywhere, so markup is harmless; what is not is a character that changes how
+the text *reads*: a line or paragraph separator that fakes a second line under a name, or a bidi
+override or isolate that shows "gpj.exe" as "exe.jpg" or a price backwards. They are refused.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from rooms.errors import BadRequest
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_CONTROL_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
+
+
+def check_plain(value: str, what: str, max_length: int, *, multiline: bool = False) -> str:
+    """`value` stripped: 1..max_length characters, and no control characters (with `multiline`,
+    newlines and tabs are allowed)."""
+    text = value.strip()
+    if not text:
+        raise BadRequest(f"{what} must not be empty")
+    if len(text) > max_length:
+        raise BadRequest(f"{what} must be at most {max_length} characters")
+    for ch in text:
+        if multiline and ch in "\n\t":
+            continue
+        if unicodedata.category(ch) in _CONTROL_CATEGORIES or ch in BIDI_CONTROLS:
+            raise BadRequest(f"{what} must not contain control characters (U+{ord(ch):04X})")
+    return text
