@@ -34,9 +34,10 @@ async def test_buyer_sees_the_count_near_the_limit_and_keeps_a_too_long_message(
     await expect(status).to_have_attribute("data-kind", "error")
     await expect(status).to_have_text(fr["err.too_long"].replace("{max}", "2\u202f000"))
     await expect(box).to_have_value("Prix pour 500 pièces ? " + "x" * 2_000)  # nothing typed is lost
-    # Shortened, it goes, and the counter goes with the sent text.
+    # Shortened, the error and the counter go at once, before any Send.
     await box.fill("Prix pour 500 pièces ?")
     await expect(count).to_be_hidden()
+    await expect(status).to_be_hidden()
     await buyer.get_by_role("button", name=fr["chat.send"], exact=True).click()
     await expect(box).to_have_value("")
     assert fair.errors == []

@@ -79,7 +79,7 @@ async function enter() {
   renderInquiryForm();
   renderStreamState();
   $('#chat-form').addEventListener('submit', sendChat);
-  state.length = lengthCounter($('#chat-input'), $('#chat-count'));
+  state.length = lengthCounter($('#chat-input'), $('#chat-count'), { status: $('#chat-status') });
 
   const socket = openBoothSocket(state.session.token, {
     boothId: state.booth.id, chat: state.chat, setJoined, onJoined,

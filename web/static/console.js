@@ -66,7 +66,7 @@ async function main() {
   mountBoothImages($('#booth-images-root'), { booth: state.booth, token: state.session.token });
   renderLanguages(state.booth.languages);
   $('#chat-form').addEventListener('submit', sendChat);
-  state.length = lengthCounter($('#chat-input'), $('#chat-count'));
+  state.length = lengthCounter($('#chat-input'), $('#chat-count'), { status: $('#chat-status') });
   $('#chat-input').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
