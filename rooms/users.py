@@ -14,7 +14,7 @@ from rooms.bans import ban_account, unban_account
 from rooms.db import Database
 from rooms.errors import BadRequest, Banned, Conflict, InvalidCredentials, NotFound, Unauthorized
 from rooms.group_commit import GroupCommit
-from rooms.models import Booth, User
+from rooms.models import AuditEntry, Booth, User
 from rooms.plain_text import check_plain
 
 
@@ -181,7 +181,14 @@ async def do_create_account(
         )
         s.add(user)
         await s.flush()
+        _audit(s, user.id, "account", f"boothcast users create: {role}" + (f" of {booth.slug}" if booth else ""))
     return user
+
+
+def _audit(s: AsyncSession, target_id: int, action: str, detail: str) -> None:
+    """The organiser's account changes go in the moderators' audit log, with no acting account
+    (the page shows "organiser (command line)"), as `users disable` does."""
+    s.add(AuditEntry(actor_id=None, action=action, target_user_id=target_id, detail=detail[:500]))
 
 
 async def _email_taken(s: AsyncSession, email: str) -> bool:
@@ -268,7 +275,21 @@ async def do_update_account(
         user.display_name = name or user.display_name
         user.lang = lang or user.lang
         after = _account(user, await _slug(s, booth_id))
+        if changes := account_changes(before, after):
+            _audit(s, user.id, "account", "boothcast users set: " + ", ".join(changes))
     return before, after
+
+
+def account_changes(before: Account, after: Account) -> list[str]:
+    """What `do_update_account` changed, as the CLI prints it and the audit log keeps it."""
+    return [
+        f"{what} {old or 'none'} → {new or 'none'}"
+        for what, old, new in (
+            ("role", before.role, after.role), ("booth", before.booth_slug, after.booth_slug),
+            ("name", before.display_name, after.display_name), ("lang", before.lang, after.lang),
+        )
+        if old != new
+    ]  # fmt: skip
 
 
 async def do_set_password(db: Database, email: str, password: str) -> Account:
@@ -280,6 +301,7 @@ async def do_set_password(db: Database, email: str, password: str) -> Account:
         user = await _by_email(s, email)
         user.password_hash = digest
         user.session_gen += 1
+        _audit(s, user.id, "password", "boothcast users password: sessions signed in before have ended")
         return _account(user, await _slug(s, user.booth_id))
 
 

@@ -26,6 +26,7 @@ from rooms.languages import UI_LANGUAGES
 from rooms.payloads import Json, iso
 from rooms.users import (
     Account,
+    account_changes,
     do_create_account,
     do_disable_account,
     do_enable_account,
@@ -314,16 +315,7 @@ def cmd_users_set(args: argparse.Namespace, settings: Settings) -> None:
         )
 
     before, after = _on_db(settings, change)
-    changes = [
-        f"{what} {_printable(old or 'none')} → {_printable(new or 'none')}"
-        for what, old, new in (
-            ("role", before.role, after.role),
-            ("booth", before.booth_slug, after.booth_slug),
-            ("name", before.display_name, after.display_name),
-            ("lang", before.lang, after.lang),
-        )
-        if old != new
-    ]
+    changes = [_printable(change) for change in account_changes(before, after)]
     who = f"{before.role} {after.email} (id {after.id})"
     print(f"{who}: {', '.join(changes)}" if changes else f"{who}: nothing changed")
 

@@ -232,6 +232,18 @@ def test_users_set_moves_and_demotes_with_the_checks_of_create(fair_dir: Path) -
     assert back.returncode == 0 and "role buyer → supplier" in back.stdout and "name" in back.stdout, back.stderr
     mod = _on(fair_dir, lambda db: find_account(db, demo_fair.MODERATOR_EMAIL))
     assert (mod.role, mod.booth_slug) == ("moderator", None)
+    # Each change is in the moderators' audit log, by the organiser; refused ones are not.
+    assert _on(fair_dir, _audit_details) == [
+        ("account", f"boothcast users set: booth {LED.slug} → {CASES.slug}"),
+        ("account", f"boothcast users set: role supplier → buyer, booth {CASES.slug} → none"),
+        ("account", f"boothcast users set: role buyer → supplier, booth none → {LED.slug}, name {LED.supplier_name} → Li Wei"),
+    ]
+
+
+async def _audit_details(db: Database) -> list[tuple[str, str]]:
+    async with db.reader() as s:
+        rows = await s.execute(select(AuditEntry.action, AuditEntry.detail).where(AuditEntry.actor_id.is_(None)))
+        return [(r[0], r[1]) for r in rows.all()]
 
 
 def test_users_password_replaces_the_one_that_signs_in(fair_dir: Path) -> None:
@@ -244,6 +256,9 @@ def test_users_password_replaces_the_one_that_signs_in(fair_dir: Path) -> None:
     assert _on(fair_dir, lambda db: do_login(db, email=LED.email, password="a new pass phrase")).id == old.id
     _refused(_cli("users", "password", LED.email, "--password-stdin", data_dir=fair_dir, stdin="short\n"),
              "8 characters")  # fmt: skip
+    assert _on(fair_dir, _audit_details) == [
+        ("password", "boothcast users password: sessions signed in before have ended")
+    ]
 
 
 def test_users_disable_refuses_sign_in_and_enable_restores_it(fair_dir: Path) -> None:
