@@ -40,6 +40,7 @@ from rooms.payloads import Json, product_payload
 from rooms.plain_text import check_plain
 from translation.api import Translation
 from translation.glossary import Glossary
+from translation.variants import convert_script
 
 __all__ = [
     "FIELDS",
@@ -65,12 +66,26 @@ def _hash(text: str) -> str:
 
 
 def _own(p: Json, source_lang: str, lang: str, field: str) -> str | None:
-    """The supplier's own wording of `field` in `lang`, if they gave one."""
-    if lang == source_lang:
-        return str(p[field])
-    tr = (p.get("i18n") or {}).get(lang)
-    value = tr.get(field) if isinstance(tr, dict) else None
-    return value if isinstance(value, str) and value.strip() else None
+    """The supplier's own wording of `field` in `lang`, if they gave one, or gave it in the same
+    language's other script (their Chinese, converted for a Traditional reader: exact, where
+    translating the booth's Spanish into Chinese again could be wrong)."""
+    written = _written(p, source_lang, field)
+    if lang in written:
+        return written[lang]
+    for other, text in written.items():
+        if (converted := convert_script(text, other, lang)) is not None:
+            return converted
+    return None
+
+
+def _written(p: Json, source_lang: str, field: str) -> dict[str, str]:
+    """{lang: text} of `field` as the supplier wrote it: the booth's language, then their own."""
+    out = {source_lang: str(p[field])}
+    for lang, tr in (p.get("i18n") or {}).items():
+        value = tr.get(field) if isinstance(tr, dict) else None
+        if isinstance(value, str) and value.strip():
+            out.setdefault(lang, value)
+    return out
 
 
 def _unit(p: Json, lang: str) -> str:

@@ -206,3 +206,25 @@ async def test_a_glossary_edit_translates_again(live_server: Server) -> None:
     # The description is made again under the new glossary version; the old row is never read.
     assert second["fields"]["description"]["i18n_source"] == "machine"
     assert await _stored(s, pid, "es") == 3
+
+
+async def test_a_traditional_chinese_reader_gets_the_suppliers_own_chinese_converted(live_server: Server) -> None:
+    """A Spanish booth that wrote its products in Chinese too: a Taiwan buyer reads that Chinese in
+    Traditional script (exact), not the booth's Spanish machine-translated into Chinese again (it
+    read "瓷質地磚瓷質地磚瓷質地磚瓷質地磚", flagged doubtful). A Chinese booth's own texts likewise."""
+    from translation.variants import to_variant
+
+    s = live_server
+    ceramica = await s.booth_id("valencia-ceramica")
+    tw_tok, _ = await s.guest("Mei", "zh-Hant")
+    products = (await _join(s, tw_tok, ceramica))["booth"]["products"]
+    assert products
+    for p in products:
+        own = p["i18n"]["zh"]
+        local = p["localized"]
+        assert local["name"] == to_variant("zh-Hant", own["name"]), p
+        assert local["fields"]["name"] == {"i18n_source": "supplier", "uncertain": False}
+        assert not local["uncertain"]
+        assert await _stored(s, p["id"], "zh-Hant") == 0  # nothing translated, nothing stored
+    led = _by_sku((await _join(s, tw_tok, await s.booth_id(LED)))["booth"]["products"], "BW-HB150")
+    assert led["localized"]["name"] == to_variant("zh-Hant", led["name"]) and not led["localized"]["uncertain"]

@@ -60,6 +60,15 @@ def base_of(lang: str) -> str:
     return VARIANTS[lang][0] if lang in VARIANTS else lang
 
 
+def convert_script(text: str, source: str, target: str) -> str | None:
+    """`text` written in `source`, in `target`'s script, when the two are one language in two
+    scripts (zh ↔ zh-Hant): exact, so never uncertain. None for any other pair."""
+    if source == target or base_of(source) != base_of(target):
+        return None
+    base_text = to_base(source, text) if source in VARIANTS else text
+    return to_variant(target, base_text) if target in VARIANTS else base_text
+
+
 class ScriptVariants:
     """A `Translator` that adds the script variants in `VARIANTS` to the one it wraps."""
 
@@ -107,10 +116,8 @@ class ScriptVariants:
         for target in targets:
             if target == source or not text.strip():
                 results[target] = Translation(text, False)
-            elif base_of(target) == base:
-                # The same language in the other script: exact, so never uncertain.
-                converted = to_variant(target, base_text) if target in VARIANTS else base_text
-                results[target] = Translation(converted, True)
+            elif (converted := convert_script(text, source, target)) is not None:
+                results[target] = Translation(converted, True)  # the other script: exact
             else:
                 wanted.append(target)
         inner_targets = list(dict.fromkeys(base_of(t) for t in wanted))
