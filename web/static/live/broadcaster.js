@@ -34,6 +34,21 @@ function ingestUrl() {
   return `${scheme}://${window.location.host}/api/live/ingest`;
 }
 
+/**
+ * Why the camera or screen could not be captured, in the supplier's language. The browser's own
+ * message is English and technical ("Requested device not found"); the common causes each get a
+ * sentence that says what to do, the rest the generic line with the browser's words.
+ */
+export function captureProblem(err) {
+  if (!window.isSecureContext || !navigator.mediaDevices) return lt('needs_https');
+  switch (err?.name) {
+    case 'NotAllowedError': case 'SecurityError': return lt('denied');
+    case 'NotFoundError': case 'OverconstrainedError': return lt('no_camera');
+    case 'NotReadableError': case 'AbortError': return lt('busy');
+    default: return lt('no_device', { why: err?.message || String(err) });
+  }
+}
+
 export function mountBroadcaster(container, { booth, token, onState } = {}) {
   const b = new Broadcaster(container, { booth, token, onState });
   b.render();
@@ -144,7 +159,7 @@ class Broadcaster {
       await this.acquireOnce();
       this.status.textContent = lt('idle');
     } catch (err) {
-      this.status.textContent = lt('no_device', { why: err?.message || String(err) });
+      this.status.textContent = captureProblem(err);
     }
   }
 
@@ -207,7 +222,7 @@ class Broadcaster {
       if (this.acquiring) await this.acquiring.catch(() => {});
       if (!this.hasLiveVideo()) await this.acquireOnce();
     } catch (err) {
-      this.setState('idle', lt('no_device', { why: err?.message || String(err) }));
+      this.setState('idle', captureProblem(err));
       return;
     }
     this.mime = pickMimeType(this.stream.getAudioTracks().length > 0);
