@@ -32,7 +32,15 @@ async def test_tap_a_quick_phrase_and_answer_it_from_the_console(fair: Fair) -> 
     # A question with parameters opens a small form.
     await buyer.locator("#quick-phrases button[data-phrase='b.price_qty']").click()
     form = buyer.locator("form.phrase-params[data-phrase='b.price_qty']")
-    await form.locator("input[type=number]").fill("2000")
+    # A German types two thousand as "2.000": a number field read it as 2 (a user try found the
+    # supplier reading "price for 2 pieces", marked exact). Not a number yet: the form says so.
+    quantity = form.locator("input[inputmode=numeric]")
+    await quantity.fill("2,5")
+    await form.locator("button[type=submit]").click()
+    de = await ui_strings(buyer, "de")
+    assert await quantity.evaluate("(el) => el.validationMessage") == de["inq.quantity_invalid"]
+    await expect(buyer.locator("#chat-list .msg[data-phrase='b.price_qty']")).to_have_count(0)
+    await quantity.fill("2.000")
     await form.locator("select").select_option("piece")
     await screenshot(buyer, "phrases-booth-de")
     await form.locator("button[type=submit]").click()
@@ -51,7 +59,7 @@ async def test_tap_a_quick_phrase_and_answer_it_from_the_console(fair: Fair) -> 
     await expect(pin_row).to_have_class(r"pin-item is-pinned")
     await supplier.locator("#quick-phrases button[data-phrase='s.moq']").click()
     answer = supplier.locator("form.phrase-params[data-phrase='s.moq']")
-    await expect(answer.locator("input[type=number]")).to_have_value(str(panel.moq))
+    await expect(answer.locator("input[inputmode=numeric]")).to_have_value(str(panel.moq))
     await expect(answer.locator("select")).to_have_value("piece")
     await screenshot(supplier, "phrases-console-zh")
     await answer.locator("button[type=submit]").click()
@@ -66,8 +74,8 @@ async def test_quick_phrases_fit_a_phone_in_arabic(fair: Fair) -> None:
     await joined(buyer)
     await buyer.locator("#quick-phrases button[data-phrase='b.price_incoterm']").click()
     form = buyer.locator("form.phrase-params[data-phrase='b.price_incoterm']")
-    await form.locator("input:not([type=number])").fill("Jebel Ali")
-    await form.locator("input[type=number]").fill("12")
+    await form.locator("input:not([inputmode])").fill("Jebel Ali")
+    await form.locator("input[inputmode=numeric]").fill("١٢")  # Arabic-Indic digits, as the keyboard types them
     await form.locator("button[type=submit]").click()
     line = buyer.locator("#chat-list .msg[data-phrase='b.price_incoterm'] .msg-text")
     await expect(line).to_have_text("ما سعركم FOB Jebel Ali لكمية 12 قطعة؟")

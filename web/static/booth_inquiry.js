@@ -8,6 +8,7 @@ import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
 import { localized, productById } from './booth_products.js';
 import { state } from './booth_state.js';
 import { PendingSend } from './pending_send.js';
+import { decimalAmount, wholeNumber } from './typed_numbers.js';
 
 const pending = new PendingSend();
 
@@ -78,8 +79,8 @@ export function renderInquiryForm() {
     }
     if (unit.value.trim()) payload.unit = unit.value.trim();
     if (price.value.trim()) {
-      const p = latinDigits(price.value).trim().replace(',', '.');
-      if (!/^\d+(\.\d{1,4})?$/.test(p)) {
+      const p = decimalAmount(price.value);
+      if (p === null) {
         say(result, t('inq.price_invalid'), 'error');
         price.focus();
         return;
@@ -109,30 +110,6 @@ export function renderInquiryForm() {
   });
   $('#inquiry-slot').replaceChildren(form);
   selectProduct(state.pinnedId, false);
-}
-
-/**
- * Digits as keyboards type them, as ASCII: Arabic-Indic (٥٠٠), Persian (۵۰۰) and full-width (５００,
- * from a Chinese or Japanese input method), with the Arabic decimal and thousands signs (٦٫٥٠, ١٬٠٠٠).
- */
-export function latinDigits(text) {
-  return text
-    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
-    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
-    .replace(/[\uff10-\uff19]/g, (d) => String(d.charCodeAt(0) - 0xff10))
-    .replace(/\u066b/g, '.').replace(/\u066c/g, ',').replace(/\uff0e/g, '.').replace(/\uff0c/g, ',');
-}
-
-/**
- * A quantity as buyers write it: digits, grouped with spaces, dots, commas or apostrophes
- * ("2000", "2.000", "2,000", "2 000", "2'000"); null for anything else, decimals included: a
- * separator followed by other than three digits ("1.5", "2,50") is not a grouping.
- */
-export function wholeNumber(text) {
-  const s = latinDigits(text).trim().replace(/[\s\u00a0\u202f]/g, ' ');
-  if (!/^\d{1,3}([ .,']\d{3})*$|^\d+$/.test(s)) return null;
-  const n = Number(s.replace(/[ .,']/g, ''));
-  return Number.isSafeInteger(n) && n >= 1 && n <= 1e12 ? n : null;
 }
 
 export function selectProduct(id, fromUser) {

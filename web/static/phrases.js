@@ -11,6 +11,7 @@ import { t, uiLang, errorText } from './i18n.js';
 import { api } from './session.js';
 import { call } from './socket.js';
 import { PendingSend } from './pending_send.js';
+import { decimalAmount, wholeNumber } from './typed_numbers.js';
 
 let catalogueOnce = null;
 
@@ -115,6 +116,7 @@ export async function mountQuickPhrases(container, { role, socket, boothId, prod
       event.preventDefault();
       const params = {};
       for (const { name, kind } of phrase.params) params[name] = value(kind, controls[name]);
+      if (!el.reportValidity()) return; // the browser shows the first field's reason, in the page's language
       sendBtn.disabled = true;
       const ok = await send(phrase, params);
       sendBtn.disabled = false;
@@ -128,12 +130,13 @@ export async function mountQuickPhrases(container, { role, socket, boothId, prod
   function control(kind, p) {
     const limits = cat.limits;
     switch (kind) {
+      // Text, not type=number: a number field reads "2.000" as 2 and drops "٣٠٠٠" (typed_numbers.js).
       case 'quantity':
-        return h('input', { type: 'number', min: 1, max: limits.quantity, step: 1, required: true, value: p?.moq ?? '' });
+        return numberInput('numeric', p?.moq ?? '');
       case 'days':
-        return h('input', { type: 'number', min: 1, max: limits.days, step: 1, required: true, value: 30 });
+        return numberInput('numeric', 30);
       case 'price':
-        return h('input', { inputmode: 'decimal', required: true, pattern: '\\d{1,8}([.,]\\d{1,4})?', value: p?.price ?? '' });
+        return numberInput('decimal', p?.price ?? '');
       case 'unit':
         return select(Object.keys(cat.units).map((code) => [code, unitLabel(cat, code, lang)]),
           { value: unitCode(cat, p?.unit) ?? unitCode(cat, p?.i18n?.en?.unit) ?? 'piece' });
@@ -148,9 +151,25 @@ export async function mountQuickPhrases(container, { role, socket, boothId, prod
     }
   }
 
+  function numberInput(inputmode, value) {
+    const el = h('input', { inputmode, required: true, maxlength: 20, autocomplete: 'off', value });
+    el.addEventListener('input', () => el.setCustomValidity(''));
+    return el;
+  }
+
+  /** The parameter's value, or null (and the field told why) when it is not a number it takes. */
   function value(kind, el) {
-    if (kind === 'quantity' || kind === 'days' || kind === 'product') return Number(el.value);
-    if (kind === 'price') return el.value.trim().replace(',', '.');
+    if (kind === 'product') return Number(el.value);
+    if (kind === 'quantity' || kind === 'days') {
+      const n = wholeNumber(el.value, kind === 'days' ? cat.limits.days : cat.limits.quantity);
+      if (n === null) el.setCustomValidity(t(kind === 'days' ? 'phrases.days_invalid' : 'inq.quantity_invalid'));
+      return n;
+    }
+    if (kind === 'price') {
+      const amount = decimalAmount(el.value);
+      if (amount === null) el.setCustomValidity(t('inq.price_invalid'));
+      return amount;
+    }
     return el.value.trim();
   }
 

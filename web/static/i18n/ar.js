@@ -440,6 +440,7 @@ export default {
   'phrases.param.incoterm': 'شرط التسليم (Incoterm)',
   'phrases.param.port': 'الميناء أو المكان',
   'phrases.param.product': 'المنتج',
+  'phrases.days_invalid': 'أدخل عدد الأيام عددًا صحيحًا، مثل 30.',
   'report.button': 'إبلاغ',
   'report.button_label': 'الإبلاغ عن رسالة {name}',
   'report.done': 'تم الإبلاغ',

@@ -394,6 +394,7 @@ export default {
   'phrases.param.incoterm': 'Incoterm',
   'phrases.param.port': 'Hafen oder Ort',
   'phrases.param.product': 'Produkt',
+  'phrases.days_invalid': 'Geben Sie die Anzahl der Tage als ganze Zahl ein, z. B. 30.',
   'report.button': 'Melden',
   'report.button_label': 'Nachricht von {name} melden',
   'report.done': 'Gemeldet',

@@ -394,6 +394,7 @@ export default {
   'phrases.param.incoterm': 'Incoterm',
   'phrases.param.port': 'Port or place',
   'phrases.param.product': 'Product',
+  'phrases.days_invalid': 'Enter the number of days as a whole number, e.g. 30.',
   // Moderation: reports, slow mode, the word and link filter.
   'report.button': 'Report',
   'report.button_label': 'Report the message of {name}',

@@ -394,6 +394,7 @@ export default {
   'phrases.param.incoterm': 'Incoterm',
   'phrases.param.port': 'Puerto o lugar',
   'phrases.param.product': 'Producto',
+  'phrases.days_invalid': 'Indique los días como número entero, p. ej. 30.',
   // Moderation: reports, slow mode, the word and link filter.
   'report.button': 'Denunciar',
   'report.button_label': 'Denunciar el mensaje de {name}',

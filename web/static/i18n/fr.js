@@ -394,6 +394,7 @@ export default {
   'phrases.param.incoterm': 'Incoterm',
   'phrases.param.port': 'Port ou lieu',
   'phrases.param.product': 'Produit',
+  'phrases.days_invalid': 'Indiquez le nombre de jours en nombre entier, par ex. 30.',
   'report.button': 'Signaler',
   'report.button_label': 'Signaler le message de {name}',
   'report.done': 'Signalé',

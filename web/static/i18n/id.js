@@ -383,6 +383,7 @@ export default {
   'phrases.param.incoterm': 'Incoterm',
   'phrases.param.port': 'Pelabuhan atau tempat',
   'phrases.param.product': 'Produk',
+  'phrases.days_invalid': 'Masukkan jumlah hari sebagai bilangan bulat, mis. 30.',
   'report.button': 'Laporkan',
   'report.button_label': 'Laporkan pesan dari {name}',
   'report.done': 'Dilaporkan',

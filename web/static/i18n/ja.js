@@ -383,6 +383,7 @@ export default {
   'phrases.param.incoterm': 'インコタームズ',
   'phrases.param.port': '港または場所',
   'phrases.param.product': '製品',
+  'phrases.days_invalid': '日数を整数で入力してください（例: 30）。',
   'report.button': '報告',
   'report.button_label': '{name} さんのメッセージを報告',
   'report.done': '報告済み',

@@ -383,6 +383,7 @@ export default {
   'phrases.param.incoterm': '인코텀즈',
   'phrases.param.port': '항구 또는 장소',
   'phrases.param.product': '제품',
+  'phrases.days_invalid': '일수를 정수로 입력하세요(예: 30).',
   'report.button': '신고',
   'report.button_label': '{name} 님의 메시지 신고',
   'report.done': '신고됨',

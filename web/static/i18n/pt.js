@@ -394,6 +394,7 @@ export default {
   'phrases.param.incoterm': 'Incoterm',
   'phrases.param.port': 'Porto ou local',
   'phrases.param.product': 'Produto',
+  'phrases.days_invalid': 'Informe o número de dias como número inteiro, por ex. 30.',
   'report.button': 'Denunciar',
   'report.button_label': 'Denunciar a mensagem de {name}',
   'report.done': 'Denunciada',

@@ -417,6 +417,7 @@ export default {
   'phrases.param.incoterm': 'Инкотермс',
   'phrases.param.port': 'Порт или место',
   'phrases.param.product': 'Товар',
+  'phrases.days_invalid': 'Укажите число дней целым числом, например 30.',
   'report.button': 'Пожаловаться',
   'report.button_label': 'Пожаловаться на сообщение от {name}',
   'report.done': 'Жалоба отправлена',

@@ -395,6 +395,7 @@ export default {
   'phrases.param.incoterm': 'Incoterm',
   'phrases.param.port': 'Liman veya yer',
   'phrases.param.product': 'Ürün',
+  'phrases.days_invalid': 'Gün sayısını tam sayı olarak girin, ör. 30.',
   'report.button': 'Bildir',
   'report.button_label': '{name} kişisinin mesajını bildir',
   'report.done': 'Bildirildi',

@@ -383,6 +383,7 @@ export default {
   'phrases.param.incoterm': 'Incoterm',
   'phrases.param.port': 'Cảng hoặc địa điểm',
   'phrases.param.product': 'Sản phẩm',
+  'phrases.days_invalid': 'Nhập số ngày là số nguyên, ví dụ 30.',
   'report.button': 'Báo cáo',
   'report.button_label': 'Báo cáo tin nhắn của {name}',
   'report.done': 'Đã báo cáo',

@@ -383,6 +383,7 @@ export default {
   'phrases.param.incoterm': '貿易條件',
   'phrases.param.port': '港口或地點',
   'phrases.param.product': '產品',
+  'phrases.days_invalid': '請輸入整數天數，例如 30。',
   'report.button': '檢舉',
   'report.button_label': '檢舉 {name} 的訊息',
   'report.done': '已檢舉',

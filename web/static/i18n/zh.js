@@ -383,6 +383,7 @@ export default {
   'phrases.param.incoterm': '贸易术语',
   'phrases.param.port': '港口或地点',
   'phrases.param.product': '产品',
+  'phrases.days_invalid': '请输入整数天数，例如 30。',
   // Moderation: reports, slow mode, the word and link filter.
   'report.button': '举报',
   'report.button_label': '举报 {name} 的消息',
