@@ -39,12 +39,18 @@ export class ChatLog {
     this.decorate = decorate;
     this.items = []; // [{key, id, li}] in display order
     this.byId = new Map();
+    // Whether the reader follows the newest line: set by their own scrolling only. The list also
+    // shrinks under them (a quick-phrase form or a preview opens below it), which moves its bottom
+    // out of view without a scroll event; a reader who was following is kept at the bottom then.
+    this.following = true;
+    list.addEventListener('scroll', () => { this.following = this.atBottom(); }, { passive: true });
+    if (window.ResizeObserver) new ResizeObserver(() => { if (this.following) this.scrollToEnd(); }).observe(list);
     this.updateEmpty();
   }
 
   /** Add or update messages (history on join, after a reconnect, live events). */
   merge(messages) {
-    const stick = this.atBottom();
+    const stick = this.following || this.atBottom();
     for (const msg of messages) {
       this.put(msg);
       this.onMessage?.(msg);
