@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
+from rooms.demo_fair import MODERATOR_EMAIL
 from rooms.users import do_disable_account, do_set_password, do_update_account
 from server.keys import DB
-from tests.browser_support import Fair, booth, ui_strings
+from tests.browser_support import Fair, booth, joined, ui_strings
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -63,4 +64,30 @@ async def test_a_password_reset_signs_the_open_console_out(fair: Fair, live_serv
     await form.locator("input[name=password]").fill("a new pass phrase")
     await form.locator("button[type=submit]").click()
     await expect(console.locator("#chat")).to_have_attribute("data-joined", "true")
+    assert fair.errors == []
+
+
+async def test_a_disabled_moderators_action_fails_at_once_and_says_so(fair: Fair, live_server: Server) -> None:
+    """Disabled while /moderate is open, the moderator still sees the feed's buttons: an action
+    taken then is refused at once with "can't reach the server", not lost without a word (a user
+    try waited in vain; Socket.IO held the emit for a reconnect that never came)."""
+    assert live_server.app is not None
+    moderator = await fair.staff("/moderate", MODERATOR_EMAIL)
+    en = await ui_strings(moderator, "en")
+    buyer = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Sam", lang="en")
+    await joined(buyer)
+    await buyer.locator("#chat-input").fill("BUY CHEAP WATCHES at spam.example")
+    await buyer.locator("#chat-send").click()
+    feed_line = moderator.locator("#feed-list .msg", has_text="spam.example")
+    await expect(feed_line).to_have_count(1)
+
+    await do_disable_account(live_server.app[DB], MODERATOR_EMAIL, None)
+    await expect(moderator.locator("#page-status")).to_have_text(en["err.banned"])
+    await expect(moderator.locator("#conn")).to_have_attribute("data-state", "offline")
+    await feed_line.get_by_role("button", name="Hide").click()
+    dialog = moderator.get_by_role("dialog")
+    await dialog.get_by_label("Reason").fill("spam")
+    await dialog.get_by_role("button", name="Confirm").click()
+    await expect(moderator.locator("#mod-status")).to_have_text(en["err.network"], timeout=3_000)
+    await expect(buyer.locator("#chat-list .msg", has_text="spam.example")).to_have_count(1)
     assert fair.errors == []

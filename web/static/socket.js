@@ -45,8 +45,13 @@ export function openSocket(token, { onStatus = () => {}, onRefused = () => {}, o
   return socket;
 }
 
-/** Emit with ack; resolves to the ack, or `{ok:false, error:{code:'timeout'}}`. Never throws. */
+/**
+ * Emit with ack; resolves to the ack, or `{ok:false, error:{code:'timeout'}}`. Never throws.
+ * A socket the server closed for good (banned, signed out) answers `network` at once: Socket.IO
+ * would hold the emit for a reconnect that never comes, and the page said nothing for 10 s.
+ */
 export async function call(socket, event, payload = {}) {
+  if (!socket || (!socket.connected && !socket.active)) return { ok: false, error: { code: 'network', message: 'not connected' } };
   try {
     const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
     return ack && typeof ack === 'object' ? ack : { ok: false, error: { code: 'internal', message: 'bad ack' } };
