@@ -19,6 +19,7 @@ from rooms.context import Fair
 from rooms.errors import BadRequest, Forbidden, NotFound, TooLong
 from rooms.models import Booth, Lead, LeadNote, Product, User
 from rooms.payloads import Json, iso, lead_payload
+from rooms.plain_text import without_bidi_overrides
 
 # The one list of lead statuses: the socket/HTTP schemas and the response models use this type.
 LeadStatus = Literal["new", "contacted", "quoted", "won", "lost"]
@@ -50,7 +51,7 @@ class Inquiry:
 
 def check_inquiry(actor: AuthUser, inquiry: Inquiry) -> Inquiry:
     """The inquiry with its message trimmed, or the domain error that refuses it."""
-    text = inquiry.message.strip()
+    text = without_bidi_overrides(inquiry.message).strip()
     if not text:
         raise BadRequest("message: the inquiry needs a message")
     if len(text) > MAX_INQUIRY_LENGTH:

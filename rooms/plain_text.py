@@ -1,4 +1,4 @@
-"""The rule for short text one person types and others read: names, glossary terms, product texts.
+"""Rules for text one person types and others read: names, terms, product texts, messages.
 
 Rendered as text everywhere, so markup is harmless; what is not is a character that changes how
 the text *reads*: a line or paragraph separator that fakes a second line under a name, or a bidi
@@ -29,3 +29,15 @@ def check_plain(value: str, what: str, max_length: int, *, multiline: bool = Fal
         if unicodedata.category(ch) in _CONTROL_CATEGORIES or ch in BIDI_CONTROLS:
             raise BadRequest(f"{what} must not contain control characters (U+{ord(ch):04X})")
     return text
+
+
+def without_bidi_overrides(text: str) -> str:
+    """Free text (a chat message, an inquiry) without bidi embeddings, overrides and isolates.
+
+    A message is not refused for one (the sender may not know it is there), but it has no use in
+    chat except making the text read as something else ("gnp.exe" shown as "exe.png"); the
+    directional marks (U+200E, U+200F) that right-to-left writers do use are kept.
+    """
+    if not any(ch in BIDI_CONTROLS for ch in text):
+        return text
+    return "".join(ch for ch in text if ch not in BIDI_CONTROLS)

@@ -67,10 +67,10 @@ export class ReportsQueue {
 
   render(r) {
     const line = (m, reported) => h('li', { class: `report-line${reported ? ' is-reported' : ''}${m.hidden ? ' is-hidden' : ''}` },
-      h('span', { class: 'author' }, m.author?.display_name || '?'), ' ',
+      h('bdi', { class: 'author' }, m.author?.display_name || '?'), ' ',
       h('time', { datetime: m.created_at }, formatTime(m.created_at)), ' ',
-      h('span', { class: 'report-text', lang: m.text === m.original ? m.source_lang : null }, m.text),
-      m.text !== m.original ? h('span', { class: 'report-original muted', lang: m.source_lang }, ` (${m.original})`) : null);
+      h('span', { class: 'report-text', lang: m.text === m.original ? m.source_lang : null, dir: 'auto' }, m.text),
+      m.text !== m.original ? h('span', { class: 'report-original muted' }, ' (', h('bdi', { lang: m.source_lang }, m.original), ')') : null);
     const hide = h('button', { type: 'button', class: 'btn small danger', 'data-action': 'resolve-hide' }, t('mod.hide'));
     const dismiss = h('button', { type: 'button', class: 'btn small', 'data-action': 'resolve-dismiss' }, t('reports.dismiss'));
     const li = h('li', { class: 'report card-item', 'data-report-id': r.id, 'data-message-id': r.message?.id },
