@@ -77,10 +77,11 @@ class Bans:
         """Apply the bans the database records that this node has not heard of: one set by hand
         or by a script (`UPDATE users SET banned_at …`) is announced on no channel."""
         async with self._db.reader() as s:
-            ids = set((await s.scalars(select(User.id).where(User.banned_at.is_not(None)))).all())
-        self._ids &= ids  # lifted in the database: lifted here
-        for user_id in sorted(ids - self._ids):
-            await self._apply(user_id, None)
+            rows = (await s.execute(select(User.id, User.ban_reason).where(User.banned_at.is_not(None)))).all()
+        reasons: dict[int, str | None] = {user_id: reason for user_id, reason in rows}
+        self._ids &= reasons.keys()  # lifted in the database: lifted here
+        for user_id in sorted(reasons.keys() - self._ids):
+            await self._apply(user_id, reasons[user_id])  # the page shows why
 
     def is_banned(self, user_id: int) -> bool:
         return user_id in self._ids

@@ -91,7 +91,7 @@ async def do_login(db: Database, *, email: str, password: str) -> User:
     if user is None or not verify_password(user.password_hash if user else None, password):
         raise InvalidCredentials("wrong e-mail or password")
     if user.banned_at is not None:
-        raise Banned("this account is banned from the fair")
+        raise Banned("this account is banned from the fair", reason=user.ban_reason)
     return user
 
 
@@ -103,7 +103,11 @@ async def load_actor(db: Database, user_id: int) -> tuple[User, AuthUser]:
 
 
 def user_or_refusal(user: User | None) -> User:
-    """`user`, or `Unauthorized` if it is gone, `Banned` if it is banned (`actor_or_refusal`'s rule)."""
+    """`user`, or `Unauthorized` if it is gone, `Banned` if it is banned (`actor_or_refusal`'s rule).
+
+    The account's own requests learn why (`reason`, as the moderator or organiser gave it)."""
+    if user is not None and user.banned_at is not None:
+        raise Banned("this account is banned from the fair", reason=user.ban_reason)
     actor_or_refusal(None if user is None else (actor_of(user), user.banned_at is not None))
     assert user is not None
     return user

@@ -43,9 +43,15 @@ async def test_a_disabled_supplier_console_says_so(fair: Fair, live_server: Serv
     zh = await ui_strings(console, "zh")
     await expect(console.locator("#chat")).to_have_attribute("data-joined", "true")
     await do_disable_account(live_server.app[DB], BRIGHTWAY.email, "left the company")
-    # Within the account sweep's 2 s the socket is closed, and the page says why.
-    await expect(console.locator("#page-status")).to_have_text(zh["err.banned"])
+    # Within the account sweep's 2 s the socket is closed, and the page says why, with the reason.
+    said = zh["err.banned"] + " " + zh["err.ban_reason"].replace("{reason}", "left the company")
+    await expect(console.locator("#page-status")).to_have_text(said)
     await expect(console.locator("#conn")).to_have_attribute("data-state", "offline")
+    # Opened again, the console does not mount an empty booth (nor turn the camera on): it says why.
+    await console.reload()
+    await expect(console.locator("#page-status")).to_have_text(said)
+    await expect(console.locator("#console-root")).to_be_hidden()
+    await expect(console.locator("video.live-preview")).to_have_count(0)
     assert fair.errors == []
 
 

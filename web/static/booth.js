@@ -89,7 +89,7 @@ async function enter() {
       state.refused = true;
       clearTimeout(reconnectingNote);
       if ($('#chat-status').textContent === t('chat.reconnecting_note')) say($('#chat-status'), '');
-      if (error?.code === 'banned') banned(); // on a reload after the ban, as when it happened
+      if (error?.code === 'banned') banned(error); // on a reload after the ban, as when it happened
     },
   });
   state.socket = socket;
@@ -134,9 +134,9 @@ async function enter() {
 
 
 /** Banned from the fair: no composer, no quick phrases, and no "reconnecting" promise. */
-function banned() {
+function banned(error) {
   state.refused = true;
-  pageError(t('err.banned'));
+  pageError(errorText({ code: 'banned', reason: error?.reason }));
   $('#chat-input').disabled = true;
   $('#chat-send').disabled = true;
   $('#chat-composer').hidden = true;

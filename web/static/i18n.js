@@ -207,7 +207,10 @@ export function errorText(error) {
       return t(error.reason === 'link' ? 'err.blocked_link' : 'err.blocked_word');
     case 'too_long':
       return t('err.too_long', { max: formatNumber(Number(error.max_length) > 0 ? Number(error.max_length) : 2000) });
-    case 'banned': case 'forbidden': case 'not_found': case 'bad_request':
+    case 'banned':
+      // The reason as the moderator or organiser wrote it, in their words: shown, not translated.
+      return error.reason ? `${t('err.banned')} ${t('err.ban_reason', { reason: error.reason })}` : t('err.banned');
+    case 'forbidden': case 'not_found': case 'bad_request':
     case 'conflict': case 'timeout': case 'unauthorized': case 'invalid_credentials': case 'network':
     case 'too_many_connections': case 'unavailable':
       return t(`err.${code}`);

@@ -6,7 +6,7 @@ import { $, h, setChildren, say } from './dom.js';
 import { t, errorText, nativeLangName, formatDateTime, formatTime } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { openSocket, call } from './socket.js';
-import { bootPage, connectionIndicator, pageError, pageTitle, onRefused } from './page.js';
+import { accountFollowed, bootPage, connectionIndicator, pageError, pageTitle, onRefused } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog, SeqCatchUp } from './chat.js';
 import { filterHits, mountFilters, ReportsQueue, SlowModeControl } from './mod_tools.js';
@@ -35,6 +35,7 @@ async function main() {
     renderStaffSignIn($('#signin'), { title: t('staff.moderate_title'), onDone: () => window.location.reload() });
     return;
   }
+  if (!(await accountFollowed())) return; // banned, or the page reloads with the account as it is
   $('#mod-root').hidden = false;
   pageTitle(t('mod.title'));
   state.feed = new ChatLog($('#feed-list'), { layout: 'staff', orderBy: 'id', empty: $('#feed-empty'), decorate });
@@ -50,7 +51,7 @@ async function main() {
   state.socket = socket;
   mountTools(socket);
   // Disabled or banned while the page is open: say so, not only a red dot.
-  socket.on(S.USER_BANNED, () => pageError(errorText({ code: 'banned' })));
+  socket.on(S.USER_BANNED, (e) => pageError(errorText({ code: 'banned', reason: e?.reason })));
   // No longer a moderator while the page is open: it follows the account (bootPage asks /api/me).
   socket.on(S.ACCOUNT_UPDATED, (a) => { if (!MOD_ROLES.includes(a?.role)) window.location.reload(); });
   socket.on(S.MOD_MESSAGE, (m) => {

@@ -7,6 +7,8 @@ import { call, openSocket, showConnection } from './socket.js';
 import { C, S } from './events.js';
 import { SeqCatchUp } from './chat.js';
 
+let followed = Promise.resolve(true);
+
 /** Pick the UI language (the signed-in user's, else the chosen one), localise the static HTML. */
 export function bootPage({ staffPage = false } = {}) {
   const session = getSession();
@@ -15,8 +17,17 @@ export function bootPage({ staffPage = false } = {}) {
   // Staff accounts, and anyone on a staff page: an account made staff again (`boothcast users
   // set`) must not be refused the console for the buyer role it had at sign-in. A buyer on a buyer
   // page is not asked, so a storm's page loads add no request.
-  if (session && (staffPage || session.user?.role !== 'buyer')) followAccount(session);
+  if (session && (staffPage || session.user?.role !== 'buyer')) followed = followAccount(session);
   return session;
+}
+
+/**
+ * Whether the page may go on with the account it was opened with: false once it is banned (the
+ * page then says so, with the reason) or about to reload. Staff pages wait for it before they
+ * mount: a disabled supplier's console showed an empty booth and turned the camera on.
+ */
+export function accountFollowed() {
+  return followed;
 }
 
 /**
@@ -29,14 +40,23 @@ async function followAccount(session) {
   try {
     now = (await api('/api/me', { token: session.token })).user;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) onRefused({ code: 'unauthorized' });
-    return; // offline, or the server is busy: the socket's own checks still hold
+    if (err instanceof ApiError && err.status === 401) {
+      onRefused({ code: 'unauthorized' });
+      return false;
+    }
+    if (err instanceof ApiError && err.error?.code === 'banned') {
+      pageError(errorText(err.error));
+      return false;
+    }
+    return true; // offline, or the server is busy: the socket's own checks still hold
   }
   const was = session.user;
   if (now && (now.role !== was.role || (now.booth_id ?? null) !== (was.booth_id ?? null))) {
     saveSession({ token: session.token, user: now });
     window.location.reload();
+    return false;
   }
+  return true;
 }
 
 /** A status callback that shows the socket state in the header's #conn element. */

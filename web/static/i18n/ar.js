@@ -119,6 +119,7 @@ export default {
   'err.muted': 'أنت ممنوع من الكتابة حتى {until}.',
   'err.muted_plain': 'أنت ممنوع من الكتابة في هذا الجناح.',
   'err.banned': 'تم حظرك من المعرض.',
+  'err.ban_reason': 'السبب المذكور: {reason}',
   'err.forbidden': 'لا يمكنك القيام بذلك هنا.',
   'err.not_found': 'غير موجود.',
   'err.bad_request': 'يرجى التحقق مما أدخلته.',

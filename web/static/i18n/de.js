@@ -109,6 +109,7 @@ export default {
   'err.muted': 'Sie sind bis {until} stummgeschaltet.',
   'err.muted_plain': 'Sie sind an diesem Stand stummgeschaltet.',
   'err.banned': 'Sie wurden von der Messe ausgeschlossen.',
+  'err.ban_reason': 'Angegebener Grund: {reason}',
   'err.forbidden': 'Das ist hier nicht möglich.',
   'err.not_found': 'Nicht gefunden.',
   'err.bad_request': 'Bitte prüfen Sie Ihre Eingaben.',

@@ -109,6 +109,7 @@ export default {
   'err.muted': 'You are muted until {until}.',
   'err.muted_plain': 'You are muted in this booth.',
   'err.banned': 'You have been banned from the fair.',
+  'err.ban_reason': 'Reason given: {reason}',
   'err.forbidden': 'You can’t do that here.',
   'err.not_found': 'Not found.',
   'err.bad_request': 'Please check what you entered.',

@@ -109,6 +109,7 @@ export default {
   'err.muted': 'Estás silenciado hasta las {until}.',
   'err.muted_plain': 'Estás silenciado en este stand.',
   'err.banned': 'Se te ha expulsado de la feria.',
+  'err.ban_reason': 'Motivo indicado: {reason}',
   'err.forbidden': 'No puedes hacer eso aquí.',
   'err.not_found': 'No encontrado.',
   'err.bad_request': 'Revisa los datos introducidos.',

@@ -109,6 +109,7 @@ export default {
   'err.muted': 'Vous êtes réduit au silence jusqu’au {until}.',
   'err.muted_plain': 'Vous êtes réduit au silence sur ce stand.',
   'err.banned': 'Vous avez été exclu du salon.',
+  'err.ban_reason': 'Motif indiqué : {reason}',
   'err.forbidden': 'Cette action n’est pas possible ici.',
   'err.not_found': 'Introuvable.',
   'err.bad_request': 'Vérifiez les informations saisies.',

@@ -107,6 +107,7 @@ export default {
   'err.muted': 'Anda dibisukan sampai {until}.',
   'err.muted_plain': 'Anda dibisukan di stan ini.',
   'err.banned': 'Anda telah dilarang mengikuti pameran.',
+  'err.ban_reason': 'Alasan: {reason}',
   'err.forbidden': 'Anda tidak dapat melakukannya di sini.',
   'err.not_found': 'Tidak ditemukan.',
   'err.bad_request': 'Periksa kembali isian Anda.',

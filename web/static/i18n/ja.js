@@ -107,6 +107,7 @@ export default {
   'err.muted': '{until} まで発言が制限されています。',
   'err.muted_plain': 'このブースでは発言が制限されています。',
   'err.banned': 'この展示会への参加が禁止されました。',
+  'err.ban_reason': '理由: {reason}',
   'err.forbidden': 'ここではその操作はできません。',
   'err.not_found': '見つかりません。',
   'err.bad_request': '入力内容をご確認ください。',

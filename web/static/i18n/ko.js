@@ -107,6 +107,7 @@ export default {
   'err.muted': '{until}까지 채팅이 제한되었습니다.',
   'err.muted_plain': '이 부스에서 채팅이 제한되었습니다.',
   'err.banned': '박람회 참가가 차단되었습니다.',
+  'err.ban_reason': '사유: {reason}',
   'err.forbidden': '여기에서는 할 수 없는 작업입니다.',
   'err.not_found': '찾을 수 없습니다.',
   'err.bad_request': '입력한 내용을 확인하세요.',

@@ -109,6 +109,7 @@ export default {
   'err.muted': 'Você está silenciado até {until}.',
   'err.muted_plain': 'Você está silenciado neste estande.',
   'err.banned': 'Você foi banido da feira.',
+  'err.ban_reason': 'Motivo informado: {reason}',
   'err.forbidden': 'Você não pode fazer isso aqui.',
   'err.not_found': 'Não encontrado.',
   'err.bad_request': 'Verifique os dados informados.',

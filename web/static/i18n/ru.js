@@ -114,6 +114,7 @@ export default {
   'err.muted': 'Вам запрещено писать до {until}.',
   'err.muted_plain': 'Вам запрещено писать на этом стенде.',
   'err.banned': 'Вы заблокированы на выставке.',
+  'err.ban_reason': 'Указанная причина: {reason}',
   'err.forbidden': 'Здесь это сделать нельзя.',
   'err.not_found': 'Не найдено.',
   'err.bad_request': 'Проверьте введённые данные.',

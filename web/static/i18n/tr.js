@@ -110,6 +110,7 @@ export default {
   'err.muted': '{until} tarihine kadar susturuldunuz.',
   'err.muted_plain': 'Bu stantta susturuldunuz.',
   'err.banned': 'Fuardan uzaklaştırıldınız.',
+  'err.ban_reason': 'Belirtilen neden: {reason}',
   'err.forbidden': 'Bunu burada yapamazsınız.',
   'err.not_found': 'Bulunamadı.',
   'err.bad_request': 'Lütfen girdiğiniz bilgileri kontrol edin.',

@@ -107,6 +107,7 @@ export default {
   'err.muted': 'Bạn bị cấm nhắn tin đến {until}.',
   'err.muted_plain': 'Bạn bị cấm nhắn tin trong gian hàng này.',
   'err.banned': 'Bạn đã bị cấm tham gia hội chợ.',
+  'err.ban_reason': 'Lý do: {reason}',
   'err.forbidden': 'Bạn không thể làm việc này ở đây.',
   'err.not_found': 'Không tìm thấy.',
   'err.bad_request': 'Vui lòng kiểm tra thông tin đã nhập.',

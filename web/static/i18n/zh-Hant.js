@@ -107,6 +107,7 @@ export default {
   'err.muted': '您已被禁言，直到 {until}。',
   'err.muted_plain': '您在此攤位已被禁言。',
   'err.banned': '您已被禁止進入本展會。',
+  'err.ban_reason': '原因：{reason}',
   'err.forbidden': '您無法在此執行這項操作。',
   'err.not_found': '找不到。',
   'err.bad_request': '請檢查您輸入的內容。',

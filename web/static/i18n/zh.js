@@ -107,6 +107,7 @@ export default {
   'err.muted': '您已被禁言，直到 {until}。',
   'err.muted_plain': '您在本展位已被禁言。',
   'err.banned': '您已被禁止进入本展会。',
+  'err.ban_reason': '原因：{reason}',
   'err.forbidden': '您无权在此执行该操作。',
   'err.not_found': '未找到。',
   'err.bad_request': '请检查您输入的内容。',
