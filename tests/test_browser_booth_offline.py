@@ -47,6 +47,12 @@ async def test_arabic_and_full_width_digits_in_the_inquiry(fair: Fair, live_serv
     await expect(parts.first).to_have_text(BRIGHTWAY.supplier_name)
     await expect(parts.nth(1)).to_contain_text(BRIGHTWAY.city)
     form = buyer.get_by_role("form", name=ar["inq.form"])
+    # The unit as the product card names it in Arabic, not the Chinese supplier's "件"; and a word
+    # the supplier's console reads back as a piece, in Chinese.
+    await form.get_by_label(ar["inq.product"]).select_option(index=1)  # the LED panel, sold by the piece
+    await expect(form.get_by_label(ar["inq.unit"])).to_have_value(ar["unit.piece.per"])
+    known = await buyer.evaluate("async (u) => (await import('/static/units.js')).knownUnit(u)?.id", ar["unit.piece.per"])
+    assert known == "piece"
     await form.get_by_label(ar["inq.quantity"]).fill("١٬٠٠٠")
     await form.get_by_label(ar["inq.target_price"]).fill("٦٫٥٠")
     await form.get_by_label(ar["inq.email"]).fill("noor@example.ae")
@@ -61,6 +67,7 @@ async def test_arabic_and_full_width_digits_in_the_inquiry(fair: Fair, live_serv
     status, body = await live_server.get(f"/api/leads/{lead_id}", token)
     assert status == 200
     assert body["lead"]["quantity"] == 1000 and body["lead"]["target_price"] == "6.50"
+    assert body["lead"]["unit"] == ar["unit.piece.per"]
     assert fair.errors == []
 
 

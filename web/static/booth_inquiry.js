@@ -5,10 +5,11 @@ import { $, h, say, field, select } from './dom.js';
 import { t, errorText } from './i18n.js';
 import { call } from './socket.js';
 import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
-import { localized, productById } from './booth_products.js';
+import { localized, productById, unitSpellings } from './booth_products.js';
 import { state } from './booth_state.js';
 import { PendingSend } from './pending_send.js';
 import { decimalAmount, wholeNumber } from './typed_numbers.js';
+import { unitName } from './units.js';
 
 const pending = new PendingSend();
 
@@ -118,7 +119,9 @@ export function selectProduct(id, fromUser) {
   inq.product.value = id === null ? '' : String(id);
   const p = id === null ? null : productById(id);
   if (p && (fromUser || !inq.unit.value)) {
-    inq.unit.value = localized(p).unit || '';
+    // The unit as the product card names it in the buyer's language ("peça", not the Chinese
+    // supplier's "件" when the product has no Portuguese text).
+    inq.unit.value = unitName(localized(p).unit, unitSpellings(p));
     if (CURRENCIES.includes(p.currency)) inq.currency.value = p.currency;
   }
 }

@@ -21,7 +21,7 @@ export function localized(p) {
 }
 
 /** Every spelling of a product's unit (the supplier's, its translations): to recognise it. */
-function unitSpellings(p) {
+export function unitSpellings(p) {
   return [p.unit, ...Object.values(p.i18n || {}).map((tr) => tr?.unit)].filter(Boolean);
 }
 

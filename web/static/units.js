@@ -13,14 +13,16 @@ const MEASURES = {
 };
 
 // Counted units: their words live in the dictionaries (`unit.<id>` plural forms, `unit.<id>.per`).
+// Each dictionary's `.per` word is listed too: an inquiry's unit, prefilled in the buyer's
+// language, must read in the supplier's.
 const COUNTED = {
-  piece: ['piece', 'pieces', 'pc', 'pcs', 'pce', '件', '个', '個', 'pieza', 'piezas', 'peça', 'peças', 'pièce', 'pièces', 'stück', 'stk', 'штука', 'шт', 'قطعة', '개', 'chiếc', 'cái', 'adet', 'buah'],
-  set: ['set', 'sets', '套', 'juego', 'juegos', 'conjunto', 'jogo', 'jogos', 'ensemble', 'satz', 'комплект', 'طقم', 'セット', '세트', 'bộ', 'takım'],
-  pair: ['pair', 'pairs', '双', '雙', '对', '對', 'par', 'pares', 'paire', 'paar', 'пара', 'زوج', '足', '켤레', 'đôi', 'çift', 'pasang'],
-  carton: ['carton', 'cartons', 'ctn', 'ctns', '箱', 'caja', 'cajas', 'caixa', 'karton', 'коробка', 'كرتونة', 'カートン', '박스', 'thùng', 'koli', 'kardus'],
-  roll: ['roll', 'rolls', '卷', '捲', 'rollo', 'rollos', 'rolo', 'rouleau', 'rolle', 'рулон', 'لفة', 'ロール', '롤', 'cuộn', 'rulo', 'gulung'],
-  sqm: ['square meter', 'square meters', 'square metre', 'square metres', 'sqm', 'm2', 'm²', '平方米', '平方公尺', 'metro cuadrado', 'metros cuadrados', 'metro quadrado', 'mètre carré', 'quadratmeter', 'квадратный метр', 'кв. м', 'متر مربع', '平方メートル', '제곱미터', 'mét vuông', 'metrekare', 'meter persegi'],
-  ton: ['ton', 'tons', 'tonne', 'tonnes', 't', 'mt', '吨', '噸', 'tonelada', 'toneladas', 'tonne métrique', 'tonnen', 'тонна', 'т', 'طن', 'トン', '톤', 'tấn'],
+  piece: ['piece', 'pieces', 'pc', 'pcs', 'pce', '件', '个', '個', 'pieza', 'piezas', 'peça', 'peças', 'pièce', 'pièces', 'stück', 'stk', 'штука', 'шт', 'قطعة', '개', 'chiếc', 'cái', 'adet', 'buah', 'القطعة'],
+  set: ['set', 'sets', '套', 'juego', 'juegos', 'conjunto', 'jogo', 'jogos', 'ensemble', 'satz', 'комплект', 'طقم', 'セット', '세트', 'bộ', 'takım', 'الطقم', 'lot'],
+  pair: ['pair', 'pairs', '双', '雙', '对', '對', 'par', 'pares', 'paire', 'paar', 'пара', 'زوج', '足', '켤레', 'đôi', 'çift', 'pasang', 'الزوج', '組', 'пару'],
+  carton: ['carton', 'cartons', 'ctn', 'ctns', '箱', 'caja', 'cajas', 'caixa', 'karton', 'коробка', 'كرتونة', 'カートン', '박스', 'thùng', 'koli', 'kardus', 'الكرتونة', 'ケース', 'коробку'],
+  roll: ['roll', 'rolls', '卷', '捲', 'rollo', 'rollos', 'rolo', 'rouleau', 'rolle', 'рулон', 'لفة', 'ロール', '롤', 'cuộn', 'rulo', 'gulung', 'اللفة'],
+  sqm: ['square meter', 'square meters', 'square metre', 'square metres', 'sqm', 'm2', 'm²', '平方米', '平方公尺', 'metro cuadrado', 'metros cuadrados', 'metro quadrado', 'mètre carré', 'quadratmeter', 'квадратный метр', 'кв. м', 'متر مربع', '平方メートル', '제곱미터', 'mét vuông', 'metrekare', 'meter persegi', 'المتر المربع', 'м²'],
+  ton: ['ton', 'tons', 'tonne', 'tonnes', 't', 'mt', '吨', '噸', 'tonelada', 'toneladas', 'tonne métrique', 'tonnen', 'тонна', 'т', 'طن', 'トン', '톤', 'tấn', 'الطن', 'тонну', '公噸'],
 };
 
 const LOOKUP = new Map();
