@@ -9,7 +9,7 @@ import { $, h, setChildren, say } from './dom.js';
 import { t, errorText, countryName, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { bootPage, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
-import { renderGuestSignIn, renderSessionBar } from './signin.js';
+import { renderGuestSignIn, renderSessionBar, untranslatedNote } from './signin.js';
 import { ChatLog } from './chat.js';
 import { keepChatEndAboveComposer } from './chat_overlap.js';
 import { reportDecorator, SlowModeGate } from './booth_safety.js';
@@ -168,8 +168,17 @@ function setJoined(joined) {
   }
 }
 
+/** A buyer whose language no model translates is told so where they type, not left to guess. */
+async function showLanguageNote() {
+  const el = $('#chat-lang-note');
+  const note = state.session?.user ? await untranslatedNote(state.session.user.lang, 'chat.lang_untranslated') : '';
+  el.textContent = note;
+  el.hidden = !note;
+}
+
 /** What a booth:join's ack tells the page besides the history. */
 function onJoined(ack) {
+  showLanguageNote();
   state.length?.setMax(ack.chat_max_length);
   showViewers(ack.viewers);
   setLive(ack.live);

@@ -13,6 +13,17 @@ export function translationInfo() {
   return languagesPromise;
 }
 
+/**
+ * What a reader of `lang` should know when no model translates it on this server: the interface
+ * is in their language, chat is not (their messages reach the supplier as written). Empty when
+ * `lang` is translated, or when the server translates nothing at all.
+ */
+export async function untranslatedNote(lang, key) {
+  const langs = (await translationInfo()).languages || [];
+  if (!langs.length || langs.includes(lang)) return '';
+  return t(key, { lang: nativeLangName(lang), langs: langs.map(nativeLangName).join(', ') });
+}
+
 /** Languages offered in pickers: the server's, plus the UI languages, plus the current one. */
 export async function pickerLanguages() {
   const info = await translationInfo();
@@ -43,6 +54,14 @@ export async function renderGuestSignIn(container, { onDone }) {
   const country = select([['', t('common.choose')], ...countryOptions()], { name: 'country', autocomplete: 'country' });
   const lang = select(langs.map((l) => [l, nativeLangName(l)]), { name: 'lang', value: chosenLang() });
   const status = h('p', { class: 'form-status', role: 'alert', hidden: true });
+  const langNote = h('p', { class: 'hint span-2 lang-note', 'aria-live': 'polite', hidden: true });
+  const showLangNote = async () => {
+    const note = await untranslatedNote(lang.value, 'signin.lang_untranslated');
+    langNote.textContent = note;
+    langNote.hidden = !note;
+  };
+  lang.addEventListener('change', showLangNote);
+  showLangNote();
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('f.enter'));
   const form = h('form', { class: 'card signin-form', 'aria-label': t('signin.form'), novalidate: true },
     h('h2', {}, t('signin.title')),
@@ -51,7 +70,7 @@ export async function renderGuestSignIn(container, { onDone }) {
       field(t('f.name'), name),
       field(t('f.company'), company, { optional: t('common.optional') }),
       field(t('f.country'), country, { optional: t('common.optional') }),
-      field(t('f.language'), lang)),
+      field(t('f.language'), lang), langNote),
     status,
     h('div', { class: 'form-actions' }, submit));
   form.addEventListener('submit', async (event) => {
