@@ -34,6 +34,11 @@ async def test_a_supplier_made_staff_again_gets_the_console_back(fair: Fair, liv
     await console.reload()  # the session saved "buyer" above: the page must ask again
     await expect(console.locator("#chat")).to_have_attribute("data-joined", "true")
     await expect(console.locator("#page-status")).to_be_hidden()
+
+    # Renamed: the open console's "signed in as" bar follows, without a reload.
+    await do_update_account(db, BRIGHTWAY.email, display_name="明途照明 王经理")
+    await expect(console.locator("#session-bar")).to_contain_text("明途照明 王经理")
+    await expect(console.locator("#chat")).to_have_attribute("data-joined", "true")
     assert fair.errors == []
 
 

@@ -6,7 +6,7 @@
 import { C, S } from './events.js';
 import { $, h, setChildren, say } from './dom.js';
 import { t, errorText, langName, nativeLangName } from './i18n.js';
-import { api, ApiError } from './session.js';
+import { api, ApiError, saveSession } from './session.js';
 import { call } from './socket.js';
 import { accountFollowed, bootPage, loadLiveModule, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
@@ -89,7 +89,14 @@ async function main() {
   // Demoted or moved to another booth while the console is open: the page follows the account
   // (bootPage asks /api/me again), instead of offering actions the server now refuses.
   socket.on(S.ACCOUNT_UPDATED, (a) => {
-    if (a?.role !== 'supplier' || a?.booth_id !== state.booth.id) window.location.reload();
+    if (a?.role !== 'supplier' || a?.booth_id !== state.booth.id) {
+      window.location.reload();
+      return;
+    }
+    // A new name: the "signed in as" bar says it, as the supplier's new messages already do.
+    state.session = { ...state.session, user: { ...state.session.user, display_name: a.display_name } };
+    saveSession(state.session);
+    renderSessionBar($('#session-bar'), state.session);
   });
   // The supplier's answers, prefilled from the pinned product (MOQ, unit, price, currency).
   mountQuickPhrases(phraseContainer(), {
