@@ -85,8 +85,10 @@ async def do_resolve(
         if report.status != "open":
             raise Conflict(f"this report is {report.status} already")
         message_id, booth_id = report.message_id, report.booth_id
+        # Without a note of the moderator's own, the audit says what the report said.
+        note = note or f"reported: {report.reason}" + (f" ({report.note})" if report.note else "")
     if action == "hide":
-        await do_hide_message(fair, actor, message_id, note or "reported")
+        await do_hide_message(fair, actor, message_id, note)
     async with fair.db.session() as s:
         q = select(MessageReport).where(MessageReport.message_id == message_id, MessageReport.status == "open")
         closed = list((await s.execute(q)).scalars())

@@ -99,6 +99,10 @@ async def test_report_reaches_moderators_with_context_and_is_resolved(fair_serve
     rep = await a.call("chat:report", {"message_id": fine, "reason": "scam"})
     status, data = await s.post(f"/api/moderation/reports/{rep['report']['id']}/resolve", {"action": "dismiss"}, mtok)
     assert status == 200 and data["status"] == "dismissed"
+    # With no note of the moderator's own, the audit keeps what the report said (a user try saw
+    # an empty detail).
+    _, audit = await s.get("/api/moderation/audit", mtok)
+    assert (audit["entries"][0]["action"], audit["entries"][0]["detail"]) == ("report_dismiss", "reported: scam")
     status, data = await s.get("/api/moderation/reports?status=dismissed", mtok)
     assert [r["id"] for r in data["reports"]] == [rep["report"]["id"]]
     assert data["reports"][0]["resolved_by"]["role"] == "moderator"
