@@ -19,6 +19,7 @@ from rooms.context import Fair
 from rooms.errors import BadRequest, Forbidden, NotFound, TooLong
 from rooms.models import Booth, Lead, LeadNote, Product, User
 from rooms.payloads import Json, iso, lead_payload
+from rooms.phrases.catalogue import Catalogue, catalogue
 from rooms.plain_text import without_bidi_overrides
 
 # The one list of lead statuses: the socket/HTTP schemas and the response models use this type.
@@ -300,9 +301,17 @@ def _minutes(ms: int | None) -> str:
     return "" if ms is None else f"{ms / 60000:.1f}"
 
 
-def leads_csv(leads: list[Json], notes: dict[int, list[str]] | None = None) -> str:
-    """`notes` (from `booth_lead_notes`) go into one cell per lead, one note per line."""
+def _unit(units: Catalogue, unit: str | None, quantity: int | None, lang: str | None) -> str | None:
+    code = units.unit_code(unit) if unit and lang else None
+    return unit if code is None or lang is None else units.unit_for(code, lang, quantity)
+
+
+def leads_csv(leads: list[Json], notes: dict[int, list[str]] | None = None, lang: str | None = None) -> str:
+    """`notes` (from `booth_lead_notes`) go into one cell per lead, one note per line. With `lang`
+    (the reader's), a unit the buyer typed in their language is written in the reader's when it
+    names a known unit ("peças" for a Chinese supplier: 件); any other unit as typed."""
     notes = notes or {}
+    units = catalogue()
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_COLUMNS)
@@ -310,7 +319,8 @@ def leads_csv(leads: list[Json], notes: dict[int, list[str]] | None = None) -> s
         b = lead["buyer"]
         row = [
             lead["id"], lead["created_at"], lead["status"], b["display_name"], b.get("company"),
-            b.get("country"), b["email"], lead.get("product_name"), lead["quantity"], lead["unit"],
+            b.get("country"), b["email"], lead.get("product_name"), lead["quantity"],
+            _unit(units, lead["unit"], lead["quantity"], lang),
             lead["target_price"], lead["currency"], lead["incoterm"], lead["destination_country"],
             lead["message"], lead["message_translated"],
             # A doubted translation is flagged, and the original sits beside it.

@@ -194,7 +194,8 @@ async def booth_leads(request: web.Request) -> web.Response:
     booth_id = id_param(request, "booth_id")
     rows = await leads.list_leads(request.app[FAIR], actor, booth_id)
     if request.query.get("format") == "csv":
-        text = leads.leads_csv(rows, await leads.booth_lead_notes(request.app[FAIR], actor, booth_id))
+        notes = await leads.booth_lead_notes(request.app[FAIR], actor, booth_id)
+        text = leads.leads_csv(rows, notes, lang=actor.lang)
         return csv_attachment(text, f"booth-{booth_id}-leads.csv")
     return jsonify({"leads": rows})
 

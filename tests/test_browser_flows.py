@@ -3,6 +3,8 @@ chat, pin, inquire and export; a moderator hides and mutes."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -169,6 +171,8 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     assert "6.20" in csv_text and "FOB" in csv_text and "500" in csv_text
     assert inquiry_text in csv_text
     assert "已发邮件报价" in csv_text  # the note travels with the lead
+    row = next(csv.DictReader(io.StringIO(csv_text)))
+    assert row["unit"] == "件"  # the Spanish buyer's "pieza", in the Chinese supplier's word
     assert fair.errors == []
 
 

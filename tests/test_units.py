@@ -130,6 +130,30 @@ def test_csv_cells_cannot_become_formulas() -> None:
     assert "'=cmd" in row and "'@x" in row and "'+1" in row and "'-2" in row
 
 
+def test_csv_units_read_in_the_suppliers_language() -> None:
+    """The inquiry form prefills the unit in the buyer's language ("peças", "القطعة"); the Chinese
+    supplier's spreadsheet reads them as 件, and a unit nobody catalogued stays as typed."""
+    import csv
+    import io
+
+    def unit_cell(unit: str | None, quantity: int | None, lang: str | None) -> str:
+        lead = {
+            "id": 1, "created_at": "t", "status": "new", "buyer": {"display_name": "Ana", "email": "a@x"},
+            "product_name": "p", "quantity": quantity, "unit": unit, "target_price": None, "currency": None,
+            "incoterm": None, "destination_country": None, "message": "m", "message_translated": None,
+            "source_lang": "pt",
+        }  # fmt: skip
+        return next(csv.DictReader(io.StringIO(leads_csv([lead], lang=lang))))["unit"]
+
+    assert unit_cell("peças", 2000, "zh") == "件"
+    assert unit_cell("القطعة", 3000, "zh") == "件"
+    assert unit_cell("Peças", 2000, "en") == "pieces"
+    assert unit_cell("piezas", 1, "en") == "piece"
+    assert unit_cell("托盘", 5, "en") == "托盘"
+    assert unit_cell("peças", 2000, None) == "peças"
+    assert unit_cell(None, 2000, "zh") == ""
+
+
 def test_money_keeps_two_decimals() -> None:
     from decimal import Decimal
 

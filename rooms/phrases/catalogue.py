@@ -99,6 +99,29 @@ class Catalogue:
         self.phrases = {p.id: p for p in phrases}
         self.units = units
         self.day = day
+        # Every form of every unit in every language → its code: a unit typed in a buyer's
+        # language ("peças", "القطعة") is read back as the same unit in the supplier's.
+        self._unit_by_word: dict[str, str] = {}
+        for code, by_lang in units.items():
+            for forms in by_lang.values():
+                for word in forms.values():
+                    self._unit_by_word.setdefault(_unit_key(word), code)
+            self._unit_by_word.setdefault(_unit_key(code), code)
+
+    def unit_code(self, word: str) -> str | None:
+        """The unit `word` names in any language and form ("peças", "Stück", "القطعة"), or None."""
+        key = _unit_key(word)
+        code = self._unit_by_word.get(key)
+        if code is None and key.startswith("ال"):  # Arabic's definite article: "the piece"
+            code = self._unit_by_word.get(key[2:])
+        return code
+
+    def unit_for(self, code: str, lang: str, quantity: int | None) -> str:
+        """`code` as a reader of `lang` names it: the plural for `quantity`, or the form after "per"."""
+        forms = self.units[code].get(reader_language(lang)) or self.units[code]["en"]
+        if quantity is None:
+            return forms.get("per") or forms.get("one") or forms["other"]
+        return _form(forms, category(reader_language(lang), quantity))
 
     # --- checking -----------------------------------------------------------------------------
 
@@ -203,6 +226,10 @@ class Catalogue:
                 "port": PORT_MAX,
             },
         }
+
+
+def _unit_key(word: str) -> str:
+    return word.strip().casefold().removesuffix(".")
 
 
 def _form(forms: Mapping[str, str], cat: str) -> str:
