@@ -57,6 +57,7 @@ FIELDS = ("name", "description")
 MT_WAIT_S = 3.0
 MAX_LENGTH = {"name": 160, "description": 4000}
 MAX_STAFF_LANGS = 20
+FALLBACK_LANG = "en"  # what a reader gets, of the supplier's own texts, when none is in their language
 CORRECTIONS_PER_MINUTE, CORRECTION_BURST = 30, 10
 LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
 
@@ -189,8 +190,15 @@ def _localized(p: Json, source_lang: str, lang: str, mt: dict[tuple[int, str], T
         elif result is not None:
             texts[field], source, uncertain = result.text, "machine", result.uncertain
         else:
-            texts[field], source, uncertain = str(p[field]), "original", False
-        fields[field] = {"i18n_source": source, "uncertain": uncertain}
+            # No text in `lang`: the supplier's own English if they wrote one (the language of
+            # trade, where a Portuguese or Arabic reader with no model gets further than with the
+            # booth's Chinese), else their original.
+            english = _own(p, source_lang, FALLBACK_LANG, field)
+            texts[field], source, uncertain = english if english is not None else str(p[field]), "original", False
+            fields[field] = {"i18n_source": source, "uncertain": uncertain,
+                             "text_lang": FALLBACK_LANG if english is not None else source_lang}  # fmt: skip
+            continue
+        fields[field] = {"i18n_source": source, "uncertain": uncertain, "text_lang": lang}
     sources = {f["i18n_source"] for f in fields.values()}
     overall = "machine" if "machine" in sources else "original" if "original" in sources else "supplier"
     return {

@@ -70,6 +70,10 @@ class ImageUrls(Out):
 class LocalizedField(Out):
     i18n_source: Literal["supplier", "machine", "original"]
     uncertain: bool
+    text_lang: str = Field(
+        description="the language the text is in: `lang`, or for `original` the supplier's English "
+        "when they wrote one, else the booth's language"
+    )
 
 
 class LocalizedProduct(Out):

@@ -111,10 +111,11 @@ async def test_machine_translation_when_the_supplier_gave_none(fair_server: Serv
     again = _by_sku((await _join(s, tok2, booth_id))["booth"]["products"], "BW-HB150")["localized"]
     assert again == local and await _stored(s, pid, "es") == 2
 
-    # A language no model writes: the original, said so.
+    # A language no model writes: the supplier's own English (the demo gives one), said so.
     fr_tok, _ = await s.guest("Jean", "fr")
     fr = _by_sku((await _join(s, fr_tok, booth_id))["booth"]["products"], "BW-HB150")["localized"]
-    assert fr["name"] == "工矿灯" and fr["i18n_source"] == "original" and fr["translated"] is False
+    assert fr["name"] == "high bay light" and fr["i18n_source"] == "original" and fr["translated"] is False
+    assert fr["fields"]["name"]["text_lang"] == "en"
 
 
 async def test_a_correction_from_staff_wins(live_server: Server) -> None:
@@ -223,8 +224,25 @@ async def test_a_traditional_chinese_reader_gets_the_suppliers_own_chinese_conve
         own = p["i18n"]["zh"]
         local = p["localized"]
         assert local["name"] == to_variant("zh-Hant", own["name"]), p
-        assert local["fields"]["name"] == {"i18n_source": "supplier", "uncertain": False}
+        assert local["fields"]["name"] == {"i18n_source": "supplier", "uncertain": False, "text_lang": "zh-Hant"}
         assert not local["uncertain"]
         assert await _stored(s, p["id"], "zh-Hant") == 0  # nothing translated, nothing stored
     led = _by_sku((await _join(s, tw_tok, await s.booth_id(LED)))["booth"]["products"], "BW-HB150")
     assert led["localized"]["name"] == to_variant("zh-Hant", led["name"]) and not led["localized"]["uncertain"]
+
+
+async def test_a_reader_with_no_model_gets_the_suppliers_english_not_the_booths_chinese(live_server: Server) -> None:
+    """A Portuguese buyer of a Chinese booth: no model translates zh→pt, and the supplier wrote
+    English texts; the buyer reads those (a user try's buyer got the Chinese), marked original."""
+    s = live_server
+    pt_tok, _ = await s.guest("João", "pt")
+    products = (await _join(s, pt_tok, await s.booth_id(LED)))["booth"]["products"]
+    panel = _by_sku(products, "BW-HB150")
+    local = panel["localized"]
+    assert local["name"] == panel["i18n"]["en"]["name"] and not HAN.search(local["name"])
+    assert local["i18n_source"] == "original" and not local["translated"] and not local["uncertain"]
+    assert local["fields"]["name"] == {"i18n_source": "original", "uncertain": False, "text_lang": "en"}
+    # A reader the models serve still gets their language, and says so.
+    es_tok, _ = await s.guest("Lucía", "es")
+    es = _by_sku((await _join(s, es_tok, await s.booth_id(LED)))["booth"]["products"], "BW-HB150")
+    assert es["localized"]["fields"]["name"]["text_lang"] == "es"
