@@ -237,6 +237,27 @@ async def list_accounts(
         return [_account(u, slug) for u, slug in (await s.execute(q)).all()], int(total)
 
 
+async def staffing_gaps(db: Database, before: Account) -> list[str]:
+    """What the fair lacks now that `before` changed or was disabled: no enabled admin left, or a
+    booth with no enabled supplier (its console has nobody). Said, not refused: the organiser may
+    mean it, and `users create` fills either gap."""
+    gaps: list[str] = []
+    async with db.reader() as s:
+        enabled = User.banned_at.is_(None)
+        if before.role == "admin":
+            admins = await s.scalar(select(func.count()).select_from(User).where(User.role == "admin", enabled))
+            if not admins:
+                gaps.append("no enabled admin account is left (boothcast users create --role admin makes one)")
+        if before.role == "supplier" and before.booth_slug is not None:
+            booth = await _booth(s, before.booth_slug)
+            staff = await s.scalar(
+                select(func.count()).select_from(User).where(User.role == "supplier", User.booth_id == booth.id, enabled)
+            )
+            if not staff:
+                gaps.append(f"booth {before.booth_slug} has no enabled supplier account now: nobody can open its console")
+    return gaps
+
+
 async def find_account(db: Database, email: str) -> Account:
     async with db.reader() as s:
         user = await _by_email(s, email)

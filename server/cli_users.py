@@ -34,6 +34,7 @@ from rooms.users import (
     do_update_account,
     find_account,
     list_accounts,
+    staffing_gaps,
 )
 from server.preflight import Problem, check_schema
 from server.settings import Settings
@@ -318,6 +319,12 @@ def cmd_users_set(args: argparse.Namespace, settings: Settings) -> None:
     changes = [_printable(change) for change in account_changes(before, after)]
     who = f"{before.role} {after.email} (id {after.id})"
     print(f"{who}: {', '.join(changes)}" if changes else f"{who}: nothing changed")
+    _say_gaps(settings, before)
+
+
+def _say_gaps(settings: Settings, before: Account) -> None:
+    for gap in _on_db(settings, lambda db: staffing_gaps(db, before)):
+        print(f"note: {gap}", file=sys.stderr)
 
 
 def cmd_users_password(args: argparse.Namespace, settings: Settings) -> None:
@@ -337,6 +344,7 @@ def cmd_users_disable(args: argparse.Namespace, settings: Settings) -> None:
         print(f"{who} was disabled already, on {iso(account.disabled_at)}")
         return
     print(f"disabled {who}: its open pages are disconnected within a few seconds, and it cannot sign in")
+    _say_gaps(settings, account)
 
 
 def cmd_users_enable(args: argparse.Namespace, settings: Settings) -> None:

@@ -214,6 +214,8 @@ def test_users_set_moves_and_demotes_with_the_checks_of_create(fair_dir: Path) -
     moved = _cli("users", "set", LED.email, "--booth", CASES.slug, data_dir=fair_dir)
     assert moved.returncode == 0, moved.stderr
     assert f"booth {LED.slug} → {CASES.slug}" in moved.stdout
+    # Said, not refused: the LED booth has nobody to open its console now.
+    assert f"note: booth {LED.slug} has no enabled supplier account now" in moved.stderr
     assert _on(fair_dir, lambda db: find_account(db, LED.email)).booth_slug == CASES.slug
     demoted = _cli("users", "set", LED.email, "--role", "buyer", data_dir=fair_dir)
     assert demoted.returncode == 0, demoted.stderr
@@ -281,6 +283,10 @@ def test_users_disable_refuses_sign_in_and_enable_restores_it(fair_dir: Path) ->
 
     led_id = _on(fair_dir, lambda db: find_account(db, LED.email)).id
     assert _on(fair_dir, audit) == [("ban", None, led_id), ("unban", None, led_id)]
+    # Disabling the only admin is said, not refused (users create --role admin makes another).
+    last = _cli("users", "disable", demo_fair.ADMIN_EMAIL, data_dir=fair_dir)
+    assert last.returncode == 0 and "note: no enabled admin account is left" in last.stderr, last.stderr
+    assert _cli("users", "enable", demo_fair.ADMIN_EMAIL, data_dir=fair_dir).returncode == 0
 
 
 def test_users_commands_refuse_an_unknown_email(fair_dir: Path) -> None:
