@@ -15,7 +15,7 @@ import { keepChatEndAboveComposer } from './chat_overlap.js';
 import { reportDecorator, SlowModeGate } from './booth_safety.js';
 import { mountQuickPhrases, phraseContainer } from './phrases.js';
 import { imageEl, remindNow } from './booth_stage.js';
-import { noteStored, sendChat, setMuted } from './booth_chat.js';
+import { keepChatDraft, noteStored, sendChat, setMuted } from './booth_chat.js';
 import { lengthCounter } from './chat_length.js';
 import { renderInquiryForm } from './booth_inquiry.js';
 import { localized, productById, renderProducts, setPinned } from './booth_products.js';
@@ -78,6 +78,7 @@ async function enter() {
   renderProducts();
   renderInquiryForm();
   renderStreamState();
+  keepChatDraft();
   $('#chat-form').addEventListener('submit', sendChat);
   state.length = lengthCounter($('#chat-input'), $('#chat-count'), { status: $('#chat-status') });
 

@@ -5,11 +5,16 @@ import { $, say } from './dom.js';
 import { errorText } from './i18n.js';
 import { call } from './socket.js';
 import { state } from './booth_state.js';
-import { PendingSend } from './pending_send.js';
+import { KeptDraft } from './pending_send.js';
 
 // The line in the box keeps its client_id until the server acks it or the buyer edits it: a retry
-// after a lost ack is the same message (pending_send.js).
-const pending = new PendingSend();
+// after a lost ack is the same message; kept across a reload (pending_send.js).
+let pending = null;
+
+/** Bring back the line this tab had typed in this booth, and keep what is typed from now on. */
+export function keepChatDraft() {
+  pending = new KeptDraft($('#chat-input'), `booth.${state.booth.id}`);
+}
 
 export async function sendChat(event) {
   event.preventDefault();
@@ -38,7 +43,7 @@ export async function sendChat(event) {
 
 /** A message merged into the chat: if it is the line still waiting for its ack, it was stored. */
 export function noteStored(msg) {
-  if (pending.waitingFor(msg?.client_id) && msg.author?.id === state.session?.user.id) {
+  if (pending?.waitingFor(msg?.client_id) && msg.author?.id === state.session?.user.id) {
     stored(msg.client_id, pending.key);
   }
 }
@@ -48,6 +53,7 @@ function stored(clientId, text) {
   const input = $('#chat-input');
   // Only the line that was sent: what the buyer typed meanwhile stays.
   if (input.value.trim() === text) input.value = '';
+  pending.save();
   state.length?.update();
   say($('#chat-status'), '');
 }

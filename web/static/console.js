@@ -23,7 +23,7 @@ import { mountQuickPhrases, phraseContainer } from './phrases.js';
 import { mountWaiting } from './waiting.js';
 import { mountLeadNotify, notifyLead } from './lead_notify.js';
 import { lengthCounter } from './chat_length.js';
-import { PendingSend } from './pending_send.js';
+import { KeptDraft } from './pending_send.js';
 
 const state = {
   session: null,
@@ -66,6 +66,7 @@ async function main() {
   renderProducts();
   mountBoothImages($('#booth-images-root'), { booth: state.booth, token: state.session.token });
   renderLanguages(state.booth.languages);
+  pending = new KeptDraft($('#chat-input'), `console.${state.booth.id}`);
   $('#chat-form').addEventListener('submit', sendChat);
   state.length = lengthCounter($('#chat-input'), $('#chat-count'), { status: $('#chat-status') });
   $('#chat-input').addEventListener('keydown', (e) => {
@@ -225,8 +226,9 @@ function setPinned(id) {
 
 // --- chat -------------------------------------------------------------------------------------
 
-// A retry after a lost ack (the supplier's network dropped) is the same message, not a copy.
-const pending = new PendingSend();
+// A retry after a lost ack (the supplier's network dropped) is the same message, not a copy; the
+// line is kept across a reload or a new sign-in (pending_send.js).
+let pending = null;
 
 async function sendChat(event) {
   event.preventDefault();
@@ -241,6 +243,7 @@ async function sendChat(event) {
   if (ack.ok) {
     pending.done(clientId);
     if (input.value.trim() === text) input.value = ''; // what was typed meanwhile stays
+    pending.save();
     state.length?.update();
     $('#preview-out').hidden = true;
     say($('#chat-status'), '');

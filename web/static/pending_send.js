@@ -33,3 +33,52 @@ export class PendingSend {
   /** Whether `id` is the client_id of the send still waiting for its ack. */
   waitingFor(id) { return id != null && id === this.id; }
 }
+
+/**
+ * The chat line in a box, kept in this tab (sessionStorage) with its client_id until the server
+ * has it. A reload, or signing in again after the session ended, brings back what was typed; and
+ * a line the server stored though its ack was lost goes again under the same client_id, so the
+ * server answers with the stored one instead of a copy.
+ */
+export class KeptDraft extends PendingSend {
+  constructor(input, name) {
+    super();
+    this.input = input;
+    this.storageKey = `boothcast.draft.${name}`;
+    const saved = readJson(this.storageKey);
+    if (typeof saved?.text === 'string' && saved.text && !input.value) {
+      input.value = saved.text;
+      if (typeof saved.clientId === 'string') {
+        this.key = saved.text.trim();
+        this.id = saved.clientId;
+      }
+    }
+    input.addEventListener('input', () => this.save());
+  }
+
+  idFor(key) {
+    const id = super.idFor(key);
+    this.save();
+    return id;
+  }
+
+  /** Keep the box's text (and the client_id of the line being sent, while it is that line). */
+  save() {
+    const text = this.input.value;
+    const clientId = this.id && this.key === text.trim() ? this.id : null;
+    try {
+      if (!text.trim()) sessionStorage.removeItem(this.storageKey);
+      else sessionStorage.setItem(this.storageKey, JSON.stringify({ text, clientId }));
+    } catch {
+      // Storage full or refused (private mode): the draft is only not kept.
+    }
+  }
+}
+
+function readJson(key) {
+  try {
+    return JSON.parse(sessionStorage.getItem(key) || 'null');
+  } catch {
+    return null;
+  }
+}
