@@ -3,6 +3,7 @@ stream end once the resume grace period is over, instead of a frozen picture mar
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -54,6 +55,7 @@ async def test_buyer_is_told_when_the_supplier_tab_closes(live_server: Server) -
             await expect(stalled).to_be_visible(timeout=20_000)
             await expect(stalled).to_have_text(en["live.stalled"])
             await expect(booth.locator("#live-badge")).to_be_visible()  # still live: it may resume
+            await expect(booth.locator("#live-badge")).to_have_class(re.compile(r"\bis-stalled\b"))  # but greyed
             # The grace period (15 s) passes without the supplier: the stream has ended.
             await expect(booth.locator("#stream-offline")).to_be_visible(timeout=40_000)
             await expect(stalled).to_be_hidden()

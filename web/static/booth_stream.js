@@ -53,6 +53,8 @@ export function setLive(live) {
 
 export function renderStreamState() {
   $('#live-badge').hidden = !state.live;
+  // Still live (the session is open), but the picture froze: the badge goes grey beside the hint.
+  $('#live-badge').classList.toggle('is-stalled', state.live && state.stalled);
   $('#stream-stalled').hidden = !(state.live && state.stalled);
   const overlay = $('#stream-offline');
   overlay.hidden = state.live;
