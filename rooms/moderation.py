@@ -59,7 +59,16 @@ async def do_mute(
     return until
 
 
-async def do_ban(fair: Fair, actor: AuthUser, user_id: int, reason: str | None) -> None:
+HIDE_ON_BAN_HOURS = 24  # a ban's "hide their messages" reaches this far back
+HIDE_ON_BAN_MAX = 500  # and at most this many messages (a spammer's burst)
+
+
+async def do_ban(
+    fair: Fair, actor: AuthUser, user_id: int, reason: str | None, *, hide_messages: bool = False
+) -> list[tuple[int, int]]:
+    """Ban the user from the fair; with `hide_messages`, also hide their messages of the last
+    `HIDE_ON_BAN_HOURS` in every booth (a spammer's lines do not stay up after the ban). Returns
+    the (booth, message) pairs hidden now."""
     check_moderator(actor)
     async with fair.db.session() as s:
         target = await s.get(User, user_id)
@@ -68,6 +77,23 @@ async def do_ban(fair: Fair, actor: AuthUser, user_id: int, reason: str | None) 
         if target.role in ("moderator", "admin"):
             raise BadRequest("moderators cannot be banned")
         ban_account(s, target, actor.id, reason, reason or "")
+        if not hide_messages:
+            return []
+        now = datetime.now(UTC)
+        q = (
+            select(Message)
+            .where(Message.author_id == user_id, Message.hidden_at.is_(None),
+                   Message.created_at >= now - timedelta(hours=HIDE_ON_BAN_HOURS))
+            .order_by(Message.id.desc())
+            .limit(HIDE_ON_BAN_MAX)
+        )  # fmt: skip
+        hidden = list((await s.execute(q)).scalars())
+        for msg in hidden:
+            msg.hidden_at, msg.hidden_by_id = now, actor.id
+        if hidden:
+            _audit(s, actor, "hide", target_user_id=user_id,
+                   detail=f"{len(hidden)} messages of the last {HIDE_ON_BAN_HOURS} h, with the ban")  # fmt: skip
+        return [(m.booth_id, m.id) for m in sorted(hidden, key=lambda m: m.id)]
 
 
 async def audit_log(fair: Fair, actor: AuthUser, limit: int = 200) -> list[Json]:

@@ -164,6 +164,7 @@ class ModMute(Strict):
 class ModBan(Strict):
     user_id: Id
     reason: Reason | None = None
+    hide_messages: bool = False  # (ext) also hide their messages of the last 24 h
 
 
 class SlowModeSet(Strict):

@@ -311,9 +311,11 @@ class SocketApi:
         return {"ok": True, "until": iso(until)}
 
     async def mod_ban(self, sid: str, conn: Conn, p: schemas.ModBan) -> Ack:
-        await moderation.do_ban(self.fair, conn.user, p.user_id, p.reason)
+        hidden = await moderation.do_ban(self.fair, conn.user, p.user_id, p.reason, hide_messages=p.hide_messages)
         await self.fair.bans.announce(p.user_id, p.reason)
-        return {"ok": True}
+        for booth_id, message_id in hidden:
+            await self.fanout.hide(booth_id, message_id)
+        return {"ok": True, "hidden": len(hidden)}
 
     async def _kick_banned(self, user_id: int, reason: str | None) -> None:
         """Tell this node's sockets of a banned user why, then disconnect them."""

@@ -243,7 +243,10 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
     await expect(buyer.locator("#chat-composer")).to_be_hidden()
     await buyer.wait_for_timeout(2000)  # past the 1.5 s after which a page out of the booth says why
     await expect(buyer.locator("#chat-status")).to_be_hidden()
-    await expect(moderator.locator("#audit-rows tr").first).to_contain_text("ban")
+    await expect(moderator.locator("#audit-rows tr[data-action=ban]")).to_have_count(1)
+    # The ban took their lines down too (ticked by default): gone from the supplier's console.
+    await expect(supplier.locator("#chat-list .msg", has_text="ship tiles")).to_have_count(0)
+    await expect(moderator.locator("#feed-list .msg", has_text="ship tiles")).to_have_class(r"msg role-buyer is-hidden")
     assert es  # the console UI was Spanish: its chat region is named by the es dictionary
     assert fair.errors == []
     assert fair.dialogs == []

@@ -81,3 +81,40 @@ async def test_moderators_cannot_be_muted_or_banned_and_unknown_ids(fair_server:
     assert bad["error"]["code"] == "not_found"
     bad = await mod.call("mod:mute", {"booth_id": booth_id, "user_id": muser["id"], "minutes": 0})
     assert bad["error"]["code"] == "bad_request"
+
+
+async def test_a_ban_can_take_the_users_recent_messages_down(fair_server: Server) -> None:
+    """A spammer banned with `hide_messages`: their lines of the last 24 h go in every booth, live
+    and from history, audited once; a ban without it leaves a user's lines up."""
+    s = fair_server
+    mtok, _ = await s.moderator()
+    mod = await s.client(mtok)
+    leds, cases = await s.booth_id("shenzhen-brightway-led"), await s.booth_id("yiwu-caseworks")
+    stok, spammer = await s.guest("Spammer", "en")
+    wtok, _ = await s.guest("Watcher", "en")
+    spam, watcher = await s.client(stok), await s.client(wtok)
+    ids = []
+    for booth_id in (leds, cases):
+        assert (await spam.call("booth:join", {"booth_id": booth_id}))["ok"]
+        for text in ("CHEAP WATCHES spam.example", "visit spam.example now"):
+            ack = await spam.call("chat:send", {"booth_id": booth_id, "text": text})
+            ids.append(ack["message"]["id"])
+    assert (await watcher.call("booth:join", {"booth_id": leds}))["ok"]
+    ack = await mod.call("mod:ban", {"user_id": spammer["id"], "reason": "spam", "hide_messages": True})
+    assert ack == {"ok": True, "hidden": 4}, ack
+    hidden = {e["message_id"] for e in [await watcher.events.wait_for("chat:hidden", lambda e, i=i: e["message_id"] == i) for i in ids[:2]]}
+    assert hidden == set(ids[:2])  # the watcher is in the LED booth only
+    history = (await watcher.call("booth:join", {"booth_id": cases}))["history"]
+    assert all(m["id"] not in ids for m in history)
+    _, audit = await s.get("/api/moderation/audit", mtok)
+    assert [e["action"] for e in audit["entries"][:2]] == ["hide", "ban"]
+    assert audit["entries"][0]["detail"] == "4 messages of the last 24 h, with the ban"
+
+    # Without it, the user's lines stay.
+    otok, other = await s.guest("Rude", "en")
+    rude = await s.client(otok)
+    assert (await rude.call("booth:join", {"booth_id": leds}))["ok"]
+    kept = (await rude.call("chat:send", {"booth_id": leds, "text": "you are all idiots"}))["message"]["id"]
+    assert (await mod.call("mod:ban", {"user_id": other["id"]})) == {"ok": True, "hidden": 0}
+    history = (await watcher.call("booth:join", {"booth_id": leds}))["history"]
+    assert any(m["id"] == kept for m in history)

@@ -201,6 +201,9 @@ function openDialog(pending, text, quote, { duration = false, reason = true } = 
   $('#confirm-quote').textContent = quote;
   $('#confirm-quote').hidden = !quote;
   $('#confirm-duration').hidden = !duration;
+  // A ban can take the spammer's lines down with it (mod:ban hide_messages): ticked by default.
+  $('#confirm-hide-wrap').hidden = pending.action !== 'ban';
+  $('#confirm-hide').checked = true;
   $('#confirm-reason').closest('.field').hidden = !reason;
   $('#confirm-reason').value = '';
   const ok = $('#confirm-ok');
@@ -222,7 +225,9 @@ async function act(pending) {
     ack = await call(state.socket, C.MOD_MUTE, withReason({
       booth_id: msg.booth_id, user_id: msg.author.id, minutes: Number($('#mute-minutes').value),
     }));
-  } else ack = await call(state.socket, C.MOD_BAN, withReason({ user_id: msg.author.id }));
+  } else {
+    ack = await call(state.socket, C.MOD_BAN, withReason({ user_id: msg.author.id, hide_messages: $('#confirm-hide').checked }));
+  }
 
   const status = $('#mod-status');
   if (!ack.ok) say(status, errorText(ack.error), 'error');

@@ -270,6 +270,7 @@ export default {
   'mod.confirm': 'تأكيد',
   'mod.cancel': 'إلغاء',
   'mod.reason': 'السبب',
+  'mod.ban_hide': 'إخفاء رسائله خلال آخر 24 ساعة أيضًا',
   'mod.duration': 'المدة',
   'mod.confirm_hide': 'إخفاء هذه الرسالة عن الجميع؟',
   'mod.confirm_mute': 'منع {name} من الكتابة في {booth}؟',

@@ -252,6 +252,7 @@ export default {
   'mod.confirm': 'Bestätigen',
   'mod.cancel': 'Abbrechen',
   'mod.reason': 'Grund',
+  'mod.ban_hide': 'Auch seine Nachrichten der letzten 24 Stunden ausblenden',
   'mod.duration': 'Dauer',
   'mod.confirm_hide': 'Diese Nachricht für alle ausblenden?',
   'mod.confirm_mute': '{name} am Stand „{booth}“ stummschalten?',

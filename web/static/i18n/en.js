@@ -252,6 +252,7 @@ export default {
   'mod.confirm': 'Confirm',
   'mod.cancel': 'Cancel',
   'mod.reason': 'Reason',
+  'mod.ban_hide': 'Also hide their messages of the last 24 hours',
   'mod.duration': 'Duration',
   'mod.confirm_hide': 'Hide this message from everyone?',
   'mod.confirm_mute': 'Mute {name} in {booth}?',

@@ -252,6 +252,7 @@ export default {
   'mod.confirm': 'Confirmar',
   'mod.cancel': 'Cancelar',
   'mod.reason': 'Motivo',
+  'mod.ban_hide': 'Ocultar también sus mensajes de las últimas 24 horas',
   'mod.duration': 'Duración',
   'mod.confirm_hide': '¿Ocultar este mensaje para todos?',
   'mod.confirm_mute': '¿Silenciar a {name} en {booth}?',

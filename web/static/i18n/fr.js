@@ -252,6 +252,7 @@ export default {
   'mod.confirm': 'Confirmer',
   'mod.cancel': 'Annuler',
   'mod.reason': 'Motif',
+  'mod.ban_hide': 'Masquer aussi ses messages des dernières 24 heures',
   'mod.duration': 'Durée',
   'mod.confirm_hide': 'Masquer ce message pour tout le monde ?',
   'mod.confirm_mute': 'Réduire {name} au silence sur le stand {booth} ?',

@@ -248,6 +248,7 @@ export default {
   'mod.confirm': 'Konfirmasi',
   'mod.cancel': 'Batal',
   'mod.reason': 'Alasan',
+  'mod.ban_hide': 'Sembunyikan juga pesannya dalam 24 jam terakhir',
   'mod.duration': 'Durasi',
   'mod.confirm_hide': 'Sembunyikan pesan ini dari semua orang?',
   'mod.confirm_mute': 'Bisukan {name} di {booth}?',

@@ -248,6 +248,7 @@ export default {
   'mod.confirm': '確定',
   'mod.cancel': 'キャンセル',
   'mod.reason': '理由',
+  'mod.ban_hide': '過去 24 時間のメッセージも非表示にする',
   'mod.duration': '期間',
   'mod.confirm_hide': 'このメッセージを全員に対して非表示にしますか？',
   'mod.confirm_mute': '{booth} で {name} をミュートしますか？',

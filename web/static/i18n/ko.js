@@ -248,6 +248,7 @@ export default {
   'mod.confirm': '확인',
   'mod.cancel': '취소',
   'mod.reason': '사유',
+  'mod.ban_hide': '최근 24시간 동안의 메시지도 숨기기',
   'mod.duration': '기간',
   'mod.confirm_hide': '이 메시지를 모두에게서 숨길까요?',
   'mod.confirm_mute': '{booth}에서 {name} 님의 채팅을 제한할까요?',

@@ -252,6 +252,7 @@ export default {
   'mod.confirm': 'Confirmar',
   'mod.cancel': 'Cancelar',
   'mod.reason': 'Motivo',
+  'mod.ban_hide': 'Ocultar também as mensagens das últimas 24 horas',
   'mod.duration': 'Duração',
   'mod.confirm_hide': 'Ocultar esta mensagem para todos?',
   'mod.confirm_mute': 'Silenciar {name} no estande {booth}?',

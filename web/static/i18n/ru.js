@@ -261,6 +261,7 @@ export default {
   'mod.confirm': 'Подтвердить',
   'mod.cancel': 'Отмена',
   'mod.reason': 'Причина',
+  'mod.ban_hide': 'Скрыть и его сообщения за последние 24 часа',
   'mod.duration': 'Срок',
   'mod.confirm_hide': 'Скрыть это сообщение от всех?',
   'mod.confirm_mute': 'Запретить {name} писать на стенде {booth}?',

@@ -253,6 +253,7 @@ export default {
   'mod.confirm': 'Onayla',
   'mod.cancel': 'İptal',
   'mod.reason': 'Gerekçe',
+  'mod.ban_hide': 'Son 24 saatteki mesajlarını da gizle',
   'mod.duration': 'Süre',
   'mod.confirm_hide': 'Bu mesaj herkesten gizlensin mi?',
   'mod.confirm_mute': '{name}, {booth} standında susturulsun mu?',

@@ -248,6 +248,7 @@ export default {
   'mod.confirm': 'Xác nhận',
   'mod.cancel': 'Hủy',
   'mod.reason': 'Lý do',
+  'mod.ban_hide': 'Ẩn luôn tin nhắn của người này trong 24 giờ qua',
   'mod.duration': 'Thời hạn',
   'mod.confirm_hide': 'Ẩn tin nhắn này với mọi người?',
   'mod.confirm_mute': 'Cấm {name} nhắn tin trong {booth}?',

@@ -248,6 +248,7 @@ export default {
   'mod.confirm': '確認',
   'mod.cancel': '取消',
   'mod.reason': '原因',
+  'mod.ban_hide': '同時隱藏其最近 24 小時的訊息',
   'mod.duration': '時長',
   'mod.confirm_hide': '要對所有人隱藏這則訊息嗎？',
   'mod.confirm_mute': '要在 {booth} 將 {name} 禁言嗎？',

@@ -248,6 +248,7 @@ export default {
   'mod.confirm': '确认',
   'mod.cancel': '取消',
   'mod.reason': '原因',
+  'mod.ban_hide': '同时隐藏其最近 24 小时的消息',
   'mod.duration': '时长',
   'mod.confirm_hide': '要对所有人隐藏这条消息吗？',
   'mod.confirm_mute': '要在 {booth} 中禁言 {name} 吗？',
