@@ -84,6 +84,9 @@ async def test_console_and_organiser_see_charts_and_figures(fast_server: Server)
         row = table.locator("tbody tr", has_text=BRIGHTWAY.name)
         await expect(row.locator("td").nth(1)).to_have_text("2")  # unique buyers
         await expect(table.locator(".uplot canvas")).to_have_count(1)
+        # The booths' table has the page's width at 1280 px: all its columns in view, no scrolling.
+        wrap = table.locator(".table-wrap")
+        assert await wrap.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1")
         await table.scroll_into_view_if_needed()
         await table.screenshot(
             path=str(
