@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser_support import PHONE, Fair, booth, joined
+from tests.browser_support import PHONE, Fair, booth, joined, ui_strings
 
 pytestmark = pytest.mark.browser
 
@@ -30,4 +30,27 @@ async def test_an_unsent_chat_line_survives_a_reload_and_a_sent_one_does_not_com
     await joined(buyer)
     await expect(line).to_have_count(1)  # the history has it, once
     await expect(box).to_have_value("")
+    assert fair.errors == []
+
+
+async def test_a_half_filled_inquiry_survives_a_reload_and_is_cleared_once_sent(fair: Fair) -> None:
+    buyer = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="João", lang="pt", viewport=PHONE)
+    await joined(buyer)
+    pt = await ui_strings(buyer, "pt")
+    form = buyer.get_by_role("form", name=pt["inq.form"])
+    await form.get_by_label(pt["inq.quantity"]).fill("2.000")
+    await form.get_by_label(pt["inq.email"]).fill("joao@example.com.br")
+    await form.get_by_label(pt["inq.message"], exact=True).fill("Precisamos de 2.000 painéis com certificado CE")
+    await buyer.reload()
+    await joined(buyer)
+    form = buyer.get_by_role("form", name=pt["inq.form"])
+    await expect(form.get_by_label(pt["inq.quantity"])).to_have_value("2.000")
+    await expect(form.get_by_label(pt["inq.message"], exact=True)).to_have_value("Precisamos de 2.000 painéis com certificado CE")
+    await form.get_by_label(pt["inq.consent"]).check()  # consent is given each time, never kept
+    await form.get_by_role("button", name=pt["inq.submit"]).click()
+    await expect(form.get_by_role("status")).to_have_attribute("data-kind", "ok")
+    await buyer.reload()
+    await joined(buyer)
+    form = buyer.get_by_role("form", name=pt["inq.form"])
+    await expect(form.get_by_label(pt["inq.message"], exact=True)).to_have_value("")
     assert fair.errors == []

@@ -7,7 +7,7 @@ import { call } from './socket.js';
 import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
 import { localized, productById, unitSpellings } from './booth_products.js';
 import { state } from './booth_state.js';
-import { PendingSend } from './pending_send.js';
+import { PendingSend, readJson } from './pending_send.js';
 import { decimalAmount, wholeNumber } from './typed_numbers.js';
 import { unitName } from './units.js';
 
@@ -57,6 +57,20 @@ export function renderInquiryForm() {
     state.inquiry.touched = true;
     selectProduct(product.value ? Number(product.value) : null, true);
   });
+  // What the buyer filled in is kept in this tab until the inquiry is sent: a reload does not
+  // lose it. The client_id of a send waiting for its ack is kept with it, so sending the same form
+  // again after a reload is the same lead (the server answers with the one it stored).
+  const draftKey = `boothcast.draft.inquiry.${state.booth.id}`;
+  const saveDraft = () => {
+    const fields = Object.fromEntries([...form.elements].filter((el) => el.name && el.type !== 'checkbox').map((el) => [el.name, el.value]));
+    try {
+      sessionStorage.setItem(draftKey, JSON.stringify({ fields, key: pending.key, id: pending.id }));
+    } catch {
+      // Storage full or refused: the form is only not kept.
+    }
+  };
+  form.addEventListener('input', saveDraft);
+  form.addEventListener('change', saveDraft);
   // A sent inquiry keeps its button disabled until the buyer writes another one: one tap, one lead.
   form.addEventListener('input', () => {
     if (!state.inquiry.sent) return;
@@ -94,6 +108,7 @@ export function renderInquiryForm() {
     if (company.value.trim()) payload.company = company.value.trim();
     // The same form sent again after a lost ack is the same inquiry: one lead (pending_send.js).
     payload.client_id = pending.idFor(JSON.stringify(payload));
+    saveDraft();
     submit.disabled = true;
     submit.textContent = t('inq.sending');
     const ack = await call(state.socket, C.INQUIRY_SUBMIT, payload);
@@ -105,12 +120,25 @@ export function renderInquiryForm() {
       say(result, t('inq.sent', { id: ack.lead?.id, email: payload.email }), 'ok');
       result.dataset.leadId = ack.lead?.id ?? '';
       message.value = '';
+      try { sessionStorage.removeItem(draftKey); } catch { /* nothing kept */ }
     } else {
       say(result, errorText(ack.error), 'error');
     }
   });
   $('#inquiry-slot').replaceChildren(form);
   selectProduct(state.pinnedId, false);
+  const draft = readJson(draftKey);
+  if (draft?.fields) {
+    for (const [name, value] of Object.entries(draft.fields)) {
+      const el = form.elements.namedItem(name);
+      if (el && typeof value === 'string') el.value = value;
+    }
+    if (draft.fields.product_id) state.inquiry.touched = true; // their product, not the next pin's
+    if (typeof draft.key === 'string' && typeof draft.id === 'string') {
+      pending.key = draft.key;
+      pending.id = draft.id;
+    }
+  }
 }
 
 export function selectProduct(id, fromUser) {

@@ -75,7 +75,8 @@ export class KeptDraft extends PendingSend {
   }
 }
 
-function readJson(key) {
+/** A JSON value this tab stored under `key`, or null. */
+export function readJson(key) {
   try {
     return JSON.parse(sessionStorage.getItem(key) || 'null');
   } catch {
