@@ -20,6 +20,10 @@ async def test_a_console_without_a_camera_says_why_in_the_suppliers_language(fai
     es = await ui_strings(console, "es")
     await expect(console.locator("#chat")).to_have_attribute("data-joined", "true")
     status = console.locator(".live-status")
+    # The camera is not asked for until the supplier does (no light, no prompt on opening).
+    await expect(status).to_have_text(es["live.idle"])
+    assert await console.locator("video.live-preview").evaluate("(v) => v.srcObject === null")
+    await console.get_by_role("button", name=es["live.preview"], exact=True).click()
     await expect(status).to_have_text(es["live.no_camera"])
     await console.get_by_role("button", name=es["live.go_live"], exact=True).click()
     await expect(status).to_have_text(es["live.no_camera"])  # not the browser's English words

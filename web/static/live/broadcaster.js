@@ -75,12 +75,16 @@ class Broadcaster {
   render() {
     const sourceId = newId('live-src');
     const micId = newId('live-mic');
-    this.sourceSel = h('select', { id: sourceId, onchange: () => this.preview() },
+    // The camera starts when the supplier asks (Preview or Go live), not when the console opens:
+    // one who came to answer leads gets no camera light and no permission prompt.
+    const repreview = () => { if (this.stream) this.preview(); };
+    this.sourceSel = h('select', { id: sourceId, onchange: repreview },
       h('option', { value: 'camera' }, lt('camera')),
       navigator.mediaDevices?.getDisplayMedia ? h('option', { value: 'screen' }, lt('screen')) : null);
-    this.micSel = h('select', { id: micId, onchange: () => this.preview() }, h('option', { value: 'default' }, lt('mic')));
+    this.micSel = h('select', { id: micId, onchange: repreview }, h('option', { value: 'default' }, lt('mic')));
     this.video = h('video', { class: 'live-preview', muted: true, autoplay: true, playsinline: true, 'aria-label': lt('preview') });
     this.video.muted = true;
+    this.previewBtn = h('button', { type: 'button', class: 'btn', onclick: () => this.preview() }, lt('preview'));
     this.goBtn = h('button', { type: 'button', class: 'btn primary', onclick: () => this.goLive() }, lt('go_live'));
     this.endBtn = h('button', { type: 'button', class: 'btn danger', disabled: true, onclick: () => this.end() }, lt('end'));
     this.status = h('p', { class: 'live-status', role: 'status', 'aria-live': 'polite' }, lt('idle'));
@@ -91,13 +95,12 @@ class Broadcaster {
           h('div', { class: 'field' }, h('label', { for: sourceId }, lt('source')), this.sourceSel),
           h('div', { class: 'field' }, h('label', { for: micId }, lt('mic')), this.micSel)),
         h('div', { class: 'player live-preview-wrap' }, this.video),
-        h('div', { class: 'live-buttons' }, this.goBtn, this.endBtn),
+        h('div', { class: 'live-buttons' }, this.previewBtn, this.goBtn, this.endBtn),
         this.status,
         this.obs),
     );
     this.obs.addEventListener('toggle', () => { if (this.obs.open) this.renderObs(); }, { once: true });
     this.listMics();
-    this.preview();
   }
 
   setState(state, text) {
@@ -106,6 +109,7 @@ class Broadcaster {
     this.status.textContent = text ?? lt(state);
     const busy = state === 'connecting' || state === 'live' || state === 'reconnecting';
     this.goBtn.disabled = busy;
+    this.previewBtn.disabled = busy;
     this.endBtn.disabled = !busy;
     this.sourceSel.disabled = busy;
     this.onState({ state, live: state === 'live', session_id: this.sessionId });
