@@ -28,6 +28,7 @@ from rooms.models import MAX_ID, Booth, GlossaryEntry
 from rooms.payloads import Json
 from rooms.plain_text import check_plain
 from translation.glossary import MAX_TERM_LENGTH, MAX_TERMS
+from translation.protect import find_spans
 
 __all__ = [
     "MAX_ID",
@@ -47,6 +48,25 @@ LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
 def check_term(value: str) -> str:
     """The term stripped: 1..MAX_TERM_LENGTH characters, no control characters."""
     return check_plain(value, "term", MAX_TERM_LENGTH)
+
+
+def check_kept_spans(term: str, fixed: Mapping[str, str]) -> None:
+    """Numbers, units, prices and codes reach every reader exactly as written (translation/
+    protect.py); a glossary term wins over that, so one of its renderings must keep each of them.
+    A supplier's "300" → "three hundred" or "m²" → anything else would otherwise change the
+    facts buyers read, while the preview's round trip showed the original back."""
+    spans = [term[start:end] for start, end, _kind in find_spans(term)]
+    # A unit alone ("m²", "kg") is protected only after a number: as a term it would win there.
+    if not spans and [(s, e) for s, e, _k in find_spans(f"1 {term}")] == [(0, len(term) + 2)]:
+        spans = [term]
+    for kept in spans:
+        for lang, text in fixed.items():
+            if kept not in text:
+                raise BadRequest(
+                    f"translations.{lang}: keep {kept!r} as written: numbers, units, prices and codes"
+                    " are never translated",
+                    reason="keep_as_written", span=kept,
+                )  # fmt: skip
 
 
 def check_translations(value: Mapping[str, str]) -> dict[str, str]:
@@ -142,6 +162,7 @@ async def do_add_term(
 ) -> Json:
     check_can_edit(actor, booth_id)
     term, fixed = check_term(term), check_translations(translations)
+    check_kept_spans(term, fixed)
     await _hit_edit_limit(fair, actor)
     async with fair.db.session() as s:
         await _bump_version(s, booth_id)
@@ -176,6 +197,7 @@ async def do_update_term(
     async with fair.db.session() as s:
         await _bump_version(s, booth_id)
         entry = await _access_term_by_id(s, booth_id, term_id)
+        check_kept_spans(new_term or entry.term, fixed if fixed is not None else entry.translations)
         if new_term is not None and new_term != entry.term:
             await _check_unique(s, booth_id, new_term, except_id=entry.id)
             entry.term = new_term

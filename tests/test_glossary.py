@@ -15,7 +15,6 @@ from server.keys import FAIR
 from tests.browser_support import (
     DESKTOP,
     PHONE,
-    XSS_IMG,
     Fair,
     booth,
     no_horizontal_scroll,
@@ -24,6 +23,9 @@ from tests.browser_support import (
 )
 from tests.support import Server
 from translation.glossary import MAX_TERM_LENGTH, MAX_TERMS
+
+# Markup as a term, with no digit in it: a digit must be kept in every rendering.
+XSS_TERM = "<img src=x onerror=alert(document.domain)>"
 
 ZH_BOOTH = "shenzhen-brightway-led"
 OTHER_BOOTH = "valencia-ceramica"
@@ -159,6 +161,10 @@ async def test_validation_answers_with_a_code_never_a_500(fair_server: Server) -
         {"term": "ok", "translations": {"zh-": "x"}}, {"term": "ok", "translations": {"<b>": "x"}},
         {"term": "ok", "translations": {"zh": long}}, {"term": "ok", "translations": {"zh": "a\x07"}},
         {"term": "ok", "translations": {"zh": 1}},
+        # Numbers, units and codes stay as written in every rendering (a user try's "300" →
+        # "three hundred" and "m²" → "DROP TABLE" rewrote the facts buyers read).
+        {"term": "300", "translations": {"en": "three hundred"}}, {"term": "m²", "translations": {"en": "DROP TABLE"}},
+        {"term": "LED panel 60x60", "translations": {"zh": "LED面板灯"}},
         {"term": "ok", "translations": {f"a{chr(97 + i // 26)}{chr(97 + i % 26)}": "x" for i in range(21)}},
         [], "term",
     ]  # fmt: skip
@@ -292,11 +298,17 @@ async def test_console_glossary_panel(live_server: Server, fair: Fair) -> None:
     await expect(panel.locator(".glossary-empty")).to_be_visible()
     add = panel.locator("form.glossary-form").first
 
-    await add.get_by_label(zh["glossary.term"]).fill(XSS_IMG)
+    # A number in a term must stay as written in its renderings: "300" → "三百" is refused.
+    await add.get_by_label(zh["glossary.term"]).fill("300")
+    await add.get_by_label("中文").fill("三百")
+    await add.get_by_role("button", name=zh["glossary.add"]).click()
+    await expect(add.locator(".form-status")).to_have_text(zh["glossary.keep_as_written"].replace("{text}", "300"))
+
+    await add.get_by_label(zh["glossary.term"]).fill(XSS_TERM)
     await add.get_by_label("中文").fill("明途")
     await add.get_by_role("button", name=zh["glossary.add"]).click()
-    added = panel.locator(".glossary-item", has=page.locator(".glossary-term", has_text=XSS_IMG))
-    await expect(added.locator(".glossary-term")).to_have_text(XSS_IMG)
+    added = panel.locator(".glossary-item", has=page.locator(".glossary-term", has_text=XSS_TERM))
+    await expect(added.locator(".glossary-term")).to_have_text(XSS_TERM)
     # The same item while it turns into its edit form and back.
     item = panel.locator(f'.glossary-item[data-term-id="{await added.get_attribute("data-term-id")}"]')
     await expect(item.locator("dd")).to_have_text("明途")
@@ -316,14 +328,14 @@ async def test_console_glossary_panel(live_server: Server, fair: Fair) -> None:
     await add.get_by_role("button", name=zh["glossary.add"]).click()
     await expect(add.locator(".form-status")).to_have_text(zh["glossary.duplicate"])
 
-    await item.get_by_role("button", name=zh["glossary.edit_term"].replace("{term}", XSS_IMG)).click()
+    await item.get_by_role("button", name=zh["glossary.edit_term"].replace("{term}", XSS_TERM)).click()
     await item.get_by_label("中文").fill("明途照明")
     await item.get_by_role("button", name=zh["glossary.save"]).click()
     await expect(item.locator("dd")).to_have_text("明途照明")
     status, data = await live_server.get(f"/api/booths/{await live_server.booth_id(ZH_BOOTH)}/glossary",
                                          (await live_server.supplier(ZH_BOOTH))[0])  # fmt: skip
     assert status == 200 and {t["term"]: t["translations"] for t in data["terms"]} == {
-        XSS_IMG: {"zh": "明途照明"}, "NovaFlex": {},
+        XSS_TERM: {"zh": "明途照明"}, "NovaFlex": {},
     }  # fmt: skip
 
     for size, name in ((DESKTOP, "console-glossary-desktop"), (PHONE, "console-glossary-phone")):

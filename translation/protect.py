@@ -29,11 +29,12 @@ MAX_PLACEHOLDERS = 16
 
 _CURRENCY_CODES = r"USD|EUR|RMB|CNY|GBP|JPY|HKD|AUD|CAD|CHF|SGD|INR|KRW|MXN|BRL|RUB|AED|TWD"
 _CURRENCY_SYMBOL = r"US\$|HK\$|NT\$|A\$|C\$|S\$|R\$|\$|€|£|¥|￥|₩|₹|₽"
-# Longest first where one unit starts another ("gsm" before "g", "kWh" before "kW"). Fabric and
+# Longest first where one unit starts another ("gsm" before "g", "kWh" before "kW", "m²" before
+# "m": "300 m²" was kept as "300 m" and a loose "²"). Fabric and
 # paper weights ("180 gsm") are written so in every language of the trade: a model that turned
 # them into "180克" (plain grams) changed the fact.
 _UNITS = (
-    r"gsm|GSM|g/m²|g/m2|mm|cm|km|m|mg|kg|g|lbs?|oz|ft|ml|cbm|CBM|m2|m3|m²|m³|kWh|kW|Wh|W|V|mAh|Ah"
+    r"gsm|GSM|g/m²|g/m2|m²|m³|m2|m3|cm²|cm2|mm|cm|km|mg|kg|mAh|ml|m|g|lbs?|oz|ft|cbm|CBM|kWh|kW|Wh|W|V|Ah"
     r"|Hz|kHz|GHz|°C|℃|HQ|GP|lm|dB|rpm|psi|MPa|Nm|dpi|GB|TB|MB"
 )  # not "bar": "2 bar stools" are furniture
 _INCOTERMS = r"EXW|FCA|FAS|FOB|CFR|CIF|CPT|CIP|DAP|DPU|DDP|DDU|DAT|CNF|C&F"

@@ -196,6 +196,7 @@ export default {
   'glossary.deleted': 'Gelöscht.',
   'glossary.duplicate': 'Dieser Begriff steht bereits im Glossar.',
   'glossary.invalid': 'Dieser Begriff kann nicht gespeichert werden: höchstens {n} Zeichen pro Feld, ohne Zeilenumbrüche.',
+  'glossary.keep_as_written': 'Zahlen, Einheiten und Codes erreichen jeden Käufer unverändert: Lassen Sie „{text}“ in jeder Übersetzung so stehen.',
   'glossary.full': 'Das Glossar ist voll ({n} Begriffe). Löschen Sie einen Begriff, um einen neuen hinzuzufügen.',
   'leads.title': 'Leads',
   'waiting.title': 'Wartend',

@@ -196,6 +196,7 @@ export default {
   'glossary.deleted': 'Deleted.',
   'glossary.duplicate': 'This term is already in the glossary.',
   'glossary.invalid': 'This term can’t be saved: use at most {n} characters per field, without line breaks.',
+  'glossary.keep_as_written': 'Numbers, units and codes reach every buyer as written: keep “{text}” unchanged in each translation.',
   'glossary.full': 'The glossary is full ({n} terms). Delete a term to add another.',
   'leads.title': 'Leads',
   'waiting.title': 'Waiting',

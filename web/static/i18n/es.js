@@ -196,6 +196,7 @@ export default {
   'glossary.deleted': 'Eliminado.',
   'glossary.duplicate': 'Este término ya está en el glosario.',
   'glossary.invalid': 'No se puede guardar este término: usa como máximo {n} caracteres por campo, sin saltos de línea.',
+  'glossary.keep_as_written': 'Los números, unidades y códigos llegan a cada comprador tal como están: mantenga «{text}» sin cambios en cada traducción.',
   'glossary.full': 'El glosario está lleno ({n} términos). Elimina un término para añadir otro.',
   'leads.title': 'Contactos',
   'waiting.title': 'En espera',

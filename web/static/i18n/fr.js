@@ -196,6 +196,7 @@ export default {
   'glossary.deleted': 'Supprimé.',
   'glossary.duplicate': 'Ce terme figure déjà dans le glossaire.',
   'glossary.invalid': 'Impossible d’enregistrer ce terme : {n} caractères au maximum par champ, sans saut de ligne.',
+  'glossary.keep_as_written': 'Les nombres, unités et codes parviennent à chaque acheteur tels quels : gardez « {text} » inchangé dans chaque traduction.',
   'glossary.full': 'Le glossaire est plein ({n} termes). Supprimez un terme pour en ajouter un autre.',
   'leads.title': 'Prospects',
   'waiting.title': 'En attente',

@@ -193,6 +193,7 @@ export default {
   'glossary.deleted': 'Dihapus.',
   'glossary.duplicate': 'Istilah ini sudah ada di glosarium.',
   'glossary.invalid': 'Istilah ini tidak dapat disimpan: maksimal {n} karakter per kolom, tanpa baris baru.',
+  'glossary.keep_as_written': 'Angka, satuan, dan kode sampai ke setiap pembeli apa adanya: biarkan “{text}” tidak berubah di setiap terjemahan.',
   'glossary.full': 'Glosarium penuh ({n} istilah). Hapus satu istilah untuk menambah yang lain.',
   'leads.title': 'Calon pembeli',
   'waiting.title': 'Menunggu',

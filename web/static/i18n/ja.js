@@ -193,6 +193,7 @@ export default {
   'glossary.deleted': '削除しました。',
   'glossary.duplicate': 'この用語はすでに用語集にあります。',
   'glossary.invalid': 'この用語は保存できません。各欄 {n} 文字以内で、改行は使えません。',
+  'glossary.keep_as_written': '数字・単位・コードはそのまま買い手に届きます。各訳語で「{text}」を変えずに残してください。',
   'glossary.full': '用語集がいっぱいです（{n} 件）。追加するには用語を削除してください。',
   'leads.title': 'リード',
   'waiting.title': '返信待ち',

@@ -193,6 +193,7 @@ export default {
   'glossary.deleted': '삭제했습니다.',
   'glossary.duplicate': '이미 용어집에 있는 용어입니다.',
   'glossary.invalid': '이 용어는 저장할 수 없습니다. 항목마다 최대 {n}자까지, 줄바꿈 없이 입력하세요.',
+  'glossary.keep_as_written': '숫자, 단위, 코드는 모든 구매자에게 그대로 전달됩니다. 각 번역에서 “{text}”를 바꾸지 마세요.',
   'glossary.full': '용어집이 가득 찼습니다(용어 {n}개). 새 용어를 추가하려면 하나를 삭제하세요.',
   'leads.title': '리드',
   'waiting.title': '대기 중',

@@ -196,6 +196,7 @@ export default {
   'glossary.deleted': 'Excluído.',
   'glossary.duplicate': 'Este termo já está no glossário.',
   'glossary.invalid': 'Não é possível salvar este termo: use no máximo {n} caracteres por campo, sem quebras de linha.',
+  'glossary.keep_as_written': 'Números, unidades e códigos chegam a cada comprador como estão: mantenha “{text}” sem alterações em cada tradução.',
   'glossary.full': 'O glossário está cheio ({n} termos). Exclua um termo para adicionar outro.',
   'leads.title': 'Leads',
   'waiting.title': 'Aguardando',

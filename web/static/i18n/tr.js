@@ -197,6 +197,7 @@ export default {
   'glossary.deleted': 'Silindi.',
   'glossary.duplicate': 'Bu terim sözlükte zaten var.',
   'glossary.invalid': 'Bu terim kaydedilemiyor: alan başına en fazla {n} karakter kullanın, satır sonu olmadan.',
+  'glossary.keep_as_written': 'Sayılar, birimler ve kodlar her alıcıya yazıldığı gibi ulaşır: her çeviride “{text}” ifadesini değiştirmeyin.',
   'glossary.full': 'Sözlük dolu ({n} terim). Yeni bir terim eklemek için bir terimi silin.',
   'leads.title': 'Potansiyel müşteriler',
   'waiting.title': 'Bekleyenler',

@@ -193,6 +193,7 @@ export default {
   'glossary.deleted': 'Đã xóa.',
   'glossary.duplicate': 'Thuật ngữ này đã có trong bảng thuật ngữ.',
   'glossary.invalid': 'Không lưu được thuật ngữ này: tối đa {n} ký tự mỗi ô, không xuống dòng.',
+  'glossary.keep_as_written': 'Số, đơn vị và mã được gửi đến người mua đúng như đã viết: hãy giữ nguyên “{text}” trong mỗi bản dịch.',
   'glossary.full': 'Bảng thuật ngữ đã đầy ({n} thuật ngữ). Hãy xóa một thuật ngữ để thêm mới.',
   'leads.title': 'Khách hàng tiềm năng',
   'waiting.title': 'Đang chờ',

@@ -193,6 +193,7 @@ export default {
   'glossary.deleted': '已刪除。',
   'glossary.duplicate': '詞彙表中已有這個詞彙。',
   'glossary.invalid': '無法儲存這個詞彙：每個欄位最多 {n} 個字元，且不能換行。',
+  'glossary.keep_as_written': '數字、單位和代碼會原樣顯示給每位買家：請在每種譯文中保留「{text}」不變。',
   'glossary.full': '詞彙表已滿（{n} 個詞彙）。請先刪除一個詞彙再新增。',
   'leads.title': '潛在客戶',
   'waiting.title': '等待中',

@@ -193,6 +193,7 @@ export default {
   'glossary.deleted': '已删除。',
   'glossary.duplicate': '术语表中已有该术语。',
   'glossary.invalid': '无法保存该术语：每项最多 {n} 个字符，且不能换行。',
+  'glossary.keep_as_written': '数字、单位和代码会原样显示给每位买家：请在每种译文中保留“{text}”不变。',
   'glossary.full': '术语表已满（{n} 个术语）。请先删除一个术语再添加。',
   'leads.title': '销售线索',
   'waiting.title': '等待中',
