@@ -17,7 +17,7 @@ from rooms.errors import BadRequest, TooLong
 from rooms.filters import mask_terms
 from rooms.models import Booth, Message, MessageTranslation, User
 from rooms.payloads import ChatRecord
-from rooms.plain_text import without_bidi_overrides
+from rooms.plain_text import visible, without_bidi_overrides
 from translation.glossary import Glossary
 
 # Moderators watching every booth are counted as present in this pseudo-booth, so their
@@ -38,7 +38,7 @@ CATCH_UP_MAX = 200
 
 def check_chat_text(text: str, max_length: int) -> str:
     text = without_bidi_overrides(text).strip()
-    if not text:
+    if not visible(text):
         raise BadRequest("the message is empty")
     if len(text) > max_length:
         raise TooLong(f"a message may have at most {max_length} characters", max_length=max_length)

@@ -20,7 +20,7 @@ from rooms.errors import BadRequest, Forbidden, NotFound, TooLong
 from rooms.models import Booth, Lead, LeadNote, Product, User
 from rooms.payloads import Json, iso, lead_payload
 from rooms.phrases.catalogue import Catalogue, catalogue
-from rooms.plain_text import without_bidi_overrides
+from rooms.plain_text import free_text, visible, without_bidi_overrides
 
 # The one list of lead statuses: the socket/HTTP schemas and the response models use this type.
 LeadStatus = Literal["new", "contacted", "quoted", "won", "lost"]
@@ -28,6 +28,7 @@ STATUSES: tuple[LeadStatus, ...] = get_args(LeadStatus)
 
 
 MAX_INQUIRY_LENGTH = 5000
+MAX_NOTE_LENGTH = 4000  # a lead note, as the edge's NoteText
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class Inquiry:
 def check_inquiry(actor: AuthUser, inquiry: Inquiry) -> Inquiry:
     """The inquiry with its message trimmed, or the domain error that refuses it."""
     text = without_bidi_overrides(inquiry.message).strip()
-    if not text:
+    if not visible(text):
         raise BadRequest("message: the inquiry needs a message")
     if len(text) > MAX_INQUIRY_LENGTH:
         raise TooLong(f"an inquiry may have at most {MAX_INQUIRY_LENGTH} characters", max_length=MAX_INQUIRY_LENGTH)
@@ -272,6 +273,7 @@ async def do_update_status(fair: Fair, actor: AuthUser, lead_id: int, status: st
 
 async def do_add_note(fair: Fair, actor: AuthUser, lead_id: int, text: str) -> tuple[Json, Json]:
     """The note and the lead it belongs to."""
+    text = free_text(text, "text", MAX_NOTE_LENGTH, required=True)
     async with fair.db.session() as s:
         lead = await access_lead_by_id(s, actor, lead_id, write=True)
         note = LeadNote(lead_id=lead.id, author_id=actor.id, text=text)

@@ -15,11 +15,21 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 _CONTROL_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
 
 
+# What shows nothing on a page: controls, format characters (zero-width space U+200B, word
+# joiner…), spaces, separators, and combining marks with nothing to combine with.
+_INVISIBLE = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"))
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: a name or note of zero-width spaces only is a blank one."""
+    return any(unicodedata.category(ch) not in _INVISIBLE for ch in text)
+
+
 def check_plain(value: str, what: str, max_length: int, *, multiline: bool = False) -> str:
-    """`value` stripped: 1..max_length characters, and no control characters (with `multiline`,
-    newlines and tabs are allowed)."""
+    """`value` stripped: 1..max_length characters, something visible among them, and no control
+    characters (with `multiline`, newlines and tabs are allowed)."""
     text = value.strip()
-    if not text:
+    if not visible(text):
         raise BadRequest(f"{what} must not be empty")
     if len(text) > max_length:
         raise BadRequest(f"{what} must be at most {max_length} characters")
@@ -41,3 +51,16 @@ def without_bidi_overrides(text: str) -> str:
     if not any(ch in BIDI_CONTROLS for ch in text):
         return text
     return "".join(ch for ch in text if ch not in BIDI_CONTROLS)
+
+
+def free_text(value: str, what: str, max_length: int, *, required: bool) -> str:
+    """Free text others read (a note, a description): without bidi overrides, trimmed, at most
+    `max_length` characters; when `required`, with something visible in it."""
+    text = without_bidi_overrides(value).strip()
+    if not visible(text):
+        if required:
+            raise BadRequest(f"{what} must not be empty")
+        text = ""
+    if len(text) > max_length:
+        raise BadRequest(f"{what} must be at most {max_length} characters")
+    return text

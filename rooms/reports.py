@@ -20,6 +20,7 @@ from rooms.errors import BadRequest, Conflict, NotFound
 from rooms.models import AuditEntry, Booth, Message, MessageReport, MessageTranslation, User
 from rooms.moderation import check_moderator, do_hide_message
 from rooms.payloads import Json, iso
+from rooms.plain_text import free_text
 
 REASONS = ("spam", "abuse", "scam", "off_topic", "other")
 Reason = Literal["spam", "abuse", "scam", "off_topic", "other"]
@@ -42,7 +43,7 @@ async def do_report(
         if msg.author_id == actor.id:
             raise BadRequest("you cannot report your own message")
         report = MessageReport(message_id=msg.id, booth_id=msg.booth_id, reporter_id=actor.id,
-                               reason=reason, note=note.strip()[:500], status="open")  # fmt: skip
+                               reason=reason, note=free_text(note, "note", 500, required=False), status="open")  # fmt: skip
         s.add(report)
         try:
             await s.flush()

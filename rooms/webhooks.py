@@ -22,6 +22,7 @@ from rooms.errors import BadRequest, Conflict, Forbidden, NotFound
 from rooms.models import Booth, OutboxEvent, Webhook, WebhookDelivery
 from rooms.outbox import EVENT_TYPES
 from rooms.payloads import Json, iso
+from rooms.plain_text import free_text
 
 MAX_PER_BOOTH = 5
 MAX_FAIR_WIDE = 10
@@ -104,10 +105,7 @@ def check_events(events: list[str] | None) -> list[str]:
 
 
 def check_description(text: str | None) -> str:
-    text = (text or "").strip()
-    if len(text) > MAX_DESCRIPTION:
-        raise BadRequest(f"description: at most {MAX_DESCRIPTION} characters")
-    return text
+    return free_text(text or "", "description", MAX_DESCRIPTION, required=False)
 
 
 async def _limit_writes(fair: Fair, actor: AuthUser) -> None:

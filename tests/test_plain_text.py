@@ -36,3 +36,20 @@ def test_names_refuse_what_would_make_them_read_otherwise() -> None:
     assert check_plain("line one\nline two", "description", 80, multiline=True) == "line one\nline two"
     with pytest.raises(BadRequest, match="at most 3"):
         check_plain("abcd", "name", 3)
+
+
+def test_text_of_invisible_characters_only_is_blank() -> None:
+    """A user try saved a glossary term, a product name and a lead note of only U+200B: a blank
+    banner, a blank choice in the inquiry's product list, an empty note."""
+    from rooms.plain_text import free_text
+
+    for blank in ("\u200b", " \u200b\u2060 ", "\u200d\u200c", "\u0301"):
+        with pytest.raises(BadRequest, match="empty"):
+            check_plain(blank, "name", 80)
+        with pytest.raises(BadRequest, match="empty"):
+            check_chat_text(blank, 2000)
+        with pytest.raises(BadRequest, match="empty"):
+            free_text(blank, "text", 100, required=True)
+    assert free_text(" \u200b ", "note", 100, required=False) == ""  # optional: blank
+    assert free_text("Pago\u202eogap", "text", 100, required=True) == "Pagoogap"
+    assert check_plain("Li\u200dWei", "name", 80) == "Li\u200dWei"  # a joiner among letters is fine
