@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +35,7 @@ def staff_presence(booth_id: int) -> int:
 # Catch-up (`chat:history`): how many messages one page holds, by default and at most.
 CATCH_UP_DEFAULT = 100
 CATCH_UP_MAX = 200
+RECENT_WRITERS_S = 3600  # a preview also shows the languages of who wrote in the booth this long ago
 
 
 def check_chat_text(text: str, max_length: int) -> str:
@@ -247,6 +249,20 @@ async def session_chat(fair: Fair, session_id: int, lang: str) -> list[ChatRecor
     )
 
 
+async def _recent_writers(fair: Fair, booth_id: int, me: int) -> set[str]:
+    """The languages of the booth's last 200 messages from others, of the last `RECENT_WRITERS_S`
+    (by the booth's (booth_id, seq) index: a busy booth's whole history is not scanned)."""
+    since = datetime.now(UTC) - timedelta(seconds=RECENT_WRITERS_S)
+    q = (
+        select(Message.source_lang, Message.created_at)
+        .where(Message.booth_id == booth_id, Message.author_id != me)
+        .order_by(Message.seq.desc())
+        .limit(200)
+    )
+    async with fair.db.reader() as s:
+        return {str(lang) for lang, at in (await s.execute(q)).all() if at >= since}
+
+
 async def do_preview(fair: Fair, actor: AuthUser, booth_id: int, text: str) -> dict[str, Any]:
     """What each language present would read, which of those the gate doubts, and a round trip.
 
@@ -257,7 +273,9 @@ async def do_preview(fair: Fair, actor: AuthUser, booth_id: int, text: str) -> d
     await fair.limiter.hit(
         f"preview:{actor.id}", per_minute=120, burst=20, message="you are previewing too fast"
     )
-    langs = (await languages_present(fair, booth_id)) - {actor.lang}
+    # The languages present, and those of the people who wrote in the booth in the last hour: a
+    # supplier answering a buyer who just stepped out must still see what that buyer will read.
+    langs = (await languages_present(fair, booth_id) | await _recent_writers(fair, booth_id, actor.id)) - {actor.lang}
     glossary = await fair.glossaries.get(booth_id)
     results = await fair.translator.translate(text, actor.lang, sorted(langs), glossary)
     back = None

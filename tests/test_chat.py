@@ -174,6 +174,24 @@ async def test_preview_returns_what_each_language_sees(fair_server: Server) -> N
     assert "500" in ack["translations"]["es"]["text"]
 
 
+async def test_preview_covers_a_buyer_who_wrote_and_stepped_out(fair_server: Server) -> None:
+    """The supplier answers an English buyer who asked and left the booth a moment ago: the
+    preview still shows what that buyer will read (a user try saw "no other languages")."""
+    s = fair_server
+    stok, sup = await s.supplier("shenzhen-brightway-led")
+    booth_id = sup["booth_id"]
+    staff = await s.client(stok)
+    assert (await staff.call("booth:join", {"booth_id": booth_id}))["ok"]
+    btok, _ = await s.guest("Tom", "en")
+    buyer = await s.client(btok)
+    assert (await buyer.call("booth:join", {"booth_id": booth_id}))["ok"]
+    assert (await buyer.call("chat:send", {"booth_id": booth_id, "text": "What is the MOQ for the panel?"}))["ok"]
+    assert (await buyer.call("booth:leave", {"booth_id": booth_id}))["ok"]
+    ack = await staff.call("chat:preview", {"booth_id": booth_id, "text": "最小起订量是500件"})
+    assert ack["ok"] and "en" in ack["translations"], ack
+    assert "500" in ack["translations"]["en"]["text"]
+
+
 async def test_only_the_booths_own_staff_are_marked_staff(fair_server: Server) -> None:
     """A supplier of another booth chats here as a visitor: pages badge the exhibitor by `staff`,
     so a competitor (or a phisher with a supplier account) cannot pass for them."""
