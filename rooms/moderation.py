@@ -12,7 +12,7 @@ from rooms.auth import AuthUser
 from rooms.bans import ban_account
 from rooms.context import Fair
 from rooms.errors import BadRequest, Forbidden, NotFound
-from rooms.models import AuditEntry, Booth, Message, Mute, User
+from rooms.models import AuditEntry, Booth, Message, MessageReport, Mute, User
 from rooms.payloads import Json, iso
 
 
@@ -25,8 +25,11 @@ def _audit(s: AsyncSession, actor: AuthUser, action: str, **kw: object) -> None:
     s.add(AuditEntry(actor_id=actor.id, action=action, **kw))
 
 
-async def do_hide_message(fair: Fair, actor: AuthUser, message_id: int, reason: str | None) -> int:
-    """Hide a message for everyone, live and in history; the booth it was in."""
+async def do_hide_message(
+    fair: Fair, actor: AuthUser, message_id: int, reason: str | None, *, close_reports: bool = True
+) -> tuple[int, list[int]]:
+    """Hide a message for everyone, live and in history; the booth it was in, and the open
+    reports of it closed as hidden (none left in the queue for a message nobody sees)."""
     check_moderator(actor)
     async with fair.db.session() as s:
         msg = await s.get(Message, message_id)
@@ -37,7 +40,19 @@ async def do_hide_message(fair: Fair, actor: AuthUser, message_id: int, reason: 
             msg.hidden_by_id = actor.id
             _audit(s, actor, "hide", booth_id=msg.booth_id, target_user_id=msg.author_id,
                    message_id=msg.id, detail=reason or "")  # fmt: skip
-        return msg.booth_id
+        closed = await _close_reports(s, actor, [msg.id]) if close_reports else {}
+        return msg.booth_id, closed.get(msg.id, [])
+
+
+async def _close_reports(s: AsyncSession, actor: AuthUser, message_ids: list[int]) -> dict[int, list[int]]:
+    """Close the open reports of hidden messages as `hidden`; message → the report ids closed."""
+    q = select(MessageReport).where(MessageReport.message_id.in_(message_ids), MessageReport.status == "open")
+    now = datetime.now(UTC)
+    closed: dict[int, list[int]] = {}
+    for r in (await s.execute(q)).scalars():
+        r.status, r.resolved_by_id, r.resolved_at = "hidden", actor.id, now
+        closed.setdefault(r.message_id, []).append(r.id)
+    return closed
 
 
 async def do_mute(
@@ -65,10 +80,10 @@ HIDE_ON_BAN_MAX = 500  # and at most this many messages (a spammer's burst)
 
 async def do_ban(
     fair: Fair, actor: AuthUser, user_id: int, reason: str | None, *, hide_messages: bool = False
-) -> list[tuple[int, int]]:
+) -> list[tuple[int, int, list[int]]]:
     """Ban the user from the fair; with `hide_messages`, also hide their messages of the last
     `HIDE_ON_BAN_HOURS` in every booth (a spammer's lines do not stay up after the ban). Returns
-    the (booth, message) pairs hidden now."""
+    (booth, message, reports closed) for each message hidden now."""
     check_moderator(actor)
     async with fair.db.session() as s:
         target = await s.get(User, user_id)
@@ -93,7 +108,8 @@ async def do_ban(
         if hidden:
             _audit(s, actor, "hide", target_user_id=user_id,
                    detail=f"{len(hidden)} messages of the last {HIDE_ON_BAN_HOURS} h, with the ban")  # fmt: skip
-        return [(m.booth_id, m.id) for m in sorted(hidden, key=lambda m: m.id)]
+        closed = await _close_reports(s, actor, [m.id for m in hidden]) if hidden else {}
+        return [(m.booth_id, m.id, closed.get(m.id, [])) for m in sorted(hidden, key=lambda m: m.id)]
 
 
 async def audit_log(fair: Fair, actor: AuthUser, limit: int = 200) -> list[Json]:

@@ -89,7 +89,7 @@ async def do_resolve(
         # Without a note of the moderator's own, the audit says what the report said.
         note = note or f"reported: {report.reason}" + (f" ({report.note})" if report.note else "")
     if action == "hide":
-        await do_hide_message(fair, actor, message_id, note)
+        await do_hide_message(fair, actor, message_id, note, close_reports=False)  # closed below, audited so
     async with fair.db.session() as s:
         q = select(MessageReport).where(MessageReport.message_id == message_id, MessageReport.status == "open")
         closed = list((await s.execute(q)).scalars())

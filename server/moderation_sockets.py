@@ -54,6 +54,8 @@ class ModerationPush:
         """After a resolve commits: hide the message everywhere, and tell every moderator."""
         if action == "hide":
             await self.fanout.hide(booth_id, message_id)
+        if not closed:
+            return  # a message hidden from the feed that nobody had reported
         payload = {"report_ids": closed, "message_id": message_id, "status": "hidden" if action == "hide" else "dismissed"}
         for lang in sorted(await moderator_languages(self.fair)):
             await self.sio.emit(events.REPORT_RESOLVED, payload, room=mod_room(lang))

@@ -297,8 +297,8 @@ class SocketApi:
         }
 
     async def mod_hide(self, sid: str, conn: Conn, p: schemas.ModHide) -> Ack:
-        booth_id = await moderation.do_hide_message(self.fair, conn.user, p.message_id, p.reason)
-        await self.fanout.hide(booth_id, p.message_id)
+        booth_id, closed = await moderation.do_hide_message(self.fair, conn.user, p.message_id, p.reason)
+        await self.moderation.resolved(closed, booth_id, p.message_id, "hide")  # hides it live too
         return {"ok": True}
 
     async def mod_mute(self, sid: str, conn: Conn, p: schemas.ModMute) -> Ack:
@@ -313,8 +313,8 @@ class SocketApi:
     async def mod_ban(self, sid: str, conn: Conn, p: schemas.ModBan) -> Ack:
         hidden = await moderation.do_ban(self.fair, conn.user, p.user_id, p.reason, hide_messages=p.hide_messages)
         await self.fair.bans.announce(p.user_id, p.reason)
-        for booth_id, message_id in hidden:
-            await self.fanout.hide(booth_id, message_id)
+        for booth_id, message_id, closed in hidden:
+            await self.moderation.resolved(closed, booth_id, message_id, "hide")
         return {"ok": True, "hidden": len(hidden)}
 
     async def _kick_banned(self, user_id: int, reason: str | None) -> None:

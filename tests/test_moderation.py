@@ -100,12 +100,20 @@ async def test_a_ban_can_take_the_users_recent_messages_down(fair_server: Server
             ack = await spam.call("chat:send", {"booth_id": booth_id, "text": text})
             ids.append(ack["message"]["id"])
     assert (await watcher.call("booth:join", {"booth_id": leds}))["ok"]
+    reported = await watcher.call("chat:report", {"message_id": ids[0], "reason": "spam"})
+    assert reported["ok"], reported
+    assert (await mod.call("mod:watch", {}))["ok"]
     ack = await mod.call("mod:ban", {"user_id": spammer["id"], "reason": "spam", "hide_messages": True})
     assert ack == {"ok": True, "hidden": 4}, ack
     hidden = {e["message_id"] for e in [await watcher.events.wait_for("chat:hidden", lambda e, i=i: e["message_id"] == i) for i in ids[:2]]}
     assert hidden == set(ids[:2])  # the watcher is in the LED booth only
     history = (await watcher.call("booth:join", {"booth_id": cases}))["history"]
     assert all(m["id"] not in ids for m in history)
+    # The report of a hidden line leaves the queue: nothing is left to decide about it.
+    resolved = await mod.events.wait_for("report:resolved")
+    assert resolved == {"report_ids": [reported["report"]["id"]], "message_id": ids[0], "status": "hidden"}
+    _, open_reports = await s.get("/api/moderation/reports?status=open", mtok)
+    assert open_reports["reports"] == []
     _, audit = await s.get("/api/moderation/audit", mtok)
     assert [e["action"] for e in audit["entries"][:2]] == ["hide", "ban"]
     assert audit["entries"][0]["detail"] == "4 messages of the last 24 h, with the ban"
