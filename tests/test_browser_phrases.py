@@ -3,6 +3,8 @@ answers from the console prefilled from the pinned product, and each reads the o
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import expect
 
@@ -57,7 +59,9 @@ async def test_tap_a_quick_phrase_and_answer_it_from_the_console(fair: Fair) -> 
     pin_row = supplier.locator(".pin-item", has_text=panel.name["zh"])
     await pin_row.get_by_role("button", name=zh["console.pin"]).click()
     await expect(pin_row).to_have_class(r"pin-item is-pinned")
-    await supplier.locator("#quick-phrases button[data-phrase='s.moq']").click()
+    moq_button = supplier.locator("#quick-phrases button[data-phrase='s.moq']")
+    assert not re.search(r"…[.。]", await moq_button.inner_text())  # "…", never "…。"
+    await moq_button.click()
     answer = supplier.locator("form.phrase-params[data-phrase='s.moq']")
     await expect(answer.locator("input[inputmode=numeric]")).to_have_value(str(panel.moq))
     await expect(answer.locator("select")).to_have_value("piece")

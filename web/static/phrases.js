@@ -48,7 +48,8 @@ function unitLabel(cat, code, lang) {
 
 /** A button's label: the template with its placeholders shown as "…". */
 function label(phrase, lang) {
-  return phrase.text[lang].replace(/\{\w+\}(\s*\{\w+\})*/g, '…');
+  // "…" where the values go; a full stop right after it would read "…." (a user try's phone).
+  return phrase.text[lang].replace(/\{\w+\}(\s*\{\w+\})*/g, '…').replace(/…[.。]/g, '…');
 }
 
 /**
