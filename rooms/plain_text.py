@@ -29,15 +29,16 @@ def check_plain(value: str, what: str, max_length: int, *, multiline: bool = Fal
     """`value` stripped: 1..max_length characters, something visible among them, and no control
     characters (with `multiline`, newlines and tabs are allowed)."""
     text = value.strip()
+    # `field` says which one a page should point at (its own words for it, in its language).
     if not visible(text):
-        raise BadRequest(f"{what} must not be empty")
+        raise BadRequest(f"{what} must not be empty", field=what)
     if len(text) > max_length:
-        raise BadRequest(f"{what} must be at most {max_length} characters")
+        raise BadRequest(f"{what} must be at most {max_length} characters", field=what)
     for ch in text:
         if multiline and ch in "\n\t":
             continue
         if unicodedata.category(ch) in _CONTROL_CATEGORIES or ch in BIDI_CONTROLS:
-            raise BadRequest(f"{what} must not contain control characters (U+{ord(ch):04X})")
+            raise BadRequest(f"{what} must not contain control characters (U+{ord(ch):04X})", field=what)
     return text
 
 

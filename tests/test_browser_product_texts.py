@@ -106,8 +106,18 @@ async def test_console_shows_sources_and_takes_a_correction(fair: Fair, live_ser
         ).first
     ).to_be_visible()
     await row.get_by_role("button", name=zh["ptexts.correct"]).click()
+    status = supplier.locator("#ptexts-root > .form-status")
+    # A control character in the description: the page says the description is wrong, not the
+    # name (a user try was told the name was).
+    await row.get_by_label(zh["ptexts.description"]).fill("适用于仓库\u0007")
+    await row.get_by_role("button", name=zh["ptexts.save"]).click()
+    await expect(status).to_have_text(zh["ptexts.invalid_description"].replace("{n}", "4000"))
+    await row.get_by_label(zh["ptexts.description"]).fill("Para naves y almacenes.")
     await row.get_by_label(zh["ptexts.name"]).fill("campana LED industrial")
     await row.get_by_role("button", name=zh["ptexts.save"]).click()
+    # "读西班牙语的买家", the language in the supplier's words, not "Español".
+    es_in_zh = await supplier.evaluate("async () => (await import('/static/i18n.js')).langName('es')")
+    await expect(status).to_have_text(zh["ptexts.saved"].replace("{lang}", es_in_zh))
     row = supplier.locator(
         f"#ptexts-root .ptexts-product[data-product-id='{high_bay}'] .ptexts-lang[data-lang='es']"
     )

@@ -4,7 +4,7 @@
 // Rendered as text only (dom.js `h`).
 
 import { field, h, say, setChildren } from './dom.js';
-import { errorText, nativeLangName, t } from './i18n.js';
+import { errorText, langName, nativeLangName, t } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { onRefused } from './page.js';
 
@@ -32,7 +32,10 @@ export function mountProductTexts(root, { booth, token }) {
   function failed(err) {
     if (err instanceof ApiError && err.status === 401) onRefused({ code: 'unauthorized' });
     const error = err instanceof ApiError ? err.error : { code: 'internal' };
-    say(status, error.code === 'bad_request' ? t('ptexts.invalid', { n: MAX_NAME }) : errorText(error), 'error');
+    const invalid = error.field === 'description'
+      ? t('ptexts.invalid_description', { n: MAX_DESCRIPTION })
+      : t('ptexts.invalid', { n: MAX_NAME });
+    say(status, error.code === 'bad_request' ? invalid : errorText(error), 'error');
   }
 
   async function load() {
@@ -83,7 +86,7 @@ export function mountProductTexts(root, { booth, token }) {
           const res = await api(`${base}/${p.id}/i18n/${encodeURIComponent(lang)}`, { method: 'PATCH', token, body });
           p.texts[lang] = res.product.localized;
           render();
-          say(status, t('ptexts.saved', { lang: nativeLangName(lang) }), 'ok');
+          say(status, t('ptexts.saved', { lang: langName(lang) }), 'ok'); // "en inglés", not "en English"
         } catch (err) {
           failed(err);
         }

@@ -539,6 +539,7 @@ export default {
   'ptexts.description': 'الوصف',
   'ptexts.saved': 'تم الحفظ: سيرى المشترون الذين يقرؤون بـ{lang} صياغتك من الآن.',
   'ptexts.invalid': 'تعذّر الحفظ: يجب أن يتكوّن الاسم من 1 إلى {n} حرفًا، دون أحرف تحكّم.',
+  'ptexts.invalid_description': 'لا يمكن الحفظ: يجب ألا يتجاوز الوصف {n} حرفًا، ومن دون أحرف تحكم.',
   'ptexts.empty': 'لا توجد منتجات بعد.',
   'stage.ended': 'انتهى البث — شاهد الإعادة',
   'stage.watch_replay': 'شاهد الإعادة',

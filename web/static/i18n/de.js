@@ -493,6 +493,7 @@ export default {
   'ptexts.description': 'Beschreibung',
   'ptexts.saved': 'Gespeichert: Käufer, die {lang} lesen, sehen ab jetzt Ihren Wortlaut.',
   'ptexts.invalid': 'Speichern nicht möglich: Der Name braucht 1 bis {n} Zeichen, ohne Steuerzeichen.',
+  'ptexts.invalid_description': 'Speichern nicht möglich: Eine Beschreibung hat höchstens {n} Zeichen, ohne Steuerzeichen.',
   'ptexts.empty': 'Noch keine Produkte.',
   'stage.ended': 'Stream beendet — Aufzeichnung ansehen',
   'stage.watch_replay': 'Aufzeichnung ansehen',

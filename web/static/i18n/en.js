@@ -494,6 +494,7 @@ export default {
   'ptexts.description': 'Description',
   'ptexts.saved': 'Saved: buyers reading {lang} get your wording from now on.',
   'ptexts.invalid': 'This can’t be saved: a name needs 1 to {n} characters, without control characters.',
+  'ptexts.invalid_description': 'This can’t be saved: a description needs at most {n} characters, without control characters.',
   'ptexts.empty': 'No products yet.',
   'stage.ended': 'Stream ended — watch the replay',
   'stage.watch_replay': 'Watch the replay',

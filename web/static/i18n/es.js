@@ -494,6 +494,7 @@ export default {
   'ptexts.description': 'Descripción',
   'ptexts.saved': 'Guardado: los compradores que leen en {lang} verán tu texto a partir de ahora.',
   'ptexts.invalid': 'No se puede guardar: el nombre debe tener de 1 a {n} caracteres, sin caracteres de control.',
+  'ptexts.invalid_description': 'No se puede guardar: la descripción debe tener como máximo {n} caracteres, sin caracteres de control.',
   'ptexts.empty': 'Aún no hay productos.',
   'stage.ended': 'Transmisión finalizada — mira la repetición',
   'stage.watch_replay': 'Ver la repetición',

@@ -493,6 +493,7 @@ export default {
   'ptexts.description': 'Description',
   'ptexts.saved': 'Enregistré : les acheteurs qui lisent en {lang} verront désormais votre formulation.',
   'ptexts.invalid': 'Impossible d’enregistrer : le nom doit compter de 1 à {n} caractères, sans caractères de contrôle.',
+  'ptexts.invalid_description': 'Enregistrement impossible : une description compte au plus {n} caractères, sans caractères de contrôle.',
   'ptexts.empty': 'Aucun produit pour l’instant.',
   'stage.ended': 'Diffusion terminée — regardez le replay',
   'stage.watch_replay': 'Voir le replay',

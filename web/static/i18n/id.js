@@ -482,6 +482,7 @@ export default {
   'ptexts.description': 'Deskripsi',
   'ptexts.saved': 'Tersimpan: pembeli yang membaca dalam {lang} kini melihat kata-kata Anda.',
   'ptexts.invalid': 'Tidak dapat disimpan: nama harus 1 sampai {n} karakter, tanpa karakter kontrol.',
+  'ptexts.invalid_description': 'Tidak dapat disimpan: deskripsi paling banyak {n} karakter, tanpa karakter kontrol.',
   'ptexts.empty': 'Belum ada produk.',
   'stage.ended': 'Siaran berakhir — tonton tayangan ulang',
   'stage.watch_replay': 'Tonton tayangan ulang',

@@ -482,6 +482,7 @@ export default {
   'ptexts.description': '説明',
   'ptexts.saved': '保存しました：{lang}で読むバイヤーには今後あなたの表現が表示されます。',
   'ptexts.invalid': '保存できません：名前は 1〜{n} 文字で、制御文字を含めないでください。',
+  'ptexts.invalid_description': '保存できません: 説明は {n} 文字以内で、制御文字を含めないでください。',
   'ptexts.empty': '製品はまだありません。',
   'stage.ended': '配信は終了しました — リプレイを見る',
   'stage.watch_replay': 'リプレイを見る',

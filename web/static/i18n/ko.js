@@ -482,6 +482,7 @@ export default {
   'ptexts.description': '설명',
   'ptexts.saved': '저장됨: 이제 {lang}(으)로 읽는 구매자에게 귀하의 문구가 표시됩니다.',
   'ptexts.invalid': '저장할 수 없습니다: 이름은 제어 문자 없이 1~{n}자여야 합니다.',
+  'ptexts.invalid_description': '저장할 수 없습니다: 설명은 최대 {n}자이며 제어 문자를 포함할 수 없습니다.',
   'ptexts.empty': '아직 제품이 없습니다.',
   'stage.ended': '방송이 종료되었습니다 — 다시보기 시청',
   'stage.watch_replay': '다시보기 시청',

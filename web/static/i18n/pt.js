@@ -493,6 +493,7 @@ export default {
   'ptexts.description': 'Descrição',
   'ptexts.saved': 'Salvo: compradores que leem em {lang} passam a ver o seu texto.',
   'ptexts.invalid': 'Não é possível salvar: o nome precisa ter de 1 a {n} caracteres, sem caracteres de controle.',
+  'ptexts.invalid_description': 'Não é possível salvar: a descrição deve ter no máximo {n} caracteres, sem caracteres de controle.',
   'ptexts.empty': 'Ainda não há produtos.',
   'stage.ended': 'Transmissão encerrada — veja o replay',
   'stage.watch_replay': 'Ver o replay',

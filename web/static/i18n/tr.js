@@ -494,6 +494,7 @@ export default {
   'ptexts.description': 'Açıklama',
   'ptexts.saved': 'Kaydedildi: {lang} okuyan alıcılar bundan sonra sizin ifadenizi görür.',
   'ptexts.invalid': 'Kaydedilemiyor: ad, kontrol karakteri içermeden 1 ile {n} karakter arasında olmalı.',
+  'ptexts.invalid_description': 'Kaydedilemiyor: açıklama en fazla {n} karakter olmalı ve kontrol karakteri içermemeli.',
   'ptexts.empty': 'Henüz ürün yok.',
   'stage.ended': 'Yayın sona erdi — tekrarını izleyin',
   'stage.watch_replay': 'Tekrarı izle',

@@ -482,6 +482,7 @@ export default {
   'ptexts.description': 'Mô tả',
   'ptexts.saved': 'Đã lưu: từ nay người mua đọc bằng {lang} sẽ thấy cách diễn đạt của bạn.',
   'ptexts.invalid': 'Không thể lưu: tên cần từ 1 đến {n} ký tự, không có ký tự điều khiển.',
+  'ptexts.invalid_description': 'Không thể lưu: mô tả tối đa {n} ký tự, không có ký tự điều khiển.',
   'ptexts.empty': 'Chưa có sản phẩm nào.',
   'stage.ended': 'Buổi phát đã kết thúc — xem lại',
   'stage.watch_replay': 'Xem lại',

@@ -482,6 +482,7 @@ export default {
   'ptexts.description': '描述',
   'ptexts.saved': '已儲存：使用{lang}的買家此後將看到您的措辭。',
   'ptexts.invalid': '無法儲存：名稱須為 1 到 {n} 個字元，且不含控制字元。',
+  'ptexts.invalid_description': '無法儲存：描述最多 {n} 個字元，且不能包含控制字元。',
   'ptexts.empty': '尚無產品。',
   'stage.ended': '直播已結束 — 觀看重播',
   'stage.watch_replay': '觀看重播',

@@ -483,6 +483,7 @@ export default {
   'ptexts.description': '描述',
   'ptexts.saved': '已保存：使用{lang}的买家此后将看到您的措辞。',
   'ptexts.invalid': '无法保存：名称须为 1 到 {n} 个字符，且不含控制字符。',
+  'ptexts.invalid_description': '无法保存：描述最多 {n} 个字符，且不能包含控制字符。',
   'ptexts.empty': '暂无产品。',
   'stage.ended': '直播已结束 — 观看回放',
   'stage.watch_replay': '观看回放',
