@@ -185,6 +185,7 @@ def _localized(p: Json, source_lang: str, lang: str, mt: dict[tuple[int, str], T
     for field in FIELDS:
         own = _own(p, source_lang, lang, field)
         result = mt.get((int(p["id"]), field))
+        text_lang = lang
         if own is not None:
             texts[field], source, uncertain = own, "supplier", False
         elif result is not None:
@@ -194,11 +195,9 @@ def _localized(p: Json, source_lang: str, lang: str, mt: dict[tuple[int, str], T
             # trade, where a Portuguese or Arabic reader with no model gets further than with the
             # booth's Chinese), else their original.
             english = _own(p, source_lang, FALLBACK_LANG, field)
-            texts[field], source, uncertain = english if english is not None else str(p[field]), "original", False
-            fields[field] = {"i18n_source": source, "uncertain": uncertain,
-                             "text_lang": FALLBACK_LANG if english is not None else source_lang}  # fmt: skip
-            continue
-        fields[field] = {"i18n_source": source, "uncertain": uncertain, "text_lang": lang}
+            text_lang = source_lang if english is None else FALLBACK_LANG
+            texts[field], source, uncertain = english or str(p[field]), "original", False
+        fields[field] = {"i18n_source": source, "uncertain": uncertain, "text_lang": text_lang}
     sources = {f["i18n_source"] for f in fields.values()}
     overall = "machine" if "machine" in sources else "original" if "original" in sources else "supplier"
     return {

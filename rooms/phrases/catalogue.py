@@ -118,10 +118,11 @@ class Catalogue:
 
     def unit_for(self, code: str, lang: str, quantity: int | None) -> str:
         """`code` as a reader of `lang` names it: the plural for `quantity`, or the form after "per"."""
-        forms = self.units[code].get(reader_language(lang)) or self.units[code]["en"]
+        lang = reader_language(lang)
+        forms = self.units.get(code, {}).get(lang) or {"other": code}
         if quantity is None:
             return forms.get("per") or forms.get("one") or forms["other"]
-        return _form(forms, category(reader_language(lang), quantity))
+        return _form(forms, category(lang, quantity))
 
     # --- checking -----------------------------------------------------------------------------
 
@@ -183,11 +184,8 @@ class Catalogue:
         for name in phrase.params:
             value = params.get(name)
             if name == "unit":
-                forms = self.units.get(str(value), {}).get(lang) or {"other": str(value)}
-                if "quantity" in params:
-                    values[name] = _form(forms, category(lang, int(params["quantity"])))
-                else:
-                    values[name] = forms.get("per") or forms.get("one") or forms["other"]
+                quantity = int(params["quantity"]) if "quantity" in params else None
+                values[name] = self.unit_for(str(value), lang, quantity)
             elif name == "days":
                 forms = self.day[lang]
                 sep = "" if lang in _NO_SPACE else " "

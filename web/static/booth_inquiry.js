@@ -7,7 +7,7 @@ import { call } from './socket.js';
 import { countryOptions, CURRENCIES, INCOTERMS } from './trade.js';
 import { localized, productById, unitSpellings } from './booth_products.js';
 import { state } from './booth_state.js';
-import { PendingSend, readJson } from './pending_send.js';
+import { PendingSend, readJson, storeJson } from './pending_send.js';
 import { decimalAmount, wholeNumber } from './typed_numbers.js';
 import { unitName } from './units.js';
 
@@ -63,11 +63,7 @@ export function renderInquiryForm() {
   const draftKey = `boothcast.draft.inquiry.${state.booth.id}`;
   const saveDraft = () => {
     const fields = Object.fromEntries([...form.elements].filter((el) => el.name && el.type !== 'checkbox').map((el) => [el.name, el.value]));
-    try {
-      sessionStorage.setItem(draftKey, JSON.stringify({ fields, key: pending.key, id: pending.id }));
-    } catch {
-      // Storage full or refused: the form is only not kept.
-    }
+    storeJson(draftKey, { fields, key: pending.key, id: pending.id });
   };
   form.addEventListener('input', saveDraft);
   form.addEventListener('change', saveDraft);
@@ -120,7 +116,7 @@ export function renderInquiryForm() {
       say(result, t('inq.sent', { id: ack.lead?.id, email: payload.email }), 'ok');
       result.dataset.leadId = ack.lead?.id ?? '';
       message.value = '';
-      try { sessionStorage.removeItem(draftKey); } catch { /* nothing kept */ }
+      storeJson(draftKey, null);
     } else {
       say(result, errorText(ack.error), 'error');
     }

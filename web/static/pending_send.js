@@ -66,12 +66,17 @@ export class KeptDraft extends PendingSend {
   save() {
     const text = this.input.value;
     const clientId = this.id && this.key === text.trim() ? this.id : null;
-    try {
-      if (!text.trim()) sessionStorage.removeItem(this.storageKey);
-      else sessionStorage.setItem(this.storageKey, JSON.stringify({ text, clientId }));
-    } catch {
-      // Storage full or refused (private mode): the draft is only not kept.
-    }
+    storeJson(this.storageKey, text.trim() ? { text, clientId } : null);
+  }
+}
+
+/** Keep `value` as JSON in this tab under `key` (null: forget it). */
+export function storeJson(key, value) {
+  try {
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage full or refused (private mode): the draft is only not kept.
   }
 }
 
