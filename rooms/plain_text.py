@@ -29,16 +29,19 @@ def check_plain(value: str, what: str, max_length: int, *, multiline: bool = Fal
     """`value` stripped: 1..max_length characters, something visible among them, and no control
     characters (with `multiline`, newlines and tabs are allowed)."""
     text = value.strip()
-    # `field` says which one a page should point at (its own words for it, in its language).
+    # `field` says which one a page should point at and `reason` what is wrong with it, so that
+    # the page says both in its own words, in its reader's language.
     if not visible(text):
-        raise BadRequest(f"{what} must not be empty", field=what)
+        raise BadRequest(f"{what} must not be empty", field=what, reason="empty")
     if len(text) > max_length:
-        raise BadRequest(f"{what} must be at most {max_length} characters", field=what)
+        raise BadRequest(f"{what} must be at most {max_length} characters", field=what, reason="too_long")
     for ch in text:
         if multiline and ch in "\n\t":
             continue
         if unicodedata.category(ch) in _CONTROL_CATEGORIES or ch in BIDI_CONTROLS:
-            raise BadRequest(f"{what} must not contain control characters (U+{ord(ch):04X})", field=what)
+            raise BadRequest(
+                f"{what} must not contain control characters (U+{ord(ch):04X})", field=what, reason="control"
+            )
     return text
 
 
@@ -60,8 +63,8 @@ def free_text(value: str, what: str, max_length: int, *, required: bool) -> str:
     text = without_bidi_overrides(value).strip()
     if not visible(text):
         if required:
-            raise BadRequest(f"{what} must not be empty")
+            raise BadRequest(f"{what} must not be empty", field=what, reason="empty")
         text = ""
     if len(text) > max_length:
-        raise BadRequest(f"{what} must be at most {max_length} characters")
+        raise BadRequest(f"{what} must be at most {max_length} characters", field=what, reason="too_long")
     return text

@@ -56,6 +56,11 @@ def is_ip_literal(host: str) -> bool:
     return True
 
 
+def _bad_url(message: str, reason: str) -> BadRequest:
+    # `reason` lets the console say it in the supplier's language; the message is for API users.
+    return BadRequest(f"url: {message}", field="url", reason=reason)
+
+
 def check_url(url: str, *, allow_private: bool) -> str:
     """An absolute http(s) URL without credentials; `BadRequest` saying what is wrong otherwise.
 
@@ -65,34 +70,34 @@ def check_url(url: str, *, allow_private: bool) -> str:
     """
     url = url.strip()
     if not url or len(url) > MAX_URL_LENGTH:
-        raise BadRequest(f"url: give an http(s) URL of at most {MAX_URL_LENGTH} characters")
+        raise _bad_url(f"give an http(s) URL of at most {MAX_URL_LENGTH} characters", "url_length")
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
-        raise BadRequest("url: no spaces or control characters")
+        raise _bad_url("no spaces or control characters", "url_chars")
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises for a port that is not a number in range
     except ValueError:
-        raise BadRequest("url: not a valid URL") from None
+        raise _bad_url("not a valid URL", "url_invalid") from None
     if parts.scheme not in ("http", "https"):
-        raise BadRequest("url: the scheme must be https or http")
+        raise _bad_url("the scheme must be https or http", "url_scheme")
     if not parts.hostname:
-        raise BadRequest("url: a host is required")
+        raise _bad_url("a host is required", "url_host")
     # Credentials in a URL end up in logs and in every console that lists it: sign requests instead.
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise BadRequest("url: credentials in the URL are not allowed; verify the signature instead")
+        raise _bad_url("credentials in the URL are not allowed; verify the signature instead", "url_credentials")
     if parts.fragment:
-        raise BadRequest("url: a fragment (#...) is never sent; leave it out")
+        raise _bad_url("a fragment (#...) is never sent; leave it out", "url_fragment")
     host = parts.hostname.rstrip(".")
     if NUMERIC_HOST.fullmatch(host) and not is_ip_literal(host):
         # "127.1", "2130706433", "0x7f000001": inet_aton's shorthands for an address. They passed
         # the check above as names, and no delivery could ever go out to them.
-        raise BadRequest("url: write an IPv4 address as four decimal numbers (a.b.c.d)")
+        raise _bad_url("write an IPv4 address as four decimal numbers (a.b.c.d)", "url_ipv4_form")
     if not allow_private and (
         host == "localhost"
         or host.endswith(".localhost")
         or (is_ip_literal(host) and not is_public_address(host))
     ):
-        raise BadRequest("url: loopback, private and link-local addresses are refused on this server")
+        raise _bad_url("loopback, private and link-local addresses are refused on this server", "url_private")
     return url
 
 
@@ -100,7 +105,9 @@ def check_events(events: list[str] | None) -> list[str]:
     chosen = list(EVENT_TYPES) if events is None else events
     unknown = [e for e in chosen if e not in EVENT_TYPES]
     if unknown or not chosen:
-        raise BadRequest(f"events: choose one or more of {', '.join(EVENT_TYPES)}")
+        raise BadRequest(
+            f"events: choose one or more of {', '.join(EVENT_TYPES)}", field="events", reason="events"
+        )
     return [e for e in EVENT_TYPES if e in chosen]
 
 
@@ -216,7 +223,7 @@ async def do_create_webhook(
         where = Webhook.booth_id.is_(None) if booth_id is None else Webhook.booth_id == booth_id
         cap = MAX_FAIR_WIDE if booth_id is None else MAX_PER_BOOTH
         if (await s.scalar(select(func.count()).select_from(Webhook).where(where)) or 0) >= cap:
-            raise Conflict(f"at most {cap} webhooks here; delete one first")
+            raise Conflict(f"at most {cap} webhooks here; delete one first", reason="full", limit=cap)
         hook = Webhook(booth_id=booth_id, url=url, secret=new_secret(), events=events,
                        enabled=form.get("enabled", True), description=description, created_by_id=actor.id)  # fmt: skip
         s.add(hook)
@@ -281,7 +288,7 @@ async def do_redeliver(fair: Fair, actor: AuthUser, webhook_id: int, delivery_id
             )
         )  # fmt: skip
         if pending:
-            raise Conflict("this event is already waiting to be delivered")
+            raise Conflict("this event is already waiting to be delivered", reason="pending")
         await _limit_writes(fair, actor)
         event = await s.get(OutboxEvent, old.event_id)
         assert event is not None

@@ -171,6 +171,11 @@ async def test_validation_answers_with_a_code_never_a_500(fair_server: Server) -
     for bad in bad_bodies:
         status, data = await s.post(_path(booth_id), bad, tok)
         assert status == 400 and data["error"]["code"] == "bad_request", (bad, status, data)
+    # The console says what is wrong from `reason` (web/static/glossary.js), not from the length.
+    for bad, reason in (({"term": "   "}, "empty"), ({"term": long}, "too_long"), ({"term": "a\u202eb"}, "control"),
+                        ({"term": "ok", "translations": {"zh": "a\x07"}}, "control")):  # fmt: skip
+        status, data = await s.post(_path(booth_id), bad, tok)
+        assert data["error"]["reason"] == reason, (bad, data)
     for bad in (
         {},
         {"term": None, "translations": None},

@@ -38,11 +38,14 @@ async def test_private_addresses_are_refused_unless_the_operator_allows_them(fai
                 "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x", "http://[fe80::1%25eth0]/x"):  # fmt: skip
         status, data = await s.post(path, {"url": url}, stok)
         assert status == 400 and "private" in data["error"]["message"], (url, data)
+        # What a page needs to say it in its reader's language (web/static/webhooks.js).
+        assert (data["error"]["field"], data["error"]["reason"]) == ("url", "url_private"), data
     # inet_aton's shorthands for loopback are not names: refused when saved, not retried for hours.
     for url in ("http://127.1:18999/x", "http://2130706433/x", "http://0x7f000001/x", "http://017700000001/x",
                 "http://0/x"):  # fmt: skip
         status, data = await s.post(path, {"url": url}, stok)
         assert status == 400 and "four decimal numbers" in data["error"]["message"], (url, data)
+        assert data["error"]["reason"] == "url_ipv4_form", data
     # Endpoints stored anyway (by a node that allowed them, or before the operator changed the
     # setting) are refused at delivery: an address literal, and a name resolving to loopback.
     receiver = Receiver()
@@ -188,6 +191,7 @@ async def test_bad_input_is_a_clear_4xx(fair_server: Server) -> None:
         assert status == 201
     status, data = await s.post(path, {"url": "https://crm.example.com/6"}, stok)
     assert status == 409 and data["error"]["code"] == "conflict"
+    assert (data["error"]["reason"], data["error"]["limit"]) == ("full", 5), data
 
 
 async def test_console_panel_adds_a_webhook_shows_the_secret_once_and_redelivers(

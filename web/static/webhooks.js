@@ -4,12 +4,13 @@
 // URLs and errors come from users and receivers: rendered as text only (dom.js `h`).
 
 import { field, h, say, setChildren } from './dom.js';
-import { errorText, formatDateTime, t } from './i18n.js';
+import { errorText, formatDateTime, hasKey, t } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { onRefused } from './page.js';
 
 const EVENTS = ['lead.created', 'lead.updated'];
 const MAX_HOOKS = 5; // rooms/webhooks.py MAX_PER_BOOTH
+const LIMITS = { url: 2000, description: 200 }; // rooms/webhooks.py MAX_URL_LENGTH, MAX_DESCRIPTION
 
 /** Fill `root` with the add form and the booth's endpoints, and load them. */
 export function mountWebhooks(root, { booth, token }) {
@@ -25,8 +26,12 @@ export function mountWebhooks(root, { booth, token }) {
   function failed(err, where = status) {
     const error = err instanceof ApiError ? err.error : { code: 'internal' };
     if (err instanceof ApiError && err.status === 401) onRefused({ code: 'unauthorized' });
-    if (error.code === 'bad_request') say(where, t('webhooks.invalid', { reason: error.message || '' }), 'error');
-    else if (error.code === 'conflict') say(where, error.message || errorText(error), 'error');
+    // The server names what is wrong (`reason`) so that it is said in the supplier's language; its
+    // English `message` is the fallback for a reason this page does not know yet.
+    const reasonKey = `webhooks.reason.${error.field === 'description' ? `note_${error.reason}` : error.reason}`;
+    if (error.reason && hasKey(reasonKey)) {
+      say(where, t(reasonKey, { n: error.limit ?? LIMITS[error.field] ?? '' }), 'error');
+    } else if (error.code === 'bad_request') say(where, t('webhooks.invalid', { reason: error.message || '' }), 'error');
     else say(where, errorText(error), 'error');
     if (error.code === 'not_found') load();
   }
@@ -55,9 +60,9 @@ export function mountWebhooks(root, { booth, token }) {
   }
 
   function addForm() {
-    const url = h('input', { type: 'url', name: 'url', required: true, maxlength: 2000, placeholder: 'https://', autocomplete: 'off' });
+    const url = h('input', { type: 'url', name: 'url', required: true, maxlength: LIMITS.url, placeholder: 'https://', autocomplete: 'off' });
     const boxes = EVENTS.map((ev) => h('input', { type: 'checkbox', name: 'events', value: ev, checked: true }));
-    const description = h('input', { name: 'description', maxlength: 200, autocomplete: 'off' });
+    const description = h('input', { name: 'description', maxlength: LIMITS.description, autocomplete: 'off' });
     const submit = h('button', { type: 'submit', class: 'btn primary small' }, t('webhooks.add'));
     const formStatus = h('p', { class: 'form-status', role: 'status', hidden: true });
     const el = h('form', { class: 'webhook-form' },

@@ -1,0 +1,33 @@
+"""A console refusal says what is wrong in the supplier's own language: not the server's English
+sentence ("url: the scheme must be https or http" in a Spanish console), nor a wrong reason (a
+control character in a glossary term was blamed on its length). Found by a user try."""
+
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from tests.browser_support import Fair, booth, ui_strings
+
+
+async def test_webhook_and_glossary_refusals_are_in_the_suppliers_language(fair: Fair) -> None:
+    console = await fair.staff("/console", booth("valencia-ceramica").email)
+    lang = await console.evaluate("document.documentElement.lang")
+    assert lang == "es"
+    ui = await ui_strings(console, lang)
+
+    hooks = console.locator("#webhooks")
+    url = hooks.get_by_label(ui["webhooks.url"])
+    status = hooks.locator(".webhook-form .form-status")
+    await url.fill("ftp://crm.example.com/leads")
+    await hooks.get_by_role("button", name=ui["webhooks.add"]).click()
+    await expect(status).to_have_text(ui["webhooks.reason.url_scheme"])
+    await url.fill("https://192.168.1.20/leads")
+    await hooks.get_by_role("button", name=ui["webhooks.add"]).click()
+    await expect(status).to_have_text(ui["webhooks.reason.url_private"])
+
+    glossary = console.locator("#glossary")
+    await glossary.get_by_label(ui["glossary.term"]).fill("Azul\u202eMar")
+    await glossary.get_by_role("button", name=ui["glossary.add"]).click()
+    await expect(glossary.locator(".glossary-form .form-status").first).to_have_text(ui["glossary.control"])
+    assert "url:" not in await console.locator("main").inner_text()
+    assert fair.errors == []
