@@ -24,7 +24,7 @@ from rooms.auth import AuthUser
 from rooms.context import Fair
 from rooms.errors import Forbidden
 from rooms.payloads import Json
-from rooms.users import accounts_by_id, actor_or_refusal
+from rooms.users import accounts_by_id, actor_or_refusal, load_actor
 from server.rooms_naming import booth_room, lang_room, staff_room
 from server.shared_loads import SharedBatch, SharedLoads
 
@@ -52,6 +52,10 @@ class JoinPath:
             account: tuple[AuthUser, bool] | None = await self.accounts.get(user_id)
         except KeyError:
             account = None
+        if account is not None and account[1]:
+            # Rare, so one more read: the account learns why it is banned (as at sign-in), and a
+            # reloaded page says so, instead of only that it is.
+            await load_actor(self.fair.db, user_id)
         return actor_or_refusal(account)
 
     async def _load_view(self, booth_id: int) -> tuple[Json, Json | None]:

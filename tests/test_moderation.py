@@ -62,9 +62,11 @@ async def test_ban_disconnects_and_refuses_reconnect_and_login(fair_server: Serv
         await again.connect()
         raise AssertionError("a banned user connected")
     except socketio.exceptions.ConnectionError:
-        assert again.events.of("connect_error")[0]["data"]["code"] == "banned"
+        # With the moderator's reason, as on sign-in and HTTP: a reloaded booth page says why.
+        refusal = again.events.of("connect_error")[0]["data"]
+        assert (refusal["code"], refusal["reason"]) == ("banned", "abuse"), refusal
     status, body = await fair_server.get("/api/me", tok)
-    assert status == 403 and body["error"]["code"] == "banned"
+    assert status == 403 and body["error"]["code"] == "banned" and body["error"]["reason"] == "abuse"
     status, body = await fair_server.get("/api/moderation/audit", mtok)
     entry = body["entries"][0]
     assert entry["action"] == "ban" and entry["target_user"] == {"id": user["id"], "display_name": "Troll"}
