@@ -102,9 +102,11 @@ class FilterStore:
                 by_id[f.message_id].filter_hits[f.lang] = (f.raw_text, list(f.terms))
 
 
-def moderator_payload(rec: ChatRecord, lang: str) -> Json:
-    """What a moderator reads: the message in `lang`, and every masked translation as MT wrote it."""
+def moderator_payload(rec: ChatRecord, lang: str, is_banned: Callable[[int], bool]) -> Json:
+    """What a moderator reads: the message in `lang`, every masked translation as MT wrote it, and
+    whether its author is banned now (`author_banned`: the feed offers no Mute or Ban for them)."""
     out = rec.payload(lang)
+    out["author_banned"] = is_banned(rec.author["id"])
     out["filter_hits"] = [
         {"lang": hit_lang, "terms": terms, "text": raw} for hit_lang, (raw, terms) in sorted(rec.filter_hits.items())
     ]

@@ -161,7 +161,7 @@ class ChatFanout:
                 await self.deliver(rec.booth_id, lang, rec.payload(lang))
                 self._delivered("translated", committed)
             for lang in sorted(mod_langs):
-                await self._sio.emit(events.MOD_MESSAGE, moderator_payload(rec, lang), room=mod_room(lang))
+                await self._sio.emit(events.MOD_MESSAGE, moderator_payload(rec, lang, self._fair.bans.is_banned), room=mod_room(lang))
         except Exception:
             log.exception("fan-out of message %s failed", rec.id)
         finally:

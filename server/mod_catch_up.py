@@ -47,7 +47,7 @@ class ModCatchUp:
         moderation.check_moderator(conn.user)
         records, more = await chat.do_catch_up(self.fair, conn.user, p.booth_id, p.after_seq, p.limit)
         await self.fair.filters.attach_flags(records)
-        messages = [moderator_payload(r, conn.user.lang) for r in records]
+        messages = [moderator_payload(r, conn.user.lang, self.fair.bans.is_banned) for r in records]
         return {"ok": True, "booth_id": p.booth_id, "messages": messages, "more": more}
 
     async def announce_resync(self) -> None:

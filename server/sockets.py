@@ -291,7 +291,7 @@ class SocketApi:
         return {
             "ok": True,
             "booths": await self.pushes.booth_states(),
-            "recent": [moderator_payload(r, conn.user.lang) for r in recent],
+            "recent": [moderator_payload(r, conn.user.lang, self.fair.bans.is_banned) for r in recent],
             "slow_mode": await self.fair.slow_mode.all_booths(),
             "last_seqs": last_seqs,
         }

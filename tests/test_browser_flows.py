@@ -232,12 +232,14 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
     await (
         moderator.locator("#feed-list .msg", has_text="ship tiles").get_by_role("button", name="Ban").click()
     )
+    await dialog.get_by_label("Reason").fill("spam links")
     await dialog.get_by_role("button", name="Confirm").click()
     await expect(moderator.locator("#mod-status")).to_contain_text("banned")
     await expect(buyer.locator("#page-status")).to_contain_text("banned")
     await expect(buyer.locator("#chat-composer")).to_be_hidden()
     await buyer.reload()
-    await expect(buyer.locator("#page-status")).to_contain_text("banned")
+    # Told why after the reload too: the refused connect carries the moderator's reason.
+    await expect(buyer.locator("#page-status")).to_contain_text("spam links")
     await expect(buyer.locator("#conn")).to_have_attribute("data-state", "offline")
     # After the reload too: no message box or quick phrases, and no "reconnecting" promise.
     await expect(buyer.locator("#chat-composer")).to_be_hidden()
@@ -246,7 +248,12 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
     await expect(moderator.locator("#audit-rows tr[data-action=ban]")).to_have_count(1)
     # The ban took their lines down too (ticked by default): gone from the supplier's console.
     await expect(supplier.locator("#chat-list .msg", has_text="ship tiles")).to_have_count(0)
-    await expect(moderator.locator("#feed-list .msg", has_text="ship tiles")).to_have_class(r"msg role-buyer is-hidden")
+    banned_line = moderator.locator("#feed-list .msg", has_text="ship tiles")
+    await expect(banned_line).to_have_class(r"msg role-buyer is-hidden")
+    # No Mute or Ban left on a banned author's lines (after a reload too: tests/test_moderation.py).
+    await expect(banned_line.locator(".banned-badge")).to_have_text("Banned")
+    await expect(banned_line.get_by_role("button", name="Ban")).to_have_count(0)
+    await expect(banned_line.get_by_role("button", name="Mute")).to_have_count(0)
     assert es  # the console UI was Spanish: its chat region is named by the es dictionary
     assert fair.errors == []
     assert fair.dialogs == []

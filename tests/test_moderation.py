@@ -54,6 +54,11 @@ async def test_ban_disconnects_and_refuses_reconnect_and_login(fair_server: Serv
     tok, user = await fair_server.guest("Troll", "en")
     mtok, _ = await fair_server.moderator()
     buyer, mod = await fair_server.client(tok), await fair_server.client(mtok)
+    other = await fair_server.client((await fair_server.guest("Fine", "en"))[0])
+    booth_id = await fair_server.booth_id("leeds-packaging")
+    for client, text in ((buyer, "troll here"), (other, "fine here")):
+        assert (await client.call("booth:join", {"booth_id": booth_id}))["ok"]
+        assert (await client.call("chat:send", {"booth_id": booth_id, "text": text}))["ok"]
     assert (await mod.call("mod:ban", {"user_id": user["id"], "reason": "abuse"}))["ok"]
     assert (await buyer.events.wait_for("user:banned")) == {"reason": "abuse"}
     await buyer.events.wait_for("disconnect")
@@ -70,6 +75,11 @@ async def test_ban_disconnects_and_refuses_reconnect_and_login(fair_server: Serv
     status, body = await fair_server.get("/api/moderation/audit", mtok)
     entry = body["entries"][0]
     assert entry["action"] == "ban" and entry["target_user"] == {"id": user["id"], "display_name": "Troll"}
+    # A moderator's feed marks the banned author's lines (no Mute or Ban for them on the page).
+    watcher = await fair_server.client(mtok)
+    recent = (await watcher.call("mod:watch", {}))["recent"]
+    flags = {m["text"]: m["author_banned"] for m in recent if m["text"] in ("troll here", "fine here")}
+    assert flags == {"troll here": True, "fine here": False}, flags
 
 
 async def test_moderators_cannot_be_muted_or_banned_and_unknown_ids(fair_server: Server) -> None:

@@ -165,9 +165,18 @@ function decorate(msg, li, meta) {
       h('button', { type: 'button', class: 'btn small', 'data-action': 'mute', onclick: () => ask('mute', msg) }, t('mod.mute')),
       h('button', { type: 'button', class: 'btn small danger-outline', 'data-action': 'ban', onclick: () => ask('ban', msg) }, t('mod.ban')));
   }
+  li.dataset.author = String(author.id);
   li.append(actions);
+  if (msg.author_banned) markBanned(li);
   const hits = filterHits(msg);
   if (hits) li.append(hits);
+}
+
+/** A banned author's line: "Banned" instead of Mute and Ban, which could only be refused or repeated. */
+function markBanned(li) {
+  for (const b of li.querySelectorAll('button[data-action="mute"], button[data-action="ban"]')) b.remove();
+  const meta = li.querySelector('.msg-meta');
+  if (meta && !meta.querySelector('.banned-badge')) meta.append(h('span', { class: 'badge banned-badge' }, t('mod.banned')));
 }
 
 // --- confirmation dialog ----------------------------------------------------------------------
@@ -235,7 +244,10 @@ async function act(pending) {
     state.feed.markHidden(msg.id);
     say(status, t('mod.done_hide'), 'ok');
   } else if (action === 'mute') say(status, t('mod.done_mute', { name, until: formatDateTime(ack.until) }), 'ok');
-  else say(status, t('mod.done_ban', { name }), 'ok');
+  else {
+    say(status, t('mod.done_ban', { name }), 'ok');
+    for (const li of document.querySelectorAll(`#feed li[data-author="${Number(msg.author.id)}"]`)) markBanned(li);
+  }
   loadAudit();
 }
 

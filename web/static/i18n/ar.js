@@ -281,6 +281,7 @@ export default {
   'mod.confirm_end': 'إنهاء البث المباشر لجناح {booth} الآن؟',
   'mod.done_end': 'انتهى بث {booth}.',
   'mod.hidden': 'مخفية',
+  'mod.banned': 'محظور',
   'mod.done_hide': 'تم إخفاء الرسالة.',
   'mod.done_mute': '{name} ممنوع من الكتابة حتى {until}.',
   'mod.done_ban': 'تم حظر {name}.',

@@ -263,6 +263,7 @@ export default {
   'mod.confirm_end': 'Den Livestream von {booth} jetzt beenden?',
   'mod.done_end': 'Der Stream von {booth} wurde beendet.',
   'mod.hidden': 'Ausgeblendet',
+  'mod.banned': 'Gesperrt',
   'mod.done_hide': 'Nachricht ausgeblendet.',
   'mod.done_mute': '{name} ist bis {until} stummgeschaltet.',
   'mod.done_ban': '{name} ist gesperrt.',

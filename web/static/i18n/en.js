@@ -263,6 +263,7 @@ export default {
   'mod.confirm_end': 'End the live stream of {booth} now?',
   'mod.done_end': 'The stream of {booth} has ended.',
   'mod.hidden': 'Hidden',
+  'mod.banned': 'Banned',
   'mod.done_hide': 'Message hidden.',
   'mod.done_mute': '{name} is muted until {until}.',
   'mod.done_ban': '{name} is banned.',

@@ -263,6 +263,7 @@ export default {
   'mod.confirm_end': '¿Finalizar ahora la emisión en vivo de {booth}?',
   'mod.done_end': 'La emisión de {booth} ha finalizado.',
   'mod.hidden': 'Oculto',
+  'mod.banned': 'Expulsado',
   'mod.done_hide': 'Mensaje oculto.',
   'mod.done_mute': '{name} está silenciado hasta el {until}.',
   'mod.done_ban': '{name} ha sido expulsado.',

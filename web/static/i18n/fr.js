@@ -263,6 +263,7 @@ export default {
   'mod.confirm_end': 'Arrêter maintenant le direct de {booth} ?',
   'mod.done_end': 'Le direct de {booth} est terminé.',
   'mod.hidden': 'Masqué',
+  'mod.banned': 'Exclu',
   'mod.done_hide': 'Message masqué.',
   'mod.done_mute': '{name} est réduit au silence jusqu’au {until}.',
   'mod.done_ban': '{name} est exclu.',

@@ -259,6 +259,7 @@ export default {
   'mod.confirm_end': 'Akhiri siaran langsung {booth} sekarang?',
   'mod.done_end': 'Siaran {booth} telah berakhir.',
   'mod.hidden': 'Disembunyikan',
+  'mod.banned': 'Dilarang',
   'mod.done_hide': 'Pesan disembunyikan.',
   'mod.done_mute': '{name} dibisukan sampai {until}.',
   'mod.done_ban': '{name} telah dilarang.',

@@ -259,6 +259,7 @@ export default {
   'mod.confirm_end': '{booth} のライブ配信を今すぐ終了しますか？',
   'mod.done_end': '{booth} の配信を終了しました。',
   'mod.hidden': '非表示',
+  'mod.banned': '参加禁止中',
   'mod.done_hide': 'メッセージを非表示にしました。',
   'mod.done_mute': '{name} を {until} までミュートしました。',
   'mod.done_ban': '{name} を参加禁止にしました。',

@@ -259,6 +259,7 @@ export default {
   'mod.confirm_end': '{booth}의 라이브 방송을 지금 종료할까요?',
   'mod.done_end': '{booth}의 방송이 종료되었습니다.',
   'mod.hidden': '숨김',
+  'mod.banned': '차단됨',
   'mod.done_hide': '메시지를 숨겼습니다.',
   'mod.done_mute': '{name} 님의 채팅이 {until}까지 제한됩니다.',
   'mod.done_ban': '{name} 님을 차단했습니다.',

@@ -263,6 +263,7 @@ export default {
   'mod.confirm_end': 'Encerrar agora a transmissão ao vivo de {booth}?',
   'mod.done_end': 'A transmissão de {booth} foi encerrada.',
   'mod.hidden': 'Oculta',
+  'mod.banned': 'Banido',
   'mod.done_hide': 'Mensagem ocultada.',
   'mod.done_mute': '{name} está silenciado até {until}.',
   'mod.done_ban': '{name} foi banido.',

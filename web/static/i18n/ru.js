@@ -272,6 +272,7 @@ export default {
   'mod.confirm_end': 'Завершить прямой эфир стенда {booth} сейчас?',
   'mod.done_end': 'Эфир стенда {booth} завершён.',
   'mod.hidden': 'Скрыто',
+  'mod.banned': 'Заблокирован',
   'mod.done_hide': 'Сообщение скрыто.',
   'mod.done_mute': '{name} не может писать до {until}.',
   'mod.done_ban': '{name} заблокирован(а).',

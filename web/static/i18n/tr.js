@@ -264,6 +264,7 @@ export default {
   'mod.confirm_end': '{booth} standının canlı yayını şimdi bitirilsin mi?',
   'mod.done_end': '{booth} standının yayını sona erdi.',
   'mod.hidden': 'Gizlendi',
+  'mod.banned': 'Uzaklaştırıldı',
   'mod.done_hide': 'Mesaj gizlendi.',
   'mod.done_mute': '{name}, {until} tarihine kadar susturuldu.',
   'mod.done_ban': '{name} uzaklaştırıldı.',

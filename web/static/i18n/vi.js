@@ -259,6 +259,7 @@ export default {
   'mod.confirm_end': 'Kết thúc buổi phát trực tiếp của {booth} ngay bây giờ?',
   'mod.done_end': 'Buổi phát của {booth} đã kết thúc.',
   'mod.hidden': 'Đã ẩn',
+  'mod.banned': 'Đã bị cấm',
   'mod.done_hide': 'Đã ẩn tin nhắn.',
   'mod.done_mute': '{name} bị cấm nhắn tin đến {until}.',
   'mod.done_ban': '{name} đã bị cấm.',

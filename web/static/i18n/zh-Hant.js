@@ -259,6 +259,7 @@ export default {
   'mod.confirm_end': '要立即結束 {booth} 的直播嗎？',
   'mod.done_end': '{booth} 的直播已結束。',
   'mod.hidden': '已隱藏',
+  'mod.banned': '已停權',
   'mod.done_hide': '訊息已隱藏。',
   'mod.done_mute': '{name} 已被禁言，直到 {until}。',
   'mod.done_ban': '{name} 已被停權。',

@@ -259,6 +259,7 @@ export default {
   'mod.confirm_end': '要立即结束 {booth} 的直播吗？',
   'mod.done_end': '{booth} 的直播已结束。',
   'mod.hidden': '已隐藏',
+  'mod.banned': '已封禁',
   'mod.done_hide': '消息已隐藏。',
   'mod.done_mute': '{name} 已被禁言，直到 {until}。',
   'mod.done_ban': '{name} 已被封禁。',
