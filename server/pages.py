@@ -8,9 +8,11 @@ revalidated too (their names carry no content hash), which costs a 304 and keeps
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
+from yarl import URL
 
 # Every page runs only its own same-origin modules: no inline script or style, no third party.
 CONTENT_SECURITY_POLICY = (
@@ -77,15 +79,56 @@ def _file_response(path: Path, cache_control: str, extra: dict[str, str] | None 
     return web.FileResponse(path, headers=headers)
 
 
+def _html(path: Path, status: int = 200) -> web.FileResponse:
+    # FileResponse answers 404 itself when the file is missing.
+    response = web.FileResponse(path, status=status, headers=HTML_HEADERS)
+    response.content_type = "text/html"
+    response.charset = "utf-8"
+    return response
+
+
 def _page_handler(path: Path) -> Handler:
     async def page(request: web.Request) -> web.StreamResponse:
-        # FileResponse answers 404 itself when the file is missing.
-        response = web.FileResponse(path, headers=HTML_HEADERS)
-        response.content_type = "text/html"
-        response.charset = "utf-8"
-        return response
+        slug = request.match_info.get("slug")
+        if slug is not None and slug != slug.lower():
+            # Slugs are lower case; an address typed or read aloud with capitals still finds the booth.
+            raise web.HTTPMovedPermanently(f"/booths/{quote(slug.lower(), safe='')}")
+        return _html(path)
 
     return page
+
+
+# Addresses people type by hand that name a page without being its address.
+_REDIRECTS = {"/booths": "/", "/booths/": "/", "/replay": "/", "/replay/": "/"}
+# Prefixes whose misses are for programs, not people: they keep their own 404 (JSON under /api/).
+_NOT_PAGES = ("/api/", "/static/", "/vendor/", "/media/", "/hls/", "/socket.io/")
+
+
+def _not_found_middleware(page: Path) -> Middleware:
+    """A person's miss gets a page in their language with the way to the lobby, not aiohttp's bare
+    "404: Not Found"; a trailing slash or a known shorthand is redirected to the page it means."""
+
+    @web.middleware
+    async def not_found(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except web.HTTPNotFound:
+            path = request.path
+            if request.method not in ("GET", "HEAD") or path.startswith(_NOT_PAGES):
+                raise
+            if path in _REDIRECTS:
+                raise web.HTTPMovedPermanently(_REDIRECTS[path]) from None
+            raw = request.rel_url.raw_path
+            target = raw.rstrip("/")
+            # Never "//host": a Location of that shape leaves the site.
+            if raw != target and target.startswith("/") and not target.startswith("//"):
+                match = await request.app.router.resolve(request.clone(rel_url=URL(target, encoded=True)))
+                if match.http_exception is None:
+                    query = request.rel_url.raw_query_string
+                    raise web.HTTPMovedPermanently(target + (f"?{query}" if query else "")) from None
+            return _html(page, status=404)
+
+    return not_found
 
 
 def _static_handler(root: Path) -> Handler:
@@ -125,6 +168,7 @@ def setup_pages(app: web.Application, web_dir: Path) -> None:
     app.router.add_get("/static/{path:.+}", _static_handler(web_dir / "static"))
     app.router.add_get("/vendor/{name}", _vendor_handler(web_dir / "node_modules"))
     app.router.add_get("/favicon.ico", _favicon_handler(web_dir / "static" / "favicon.svg"))
+    app.middlewares.append(_not_found_middleware(web_dir / "notfound.html"))
 
 
 def _favicon_handler(path: Path) -> Handler:

@@ -94,6 +94,7 @@ async def test_every_page_in_every_language(live_server: Server, url: str) -> No
                 (f"/booths/{LED.slug}", "form.signin-form"),
                 ("/console", "form.signin-form"),
                 ("/moderate", "form.signin-form"),
+                ("/no-such-page/", "main.not-found h1"),
             ):
                 await check_page(await open_page(signed_out, fair, path, ready), lang, path)
 

@@ -84,6 +84,30 @@ async def test_static_paths_that_cannot_name_a_file_are_404(fair_server: Server)
     assert ok is not None and ok.status == 200
 
 
+async def test_addresses_typed_by_hand_reach_the_page_or_a_page_that_says_so(fair_server: Server) -> None:
+    """Not aiohttp's bare "404: Not Found" for a trailing slash or a capital letter (a user try)."""
+    moved = {
+        "/booths/": "/", "/booths": "/", "/booths/shenzhen-brightway-led/": "/booths/shenzhen-brightway-led",
+        "/booths/Shenzhen-Brightway-LED": "/booths/shenzhen-brightway-led", "/console/?lang=es": "/console?lang=es",
+        "/moderate//": "/moderate", "/booths/%C3%89t%C3%A9": "/booths/%C3%A9t%C3%A9",
+    }  # fmt: skip
+    for target, location in moved.items():
+        answer = await send(fair_server, request("GET", target))
+        assert answer is not None and (answer.status, answer.headers.get("location")) == (301, location), target
+    for target in ("/nope", "/booth/shenzhen-brightway-led", "//evil.example/", "/%2F%2Fevil.example/", "/x/y/z/"):
+        answer = await send(fair_server, request("GET", target))
+        assert answer is not None and answer.status == 404 and "location" not in answer.headers, (target, answer)
+        assert answer.headers["content-type"].startswith("text/html") and b'data-i18n="notfound.title"' in answer.body
+    # Programs keep their own answers: JSON under /api/, a plain 404 for a file that is not there.
+    for target in ("/api/nope", "/api/booths/"):
+        answer = await send(fair_server, request("GET", target))
+        assert answer is not None and answer.status == 404 and answer.is_json, (target, answer)
+    answer = await send(fair_server, request("GET", "/static/nope.js"))
+    assert answer is not None and answer.status == 404 and b"notfound" not in answer.body
+    answer = await send(fair_server, request("POST", "/nope", body=b"{}"))
+    assert answer is not None and answer.status in (404, 405) and b"notfound" not in answer.body
+
+
 # Every route of the app, with its ids left for the generator to fill in.
 ROUTES = [
     "/api/auth/guest", "/api/auth/login", "/api/me", "/api/booths", "/api/booths/{id}", "/api/booths/{id}/leads",
@@ -94,7 +118,7 @@ ROUTES = [
     "/api/live/rtmp/on_publish_done", "/api/booths/{id}/webhooks", "/api/webhooks", "/api/webhooks/{id}",
     "/api/webhooks/{id}/deliveries", "/api/webhooks/{id}/deliveries/{id}/redeliver", "/api/nope/{id}", "/media/{id}/index.m3u8", "/media/{id}/live.m3u8",
     "/media/{id}/r000_00001.ts", "/media/{id}/{id}", "/static/{id}", "/vendor/{id}", "/booths/{id}",
-    "/replay/{id}", "/", "/console", "/healthz", "/readyz", "/favicon.ico", "/socket.io/",
+    "/replay/{id}", "/", "/console", "/booths/{id}/", "/{id}/", "/{id}", "/booths/", "/healthz", "/readyz", "/favicon.ico", "/socket.io/",
 ]  # fmt: skip
 IDS = ["1", "2", "0", "-1", "999999", "2147483648", "1" * 40, "abc", "%d9%a1%d9%a2", "%c2%b2", "%00", "%ff", "%c3%a9", "%ed%b3%bf",
        "%2e%2e", "..", "%2f", "a%00b", "%0d%0a", "x" * 300, "%25", "shenzhen-brightway-led", "events.js"]  # fmt: skip
