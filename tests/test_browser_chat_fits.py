@@ -217,8 +217,14 @@ async def test_offline_on_a_phone_the_chat_says_why_send_waits(fair: Fair, live_
     )
     assert 0 <= box["top"] and box["bottom"] <= box["form_top"] + 1 and box["on_top"], box
     await page.screenshot(path=str(SHOTS / "chat-offline-phone.png"))
+    # The inquiry's grey button says why too, right beside it (a user try saw no reason).
+    inquiry_note = page.locator("#inquiry-slot .inq-wait")
+    await expect(inquiry_note).to_have_text(es["inq.reconnecting_note"])
+    await expect(page.locator("#inquiry-slot button[type=submit]")).to_be_disabled()
     await page.context.set_offline(False)
     await joined(page)
     await expect(status).to_be_hidden()
+    await expect(inquiry_note).to_be_hidden()
+    await expect(page.locator("#inquiry-slot button[type=submit]")).to_be_enabled()
     await expect(page.locator("#chat-input")).to_have_value("¿Tienen certificado CE?")
     assert fair.errors == []

@@ -157,14 +157,19 @@ function setJoined(joined) {
   // without the booth. Joined again, that line goes; an error said there meanwhile stays.
   const status = $('#chat-status');
   const note = t('chat.reconnecting_note');
+  const inquiryNote = (show) => { if (state.inquiry) state.inquiry.waitNote.hidden = !show; };
   if (joined) {
     clearTimeout(reconnectingNote);
     reconnectingNote = 0;
     if (status.textContent === note) say(status, '');
+    inquiryNote(false);
   } else if (!reconnectingNote && !state.refused) {
     reconnectingNote = setTimeout(() => {
       reconnectingNote = 0;
-      if ($('#chat').dataset.joined !== 'true') say(status, note);
+      if ($('#chat').dataset.joined !== 'true') {
+        say(status, note);
+        inquiryNote(true);
+      }
     }, 1500);
   }
 }

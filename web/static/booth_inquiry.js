@@ -34,6 +34,8 @@ export function renderInquiryForm() {
   const consent = h('input', { name: 'consent', type: 'checkbox', required: true, id: 'inq-consent' });
   const result = h('p', { class: 'form-status', role: 'status', hidden: true });
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('inq.submit'));
+  // Why the button is grey while the page is out of the booth (booth.js setJoined).
+  const waitNote = h('p', { class: 'hint inq-wait', role: 'status', hidden: true }, t('inq.reconnecting_note'));
 
   const form = h('form', { id: 'inquiry-form', class: 'card inquiry-form', 'aria-label': t('inq.form') },
     h('p', { class: 'muted' }, t('inq.intro')),
@@ -50,9 +52,9 @@ export function renderInquiryForm() {
       h('div', { class: 'span-2' }, field(t('inq.message'), message))),
     h('div', { class: 'consent' }, consent, h('label', { for: 'inq-consent' }, t('inq.consent'))),
     result,
-    h('div', { class: 'form-actions' }, submit));
+    h('div', { class: 'form-actions' }, waitNote, submit));
 
-  state.inquiry = { form, product, unit, currency, touched: false, sent: false };
+  state.inquiry = { form, product, unit, currency, waitNote, touched: false, sent: false };
   product.addEventListener('change', () => {
     state.inquiry.touched = true;
     selectProduct(product.value ? Number(product.value) : null, true);

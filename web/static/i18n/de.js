@@ -143,6 +143,7 @@ export default {
   'inq.message_ph': 'Spezifikationen, Verpackung, Liefertermin…',
   'inq.consent': 'Ich bin einverstanden, dass meine Kontaktdaten an diesen Lieferanten weitergegeben werden',
   'inq.submit': 'Anfrage senden',
+  'inq.reconnecting_note': 'Verbindung wird wiederhergestellt… Ihre Anfrage bleibt hier, und Sie können sie senden, sobald die Verbindung zurück ist.',
   'inq.sending': 'Wird gesendet…',
   'inq.sent': 'Anfrage gesendet – Referenz #{id}. Der Lieferant antwortet an {email}.',
   'inq.price_invalid': 'Geben Sie den Zielpreis als Zahl ein, z. B. 6.50.',

@@ -143,6 +143,7 @@ export default {
   'inq.message_ph': 'Specifications, packaging, delivery date…',
   'inq.consent': 'I agree to share my contact details with this supplier',
   'inq.submit': 'Send inquiry',
+  'inq.reconnecting_note': 'Reconnecting… your inquiry stays here and you can send it when the connection is back.',
   'inq.sending': 'Sending…',
   'inq.sent': 'Inquiry sent — reference #{id}. The supplier will reply to {email}.',
   'inq.price_invalid': 'Enter the target price as a number, e.g. 6.50.',

@@ -143,6 +143,7 @@ export default {
   'inq.message_ph': 'Especificaciones, embalaje, fecha de entrega…',
   'inq.consent': 'Acepto compartir mis datos de contacto con este proveedor',
   'inq.submit': 'Enviar consulta',
+  'inq.reconnecting_note': 'Reconectando… tu consulta se queda aquí y podrás enviarla cuando vuelva la conexión.',
   'inq.sending': 'Enviando…',
   'inq.sent': 'Consulta enviada — referencia n.º {id}. El proveedor responderá a {email}.',
   'inq.price_invalid': 'Escribe el precio objetivo como número, p. ej. 6.50.',

@@ -143,6 +143,7 @@ export default {
   'inq.message_ph': 'Caractéristiques, emballage, date de livraison…',
   'inq.consent': 'J’accepte de communiquer mes coordonnées à ce fournisseur',
   'inq.submit': 'Envoyer la demande',
+  'inq.reconnecting_note': 'Reconnexion… votre demande reste ici et vous pourrez l’envoyer quand la connexion reviendra.',
   'inq.sending': 'Envoi…',
   'inq.sent': 'Demande envoyée — référence n° {id}. Le fournisseur répondra à {email}.',
   'inq.price_invalid': 'Saisissez le prix cible sous forme de nombre, par ex. 6.50.',

@@ -141,6 +141,7 @@ export default {
   'inq.message_ph': 'Spesifikasi, kemasan, tanggal pengiriman…',
   'inq.consent': 'Saya setuju membagikan data kontak saya kepada pemasok ini',
   'inq.submit': 'Kirim permintaan',
+  'inq.reconnecting_note': 'Menyambung ulang… pertanyaan Anda tetap di sini dan dapat dikirim saat koneksi kembali.',
   'inq.sending': 'Mengirim…',
   'inq.sent': 'Permintaan terkirim — nomor referensi #{id}. Pemasok akan membalas ke {email}.',
   'inq.price_invalid': 'Masukkan harga target sebagai angka, misalnya 6.50.',

@@ -141,6 +141,7 @@ export default {
   'inq.message_ph': '仕様、梱包、納期など…',
   'inq.consent': '連絡先をこのサプライヤーに提供することに同意します',
   'inq.submit': '問い合わせを送信',
+  'inq.reconnecting_note': '再接続中… 問い合わせはここに残り、接続が戻ったら送信できます。',
   'inq.sending': '送信中…',
   'inq.sent': '問い合わせを送信しました（参照番号 #{id}）。サプライヤーから {email} に返信が届きます。',
   'inq.price_invalid': '希望価格は数値で入力してください（例: 6.50）。',

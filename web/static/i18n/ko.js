@@ -141,6 +141,7 @@ export default {
   'inq.message_ph': '사양, 포장, 납기일…',
   'inq.consent': '이 공급업체에 내 연락처를 제공하는 데 동의합니다',
   'inq.submit': '문의 보내기',
+  'inq.reconnecting_note': '다시 연결하는 중… 문의 내용은 여기에 남아 있으며 연결이 돌아오면 보낼 수 있습니다.',
   'inq.sending': '보내는 중…',
   'inq.sent': '문의를 보냈습니다 — 참조 번호 #{id}. 공급업체가 {email}(으)로 답장합니다.',
   'inq.price_invalid': '희망 가격을 숫자로 입력하세요(예: 6.50).',

@@ -143,6 +143,7 @@ export default {
   'inq.message_ph': 'Especificações, embalagem, prazo de entrega…',
   'inq.consent': 'Concordo em compartilhar meus dados de contato com este fornecedor',
   'inq.submit': 'Enviar solicitação',
+  'inq.reconnecting_note': 'Reconectando… sua consulta fica aqui e você poderá enviá-la quando a conexão voltar.',
   'inq.sending': 'Enviando…',
   'inq.sent': 'Solicitação enviada — referência nº {id}. O fornecedor responderá para {email}.',
   'inq.price_invalid': 'Informe o preço-alvo como número, por exemplo 6.50.',

@@ -144,6 +144,7 @@ export default {
   'inq.message_ph': 'Teknik özellikler, ambalaj, teslim tarihi…',
   'inq.consent': 'İletişim bilgilerimin bu tedarikçiyle paylaşılmasını kabul ediyorum',
   'inq.submit': 'Talebi gönder',
+  'inq.reconnecting_note': 'Yeniden bağlanılıyor… talebiniz burada kalır; bağlantı geri geldiğinde gönderebilirsiniz.',
   'inq.sending': 'Gönderiliyor…',
   'inq.sent': 'Talep gönderildi — referans no. {id}. Tedarikçi {email} adresine yanıt verecek.',
   'inq.price_invalid': 'Hedef fiyatı sayı olarak girin, ör. 6.50.',

@@ -141,6 +141,7 @@ export default {
   'inq.message_ph': 'Thông số, đóng gói, ngày giao hàng…',
   'inq.consent': 'Tôi đồng ý chia sẻ thông tin liên hệ của mình với nhà cung cấp này',
   'inq.submit': 'Gửi yêu cầu',
+  'inq.reconnecting_note': 'Đang kết nối lại… yêu cầu của bạn vẫn ở đây và bạn có thể gửi khi có kết nối trở lại.',
   'inq.sending': 'Đang gửi…',
   'inq.sent': 'Đã gửi yêu cầu — mã tham chiếu #{id}. Nhà cung cấp sẽ trả lời đến {email}.',
   'inq.price_invalid': 'Hãy nhập giá mục tiêu dưới dạng số, ví dụ 6.50.',

@@ -141,6 +141,7 @@ export default {
   'inq.message_ph': '規格、包裝、交貨日期…',
   'inq.consent': '我同意將我的聯絡資料提供給此供應商',
   'inq.submit': '送出詢價',
+  'inq.reconnecting_note': '正在重新連線…您的詢價會保留在這裡，連線恢復後即可送出。',
   'inq.sending': '傳送中…',
   'inq.sent': '詢價已送出 — 編號 #{id}。供應商將回覆至 {email}。',
   'inq.price_invalid': '請以數字輸入目標價格，例如 6.50。',

@@ -141,6 +141,7 @@ export default {
   'inq.message_ph': '规格、包装、交货日期…',
   'inq.consent': '我同意将我的联系方式提供给该供应商',
   'inq.submit': '发送询价',
+  'inq.reconnecting_note': '正在重新连接…您的询盘会保留在这里，连接恢复后即可发送。',
   'inq.sending': '发送中…',
   'inq.sent': '询价已发送 — 编号 #{id}。供应商将回复至 {email}。',
   'inq.price_invalid': '请输入数字形式的目标价格，例如 6.50。',
