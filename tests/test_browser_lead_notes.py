@@ -58,3 +58,34 @@ async def test_note_added_while_notes_load_is_kept(live_server: Server) -> None:
         await expect(notes).to_have_count(1)
         await expect(notes).to_contain_text("已发邮件报价")
         await expect(lead.locator(".empty-note")).to_have_count(0)
+
+
+async def test_a_half_typed_note_survives_a_reload(live_server: Server) -> None:
+    """A supplier typing a note when the console reloads (a phone's tab discarded, a sign-in again)
+    finds it again in its open panel; once added, it is not brought back (a user try lost it)."""
+    s = live_server
+    booth_id = await s.booth_id(BRIGHTWAY.slug)
+    buyer = await s.client((await s.guest("Luis", "es"))[0])
+    assert (await buyer.call("booth:join", {"booth_id": booth_id}))["ok"]
+    ack = await buyer.call("inquiry:submit", {"booth_id": booth_id, "message": "¿Precio por 500?",
+                                              "email": "luis@example.es", "consent": True})  # fmt: skip
+    assert ack["ok"], ack
+    lead_id = int(ack["lead"]["id"])
+
+    async with open_fair(s.url) as fair:
+        page = await fair.staff("/console", BRIGHTWAY.email)
+        zh = await ui_strings(page, "zh")
+        lead = page.locator(f".lead[data-lead-id='{lead_id}']")
+        await lead.locator("summary").click()
+        await lead.get_by_role("textbox", name=zh["leads.note"]).fill("周五前回复样品费")
+        await page.reload()
+        note_box = lead.get_by_role("textbox", name=zh["leads.note"])
+        await expect(note_box).to_be_visible()  # the panel opened by itself
+        await expect(note_box).to_have_value("周五前回复样品费")
+        await lead.get_by_role("button", name=zh["leads.add_note"]).click()
+        await expect(lead.locator(".notes > li")).to_contain_text("周五前回复样品费")
+        await expect(note_box).to_have_value("")
+        await page.reload()
+        await expect(lead.locator("summary")).to_be_visible()
+        await expect(lead.get_by_role("textbox", name=zh["leads.note"])).to_be_hidden()  # closed: nothing kept
+        assert fair.errors == []

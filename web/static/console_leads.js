@@ -8,6 +8,7 @@ import { t, tn, errorText, langName, countryName, formatDateTime, formatPrice } 
 import { api, download, ApiError } from './session.js';
 import { call } from './socket.js';
 import { onRefused } from './page.js';
+import { KeptDraft } from './pending_send.js';
 import { LEAD_STATUSES } from './trade.js';
 import { formatQuantity } from './units.js';
 import { leadTiming, longestWaitingFirst } from './waiting.js';
@@ -158,6 +159,8 @@ function renderNotes(lead) {
   const status = h('p', { class: 'form-status', role: 'status', hidden: true });
   const form = h('form', { class: 'note-form' }, input, h('button', { type: 'submit', class: 'btn small' }, t('leads.add_note')));
   const details = h('details', { class: 'lead-notes' }, h('summary', {}, t('leads.notes')), list, form, status);
+  // A half-typed note survives a reload (or a sign-in again) in this tab; its panel opens with it.
+  const draft = new KeptDraft(input, `lead-note.${lead.id}`);
   let loaded = false;
   // Notes by id: a note added while the list loads (a slow network, a quick supplier) is merged
   // with what the load returns, never wiped by it.
@@ -188,11 +191,13 @@ function renderNotes(lead) {
     if (ack.ok) {
       addNote(ack.note);
       input.value = '';
+      draft.save();
       say(status, '');
     } else {
       say(status, errorText(ack.error), 'error');
     }
   });
+  if (input.value) details.open = true;
   return details;
 }
 
