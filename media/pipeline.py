@@ -170,6 +170,10 @@ class LivePipeline:
             return False
         self._stamp = stamp
         segments, _ = read_run_playlist(run.output.playlist, run.number)
+        if len(segments) < len(self._current):
+            # The list only grows (hls_list_size 0): fewer means it is being rewritten, or an
+            # ffmpeg killed mid-write left it empty. The segments already seen are on disk; keep them.
+            return False
         if len(segments) == len(self._current) and not force:
             return False
         self._current = segments

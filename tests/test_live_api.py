@@ -316,6 +316,14 @@ async def test_rtmp_publish_with_key(server: Server) -> None:
 
     await wait_until(ended)
     assert ffmpeg_children() == []
+    # The stream's recording is there for the replay: OBS's sessions were ended with ffmpeg killed
+    # (it did not stop on SIGINT while nginx-rtmp kept its play connection), leaving "0 ms
+    # recorded" and an empty playlist (found by a deploy try).
+    async with server.http.get(f"{server.url}/media/{p.session_id}/index.m3u8") as r:
+        assert r.status == 200, r.status
+        recording = await r.text()
+    assert sum(1 for line in recording.splitlines() if line.endswith(".ts")) >= 4, recording
+    assert "#EXT-X-ENDLIST" in recording
 
 
 async def test_staff_can_end_a_live_session(server: Server, samples: dict[str, bytes]) -> None:

@@ -83,6 +83,27 @@ async def test_chunks_become_hls_and_vod(store: MediaStore, samples: dict[str, b
         assert store.servable_file(1, s.uri) is not None
 
 
+async def test_a_killed_ffmpegs_empty_playlist_keeps_the_segments_seen(
+    store: MediaStore, samples: dict[str, bytes]
+) -> None:
+    """ffmpeg killed while it rewrites its playlist leaves it empty; the segments the pipeline had
+    already seen are on disk and stay in the recording (a deploy try's OBS replay was lost so)."""
+    hooks = Hooks()
+    mgr = LiveManager(store, hooks)
+    p, run = await mgr.start_browser(3, 7, "h264")
+    for c in chunks(samples["h264"]):
+        await p.feed(c)
+    assert await p.wait_for_segments(2, within=30)
+    seen = len(p.segments)
+    await run.proc.kill()  # SIGTERM: no clean finish
+    run.output.playlist.write_text("")  # what a kill during its rewrite leaves
+    await mgr.end(3, "source_ended")
+    vod = (store.session_dir(3) / "index.m3u8").read_text()
+    segments, _ = parse_run_playlist(vod, 0)
+    assert len(segments) >= seen >= 2, vod
+    assert hooks.ended[0][2] > 0
+
+
 async def test_resume_adds_a_discontinuous_run(store: MediaStore, samples: dict[str, bytes]) -> None:
     hooks = Hooks()
     mgr = LiveManager(store, hooks, grace_seconds=30)

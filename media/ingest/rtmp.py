@@ -89,6 +89,11 @@ rtmp {{
             on_publish_done {self.on_publish_done};
             notify_method post;
             drop_idle_publisher 15s;
+            # When the publisher leaves, drop our ffmpeg's play connection too: it then reads the
+            # end of the stream and finishes its files. Left idle, it waited on a silent socket,
+            # ignored SIGINT there (ffmpeg interrupts I/O only from a second signal) and was
+            # killed with its playlist half written: no replay of an OBS stream.
+            idle_streams off;
         }}
     }}
 }}
