@@ -140,7 +140,7 @@ def _nginx_conf(work: Path, lb: Host, apps: list[Host], media: Path) -> Path:
     }
     work.mkdir()
     (work / "boothcast.conf").write_text(render(DEPLOY / "templates" / "boothcast.conf.template", values))
-    (work / "rtmp.conf").write_text(render(DEPLOY / "stream_templates" / "rtmp.conf.template", values))
+    (work / "rtmp.conf").write_text(render(DEPLOY / "templates" / "rtmp.conf.stream-template", values))
     (work / "nginx.conf").write_text(main_conf(work))
     return work / "nginx.conf"
 

@@ -129,7 +129,7 @@ async def cluster(
                 render(DEPLOY / "templates" / "boothcast.conf.template", values)
             )
             (work / "rtmp.conf").write_text(
-                render(DEPLOY / "stream_templates" / "rtmp.conf.template", values)
+                render(DEPLOY / "templates" / "rtmp.conf.stream-template", values)
             )
             (work / "nginx.conf").write_text(main_conf(work))
             proc = subprocess.Popen(
