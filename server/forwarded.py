@@ -94,19 +94,36 @@ def forwarded_hops(request: web.BaseRequest, header: str) -> list[str]:
     return [part for line in request.headers.getall("X-Forwarded-For", ()) for part in line.split(",")]
 
 
+def forwarded_scheme(request: web.BaseRequest, header: str) -> str | None:
+    """The scheme the nearest proxy says the client used (`X-Forwarded-Proto`, or `proto=` of
+    `Forwarded`): `https` behind a TLS terminator, so that links the app writes (a calendar
+    file's page) say https too. None when absent or neither http nor https."""
+    if header == "forwarded":
+        protos = [str(element["proto"]) for element in request.forwarded if "proto" in element]
+    else:
+        protos = [part for line in request.headers.getall("X-Forwarded-Proto", ()) for part in line.split(",")]
+    proto = protos[-1].strip().lower() if protos else None
+    return proto if proto in ("http", "https") else None
+
+
 def real_client(trusted: Iterable[str], header: str = "x-forwarded-for") -> Callable[[web.Request], web.Request]:
     """A function giving the request as the client behind the trusted proxies made it: the same
-    request, or a clone whose `remote` is that client (`forwarded_middleware`, server/socket_edge.py)."""
+    request, or a clone whose `remote` is that client and whose `scheme` is the one the client
+    used (`forwarded_middleware`, server/socket_edge.py)."""
     if header not in HEADERS:
         raise ValueError(f"the forwarded header must be one of {', '.join(HEADERS)}")
     networks = _networks(trusted)
 
     def real(request: web.Request) -> web.Request:
         peer = request.remote
-        client = client_address(peer, forwarded_hops(request, header), networks)
-        if client is not None and client != peer:
-            return request.clone(remote=client)
-        return request
+        ip = _node(peer) if peer else None
+        if peer is None or ip is None or not _trusted(ip, networks):
+            return request  # the peer is the client: whatever it sent about itself is its own word
+        client = client_address(peer, forwarded_hops(request, header), networks) or peer
+        scheme = forwarded_scheme(request, header) or request.scheme
+        if client == peer and scheme == request.scheme:
+            return request
+        return request.clone(remote=client, scheme=scheme)
 
     return real
 

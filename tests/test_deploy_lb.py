@@ -288,3 +288,22 @@ async def _until_logged(cluster: Cluster, patterns: tuple[str, ...]) -> str:
             await asyncio.sleep(0.05)
 
     return await asyncio.wait_for(poll(), 10)
+
+
+async def test_behind_a_tls_proxy_browser_websockets_are_accepted(cluster: Cluster) -> None:
+    """A TLS proxy in front of the balancer (docs/deploy.md, TLS) says https in X-Forwarded-Proto;
+    the balancer passes that on instead of its own plain-http scheme, so a page served over https
+    opens its websocket (before, every one was refused as "not an accepted origin")."""
+    host = cluster.url.removeprefix("http://")
+    path = "/socket.io/?EIO=4&transport=websocket"
+    async with cluster.session("127.0.0.8") as h:
+        behind_tls = {"Origin": f"https://{host}", "X-Forwarded-Proto": "https"}
+        async with h.ws_connect(cluster.url + path, headers=behind_tls) as ws:
+            opened = await ws.receive_str(timeout=10)
+            assert opened.startswith("0{") and '"sid"' in opened, opened
+        # Without the proxy's word, an https page on this plain-http balancer is another origin.
+        with pytest.raises(aiohttp.WSServerHandshakeError):
+            async with h.ws_connect(cluster.url + path, headers={"Origin": f"https://{host}"}):
+                pass
+        async with h.ws_connect(cluster.url + path, headers={"Origin": f"http://{host}"}) as ws:
+            assert (await ws.receive_str(timeout=10)).startswith("0{")

@@ -218,3 +218,30 @@ async def test_socket_io_requests_are_logged_with_the_forwarded_client(
             async with aiohttp.ClientSession() as h, h.get(polling, headers=headers) as r:
                 assert r.status == 200 and r.headers["X-Request-Id"] == "poll-1"
         assert any(line.startswith('198.51.100.5 "GET /socket.io/" 200 ') for line in lines()), lines()
+
+
+async def _calendar_url(server: Server, headers: dict[str, str]) -> str:
+    _, lobby = await server.get("/api/booths")
+    booth = next(b for b in lobby if b["next_stream_at"])
+    async with aiohttp.ClientSession() as h, h.get(
+        f"{server.url}/api/booths/{booth['id']}/next-stream.ics", headers=headers
+    ) as r:
+        assert r.status == 200
+        text = (await r.read()).decode().replace("\r\n ", "")
+    return next(line for line in text.split("\r\n") if line.startswith("URL:"))[4:]
+
+
+async def test_links_the_app_writes_use_the_scheme_the_client_used(serve: Any) -> None:
+    """Behind a TLS terminator the app hears plain http; the proxy's X-Forwarded-Proto (or
+    Forwarded proto=) says https, and counts only from a trusted proxy (a deploy try's calendar
+    file linked to http://)."""
+    async with serve(trusted_proxies=("127.0.0.1/32",)) as server:
+        assert (await _calendar_url(server, {"X-Forwarded-Proto": "https"})).startswith("https://")
+        assert (await _calendar_url(server, {"X-Forwarded-Proto": "gopher"})).startswith("http://")
+        assert (await _calendar_url(server, {})).startswith("http://")
+    async with serve(trusted_proxies=("127.0.0.1/32",), forwarded_header="forwarded") as server:
+        forwarded = {"Forwarded": "for=198.51.100.1;proto=https"}
+        assert (await _calendar_url(server, forwarded)).startswith("https://")
+        assert (await _calendar_url(server, {"X-Forwarded-Proto": "https"})).startswith("http://")
+    async with serve(trusted_proxies=("10.0.0.0/8",)) as server:  # this peer is not a proxy
+        assert (await _calendar_url(server, {"X-Forwarded-Proto": "https"})).startswith("http://")
