@@ -23,7 +23,10 @@ from server.settings import Settings
 
 ENV_HELP = """\
 environment (defaults in server/settings.py):
-  BOOTHCAST_DATA_DIR           data directory: SQLite database, models, media (default ./data)
+  BOOTHCAST_HOST               the address to listen on (default 127.0.0.1; 0.0.0.0 for all)
+  BOOTHCAST_PORT               the HTTP port (default 8080; --port overrides both)
+  BOOTHCAST_DATA_DIR           data directory: SQLite database, models, media (default ./data);
+                               one per node, never shared (serve refuses a directory in use)
   DATABASE_URL                 e.g. postgresql+asyncpg://user@host/db (default: SQLite in the data dir)
   REDIS_URL                    e.g. redis://127.0.0.1:6379/0 — many nodes share fan-out, presence and
                                rate limits (default unset: one node, in memory)
@@ -48,6 +51,9 @@ environment (defaults in server/settings.py):
                                (also answered in X-Request-Id) and the socket id
   BOOTHCAST_MEDIA_DIR          HLS output and recordings (default DATA_DIR/media)
   BOOTHCAST_RTMP_PORT          RTMP ingest port for OBS (default 1935, 0 = off)
+  BOOTHCAST_RTMP_PUBLIC_URL    the OBS server URL the console shows, when OBS reaches the nodes
+                               through a balancer, e.g. rtmp://fair.example.com:1935/live
+                               (default: this node's own host and BOOTHCAST_RTMP_PORT)
   BOOTHCAST_RECORDING_RETENTION_DAYS  prune recordings older than this (default 30, 0 = keep)
   BOOTHCAST_OUTBOX_RETENTION_DAYS    prune delivered and failed webhook deliveries older than
                                this (default 30, 0 = keep)
@@ -71,6 +77,18 @@ environment (defaults in server/settings.py):
   BOOTHCAST_METRICS_PORT       Prometheus /metrics on a listener of its own (default 0 = none;
                                never on the app port)
   BOOTHCAST_METRICS_HOST       the address of that listener (default 127.0.0.1)
+  BOOTHCAST_WEBHOOK_TIMEOUT    seconds a CRM has to answer one delivery (default 10)
+  BOOTHCAST_WEBHOOK_RETRY_BASE first retry after this many seconds, doubling (default 10), up to
+  BOOTHCAST_WEBHOOK_RETRY_CAP  this many seconds between tries (default 3600)
+  BOOTHCAST_WEBHOOK_MAX_ATTEMPTS
+                               tries before a delivery is marked failed (default 12)
+  BOOTHCAST_WEBHOOK_POLL_INTERVAL
+                               seconds between looks for deliveries due (default 1)
+  BOOTHCAST_WEBHOOK_ALLOW_PRIVATE
+                               1 = webhooks may name loopback and private addresses (a CRM on
+                               the intranet; default 0: refused)
+  BOOTHCAST_ANALYTICS_SAMPLE_SECONDS
+                               how often each booth's viewer count is sampled (default 30)
 """
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import signal
 import socket
 
 from aiohttp import web
 
-from server.preflight import LISTEN_BACKLOG, Problem, bind_http, preflight
+from server.preflight import LISTEN_BACKLOG, Problem, bind_http, hold_data_dir, preflight
 from server.settings import Settings
 
 
@@ -28,12 +29,16 @@ def serve(settings: Settings, announce: str) -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux/macOS
         pass
-    asyncio.run(preflight(settings))
-    sock = bind_http(settings.host, settings.port)
+    lock = hold_data_dir(settings.data_dir)
     try:
-        asyncio.run(_run(settings, sock, announce))
+        asyncio.run(preflight(settings))
+        sock = bind_http(settings.host, settings.port)
+        try:
+            asyncio.run(_run(settings, sock, announce))
+        finally:
+            sock.close()
     finally:
-        sock.close()
+        os.close(lock)
 
 
 async def _run(settings: Settings, sock: socket.socket, announce: str) -> None:

@@ -26,7 +26,7 @@ from server.preflight import (
     schema_state,
     sqlite_path,
 )
-from server.settings import Settings, _mask_url
+from server.settings import MULTI_NODE_SECRET, Settings, _mask_url
 
 Status = Literal["ok", "warn", "FAIL"]
 CHECK_TIMEOUT = 15.0
@@ -196,6 +196,8 @@ async def check_disk(settings: Settings) -> Result:
 async def check_secret(settings: Settings) -> Result:
     key, where = settings.secret_key, "BOOTHCAST_SECRET_KEY"
     path = settings.data_dir / "secret.key"
+    if not key and settings.redis_url:
+        return Result("FAIL", "secret", MULTI_NODE_SECRET)
     if not key:
         if not path.exists():
             return Result(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import fcntl
 import os
 import re
 import shutil
@@ -199,6 +200,27 @@ async def check_redis(settings: Settings) -> None:
         ) from exc
     finally:
         await redis.aclose()
+
+
+def hold_data_dir(data_dir: Path) -> int:
+    """An exclusive lock on the data directory, held for the process's life (the returned fd).
+
+    Two nodes sharing one would each take the other's running nginx-rtmp (its pid file is there)
+    for one a crashed server left behind, and stop it; the victim said nothing and kept offering
+    RTMP (a deploy try). The kernel lets go of the lock when the process ends, however it ends.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / "node.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise Problem(
+            f"the data directory {data_dir.resolve()} is in use by another Boothcast node: give each "
+            "node its own BOOTHCAST_DATA_DIR (nodes share the database, Redis, BOOTHCAST_MEDIA_DIR "
+            "and the models, never a data directory)"
+        ) from None
+    return fd
 
 
 async def preflight(settings: Settings) -> None:

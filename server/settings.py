@@ -83,6 +83,13 @@ def _web_dir(env: dict[str, str]) -> Path:
     return path
 
 
+def _rtmp_public_url(env: dict[str, str]) -> str:
+    raw = env.get("BOOTHCAST_RTMP_PUBLIC_URL", "").strip().rstrip("/")
+    if raw and (not raw.startswith(("rtmp://", "rtmps://")) or any(c.isspace() for c in raw)):
+        raise SystemExit(f"BOOTHCAST_RTMP_PUBLIC_URL must be an rtmp:// or rtmps:// URL, got {raw!r}")
+    return raw
+
+
 def _trusted_proxies(env: dict[str, str]) -> tuple[str, ...]:
     try:
         return parse_trusted(env.get("BOOTHCAST_TRUSTED_PROXIES", ""))
@@ -95,6 +102,12 @@ def _forwarded_header(env: dict[str, str]) -> str:
     if raw not in HEADERS:
         raise SystemExit(f"BOOTHCAST_FORWARDED_HEADER must be one of {', '.join(HEADERS)}, got {raw!r}")
     return raw
+
+
+MULTI_NODE_SECRET = (
+    "REDIS_URL is set, so several nodes serve this fair: set BOOTHCAST_SECRET_KEY (32+ characters) "
+    "to the same value on every node; a key made in one node's data directory is not shared"
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,9 @@ class Settings:
     translation_engines: dict[tuple[str, str], str] | None = None  # None: the measured default
     media_dir: Path | None = None  # None = {data_dir}/media
     rtmp_port: int = 1935  # 0 disables RTMP ingest
+    # What OBS is told to stream to, when that is not this node's own port: a balancer's
+    # (rtmp://fair.example.com:1935/live). "" = rtmp://{the host the console was opened on}:{rtmp_port}/live
+    rtmp_public_url: str = ""
     recording_retention_days: int = 30  # 0 keeps recordings forever
     # Pruned hourly by rooms/retention.py (0 keeps them for ever): ended webhook deliveries and
     # their events; visits and viewer samples, and with them the booth figures of older days.
@@ -177,6 +193,10 @@ class Settings:
             if len(self.secret_key) < 32:
                 raise SystemExit("BOOTHCAST_SECRET_KEY must have at least 32 characters")
             return self
+        if self.redis_url:
+            # Each node would make its own key in its own data dir and refuse the others' tokens:
+            # a page signed in through one node fails on the next (a deploy try saw exactly that).
+            raise SystemExit(MULTI_NODE_SECRET)
         path = self.data_dir / "secret.key"
         if path.exists():
             key = path.read_text().strip()
@@ -210,6 +230,7 @@ class Settings:
             "access_log": e.get("BOOTHCAST_ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off"),
             "media_dir": Path(media) if media else None,
             "rtmp_port": _int(e, "BOOTHCAST_RTMP_PORT", 1935),
+            "rtmp_public_url": _rtmp_public_url(e),
             "recording_retention_days": _int(e, "BOOTHCAST_RECORDING_RETENTION_DAYS", 30),
             "outbox_retention_days": _days(e, "BOOTHCAST_OUTBOX_RETENTION_DAYS", 30),
             "analytics_retention_days": _days(e, "BOOTHCAST_ANALYTICS_RETENTION_DAYS", 400),

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from rooms.users import (
     list_accounts,
 )
 from server.cli import build_parser, main
-from tests.support import Client, Server
+from tests.support import ROOT, Client, Server
 
 T = TypeVar("T")
 
@@ -146,6 +147,9 @@ def test_help_names_every_command_and_setting(capsys: object) -> None:
                  "BOOTHCAST_MAX_SOCKETS_PER_ADDRESS", "BOOTHCAST_HEADER_TIMEOUT", "BOOTHCAST_PING_INTERVAL",
                  "BOOTHCAST_PING_TIMEOUT"):  # fmt: skip
         assert word in text, word
+    # Every setting the server reads is named there, so `--help` finds every feature.
+    read = set(re.findall(r'"(BOOTHCAST_[A-Z_]+)"', (ROOT / "server" / "settings.py").read_text()))
+    assert sorted(v for v in read if v not in text) == []
 
 
 def test_settings_command_masks_secrets(capsys: object, monkeypatch: object, tmp_path: Path) -> None:

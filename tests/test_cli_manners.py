@@ -174,6 +174,27 @@ def test_serve_on_a_busy_port_says_so_without_a_traceback(migrated: Path, listen
     assert "Boothcast on" not in result.stdout
 
 
+def test_a_second_node_on_the_same_data_dir_is_refused(migrated: Path) -> None:
+    """Nodes share the database and media, never a data directory: a second one there took the
+    first's running nginx-rtmp for a crashed server's and stopped it (a deploy try)."""
+    port = free_port()
+    first = subprocess.Popen(
+        [sys.executable, "-m", "server", "--data-dir", str(migrated), "serve", "--port", str(port)],
+        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert first.stdout is not None
+        assert "Boothcast on" in first.stdout.readline()
+        _refused(_run(migrated, "serve", "--port", str(free_port())), "in use by another Boothcast node",
+                 "BOOTHCAST_DATA_DIR")  # fmt: skip
+        assert first.poll() is None  # the first node is untouched
+    finally:
+        first.terminate()
+        first.wait(15)
+    # Once the first has gone, however it went, the directory is free again.
+    _refused(_run(migrated, "serve", "--port", str(free_port()), BOOTHCAST_FFMPEG="/nonexistent/ffmpeg"), "ffmpeg")
+
+
 def test_serve_on_an_unmigrated_database_says_run_migrate(tmp_path: Path) -> None:
     _refused(_run(tmp_path, "serve", "--port", str(free_port())), "boothcast migrate")
     assert not (tmp_path / "boothcast.db").exists()

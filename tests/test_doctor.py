@@ -66,6 +66,9 @@ def test_doctor_on_an_unmigrated_database_fails_and_changes_nothing(tmp_path: Pa
     assert code == 1 and _status(lines["secret"]) == "FAIL" and "at least 32" in lines["secret"]
     code, lines = _doctor(tmp_path, BOOTHCAST_SECRET_KEY="ab" * 40)
     assert _status(lines["secret"]) == "warn" and "different characters" in lines["secret"]
+    # Several nodes (REDIS_URL) each making a key of their own refuse each other's sign-ins.
+    code, lines = _doctor(tmp_path, BOOTHCAST_SECRET_KEY="", REDIS_URL="redis://127.0.0.1:6379/0")
+    assert code == 1 and _status(lines["secret"]) == "FAIL" and "same value on every node" in lines["secret"]
 
 
 def test_doctor_without_nginx_or_ffmpeg_fails(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import contextlib
 import socket
 import subprocess
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +257,14 @@ async def test_stream_key_endpoints(server: Server) -> None:
         and body["stream_key"]
         and body["rtmp_url"].endswith(f":{server.settings.rtmp_port}/live")
     )
+    # Behind a balancer, OBS is told the balancer's URL, not this node's own port.
+    service = server.app[LIVE]
+    service.settings = replace(service.settings, rtmp_public_url="rtmp://fair.example.com:1935/live")
+    try:
+        status, public = await server.json("GET", f"/api/booths/{booth_id}/stream", token)
+        assert public["rtmp_url"] == "rtmp://fair.example.com:1935/live"
+    finally:
+        service.settings = replace(service.settings, rtmp_public_url="")
     status, rotated = await server.json("POST", f"/api/booths/{booth_id}/stream/rotate-key", token)
     assert status == 200 and rotated["stream_key"] != body["stream_key"]
     assert (await server.json("GET", f"/api/booths/{booth_id}/stream", server.buyer))[0] == 403

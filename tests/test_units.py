@@ -168,7 +168,14 @@ def test_settings_from_env_and_bad_values(tmp_path: object) -> None:
         Settings.from_env({"BOOTHCAST_PORT": "eighty"})
     with pytest.raises(SystemExit):
         Settings(secret_key="short").with_secret()
+    with pytest.raises(SystemExit, match="same value on every node"):
+        Settings(data_dir=tmp_path, redis_url="redis://x:6379/0").with_secret()  # type: ignore[arg-type]
+    assert not (tmp_path / "secret.key").exists()  # type: ignore[operator]
     assert Settings.from_env({}).translation_beam == DEFAULT_BEAM
+    url = "rtmp://fair.example.com:1935/live"
+    assert Settings.from_env({"BOOTHCAST_RTMP_PUBLIC_URL": url + "/"}).rtmp_public_url == url
+    with pytest.raises(SystemExit, match="BOOTHCAST_RTMP_PUBLIC_URL"):
+        Settings.from_env({"BOOTHCAST_RTMP_PUBLIC_URL": "http://fair.example.com/live"})
     assert Settings.from_env({"BOOTHCAST_TRANSLATION_BEAM": "4"}).translation_beam == 4
     for bad in ("0", "9", "wide"):
         with pytest.raises(SystemExit, match="BOOTHCAST_TRANSLATION_BEAM"):

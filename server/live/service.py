@@ -206,6 +206,8 @@ class LiveService:
     def rtmp_url(self, request: web.Request) -> str | None:
         if self.rtmp is None:
             return None
+        if self.settings.rtmp_public_url:
+            return self.settings.rtmp_public_url
         host = self.settings.host
         if host in ("0.0.0.0", "::", ""):
             host = request.url.host or "127.0.0.1"
