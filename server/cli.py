@@ -122,10 +122,18 @@ def _serve(settings: Settings, announce: str) -> None:
     serve(settings, announce)  # prints `announce` once it listens
 
 
+def _url(settings: Settings) -> str:
+    """An address a browser can open: "0.0.0.0" listens on every address but opens nothing."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(settings.host, settings.host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}/"
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     if args.migrate:
         asyncio.run(_migrate(settings))
-    url = f"http://{settings.host}:{settings.port}/"
+    url = _url(settings)
     _serve(settings, f"Boothcast on {url}  (database {_masked_db(settings)})")
 
 
@@ -145,7 +153,7 @@ async def _prepare_demo(settings: Settings) -> list[Any]:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
     print(f"Preparing the demo fair in {settings.data_dir.resolve()} ...", flush=True)
     accounts = asyncio.run(_prepare_demo(settings))
-    url = f"http://{settings.host}:{settings.port}/"
+    url = _url(settings)
     print(f"\nBoothcast demo fair: {url}")
     print(f"  buyers: open {url} and enter the fair as a guest")
     print(f"  supplier console: {url}console   moderator console: {url}moderate")

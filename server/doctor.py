@@ -167,7 +167,7 @@ async def check_models(settings: Settings) -> Result:
     if not packages:
         return Result(
             "warn", "models", f"none in {models_dir.resolve()}: chat goes out untranslated "
-            "(`boothcast models install`, or `boothcast demo` for the bundled ones)",
+            "(`boothcast models install-bundled` for the bundled ones, or `boothcast models install`)",
         )  # fmt: skip
     direct = {(p.from_code, p.to_code) for p in packages}
     langs = sorted({code for pair in direct for code in pair})

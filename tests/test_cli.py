@@ -105,6 +105,9 @@ def test_demo_seeds_idempotently_and_prints_accounts(tmp_path: Path) -> None:
     second = _run("demo", "--no-serve", data_dir=tmp_path)
     assert second.returncode == 0, second.stderr
     assert asyncio.run(_counts(url)) == once
+    # Listening on every address, it still prints an address a browser opens.
+    every = _run("demo", "--no-serve", "--host", "0.0.0.0", data_dir=tmp_path)
+    assert "http://127.0.0.1:8080/" in every.stdout and "0.0.0.0" not in every.stdout, every.stdout
     booths, products, users = once
     assert booths >= 6 and products == sum(len(b.products) for b in demo_fair.BOOTHS)
     assert users == len(demo_fair.BOOTHS) + 2
