@@ -14,6 +14,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from yarl import URL
 
+from server.static_gzip import GzipFiles
+
 # Every page runs only its own same-origin modules: no inline script or style, no third party.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; media-src 'self' blob:; img-src 'self' data: blob:; "
@@ -69,31 +71,33 @@ VENDOR = {
 }
 
 
-def _file_response(path: Path, cache_control: str, extra: dict[str, str] | None = None) -> web.FileResponse:
-    headers = {"Cache-Control": cache_control, "X-Content-Type-Options": "nosniff", **(extra or {})}
+async def _file_response(
+    request: web.Request, gzipped: GzipFiles, path: Path, cache_control: str
+) -> web.StreamResponse:
+    headers = {"Cache-Control": cache_control, "X-Content-Type-Options": "nosniff"}
     content_type = CONTENT_TYPES.get(path.suffix)
     if content_type is not None:
         headers["Content-Type"] = content_type + (
             "; charset=utf-8" if content_type.startswith("text/") else ""
         )
-    return web.FileResponse(path, headers=headers)
+    return await gzipped.response(request, path, headers) or web.FileResponse(path, headers=headers)
 
 
-def _html(path: Path, status: int = 200) -> web.FileResponse:
+async def _html(request: web.Request, gzipped: GzipFiles, path: Path, status: int = 200) -> web.StreamResponse:
+    headers = {**HTML_HEADERS, "Content-Type": "text/html; charset=utf-8"}
+    if status == 200 and (compressed := await gzipped.response(request, path, headers)) is not None:
+        return compressed
     # FileResponse answers 404 itself when the file is missing.
-    response = web.FileResponse(path, status=status, headers=HTML_HEADERS)
-    response.content_type = "text/html"
-    response.charset = "utf-8"
-    return response
+    return web.FileResponse(path, status=status, headers=headers)
 
 
-def _page_handler(path: Path) -> Handler:
+def _page_handler(gzipped: GzipFiles, path: Path) -> Handler:
     async def page(request: web.Request) -> web.StreamResponse:
         slug = request.match_info.get("slug")
         if slug is not None and slug != slug.lower():
             # Slugs are lower case; an address typed or read aloud with capitals still finds the booth.
             raise web.HTTPMovedPermanently(f"/booths/{quote(slug.lower(), safe='')}")
-        return _html(path)
+        return await _html(request, gzipped, path)
 
     return page
 
@@ -104,7 +108,7 @@ _REDIRECTS = {"/booths": "/", "/booths/": "/", "/replay": "/", "/replay/": "/"}
 _NOT_PAGES = ("/api/", "/static/", "/vendor/", "/media/", "/hls/", "/socket.io/")
 
 
-def _not_found_middleware(page: Path) -> Middleware:
+def _not_found_middleware(gzipped: GzipFiles, page: Path) -> Middleware:
     """A person's miss gets a page in their language with the way to the lobby, not aiohttp's bare
     "404: Not Found"; a trailing slash or a known shorthand is redirected to the page it means."""
 
@@ -126,12 +130,12 @@ def _not_found_middleware(page: Path) -> Middleware:
                 if match.http_exception is None:
                     query = request.rel_url.raw_query_string
                     raise web.HTTPMovedPermanently(target + (f"?{query}" if query else "")) from None
-            return _html(page, status=404)
+            return await _html(request, gzipped, page, status=404)
 
     return not_found
 
 
-def _static_handler(root: Path) -> Handler:
+def _static_handler(gzipped: GzipFiles, root: Path) -> Handler:
     async def static(request: web.Request) -> web.StreamResponse:
         rel = request.match_info["path"]
         # A NUL or a lone surrogate cannot name a file: `stat` would raise ValueError while the
@@ -143,12 +147,12 @@ def _static_handler(root: Path) -> Handler:
         # Purely lexical, so no blocking I/O here: no `..`, no dotfiles, no absolute paths.
         if not parts or any(part.startswith(".") or part == "/" or "\\" in part for part in parts):
             raise web.HTTPNotFound()
-        return _file_response(root.joinpath(*parts), "no-cache")
+        return await _file_response(request, gzipped, root.joinpath(*parts), "no-cache")
 
     return static
 
 
-def _vendor_handler(node_modules: Path) -> Handler:
+def _vendor_handler(gzipped: GzipFiles, node_modules: Path) -> Handler:
     async def vendor(request: web.Request) -> web.StreamResponse:
         entry = VENDOR.get(request.match_info["name"])
         if entry is None:
@@ -156,23 +160,24 @@ def _vendor_handler(node_modules: Path) -> Handler:
         package, filename = entry
         path = node_modules / package / filename
         # A missing file (npm ci not run: see scripts/install) is a plain 404. Exact versions are pinned in web/package.json; an hour of caching is plenty.
-        return _file_response(path, "public, max-age=3600")
+        return await _file_response(request, gzipped, path, "public, max-age=3600")
 
     return vendor
 
 
 def setup_pages(app: web.Application, web_dir: Path) -> None:
     """Register the HTML pages, `/static/` and `/vendor/` on `app`."""
+    gzipped = GzipFiles()
     for route, filename in PAGES.items():
-        app.router.add_get(route, _page_handler(web_dir / filename))
-    app.router.add_get("/static/{path:.+}", _static_handler(web_dir / "static"))
-    app.router.add_get("/vendor/{name}", _vendor_handler(web_dir / "node_modules"))
-    app.router.add_get("/favicon.ico", _favicon_handler(web_dir / "static" / "favicon.svg"))
-    app.middlewares.append(_not_found_middleware(web_dir / "notfound.html"))
+        app.router.add_get(route, _page_handler(gzipped, web_dir / filename))
+    app.router.add_get("/static/{path:.+}", _static_handler(gzipped, web_dir / "static"))
+    app.router.add_get("/vendor/{name}", _vendor_handler(gzipped, web_dir / "node_modules"))
+    app.router.add_get("/favicon.ico", _favicon_handler(gzipped, web_dir / "static" / "favicon.svg"))
+    app.middlewares.append(_not_found_middleware(gzipped, web_dir / "notfound.html"))
 
 
-def _favicon_handler(path: Path) -> Handler:
+def _favicon_handler(gzipped: GzipFiles, path: Path) -> Handler:
     async def favicon(request: web.Request) -> web.StreamResponse:
-        return _file_response(path, "public, max-age=86400")
+        return await _file_response(request, gzipped, path, "public, max-age=86400")
 
     return favicon

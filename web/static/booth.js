@@ -9,7 +9,7 @@ import { $, h, setChildren, say } from './dom.js';
 import { t, errorText, countryName, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { bootPage, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
-import { renderGuestSignIn, renderSessionBar, untranslatedNote } from './signin.js';
+import { renderGuestSignIn, renderSessionBar, translationInfo, untranslatedNote } from './signin.js';
 import { ChatLog } from './chat.js';
 import { keepChatEndAboveComposer } from './chat_overlap.js';
 import { reportDecorator, SlowModeGate } from './booth_safety.js';
@@ -25,6 +25,9 @@ import { loadReplays, mountPlayer, renderStreamState, setLive, showViewers } fro
 async function main() {
   state.session = bootPage();
   renderSessionBar($('#session-bar'), state.session);
+  // Asked for now, beside the booth: the sign-in form and the chat's language note need it, and
+  // one after the other they cost a phone on a slow link an extra round trip.
+  translationInfo();
   try {
     state.booth = await api(`/api/booths/${encodeURIComponent(slug)}`);
   } catch (err) {
