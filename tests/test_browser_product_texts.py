@@ -128,3 +128,24 @@ async def test_console_shows_sources_and_takes_a_correction(fair: Fair, live_ser
     local = next(p for p in detail["products"] if p["id"] == high_bay)["localized"]
     assert local["name"] == "campana LED industrial" and local["fields"]["name"]["i18n_source"] == "supplier"
     assert not fair.errors, fair.errors
+
+
+async def test_a_buyer_whose_language_the_supplier_did_not_write_reads_its_english(
+    fair: Fair, live_server: Server
+) -> None:
+    """An Arabic or Portuguese buyer of a Chinese booth that wrote its products in English too
+    reads the English names on the cards, not the Chinese (a user try saw "LED面板灯" everywhere)."""
+    panel = await _product(live_server, "BW-P6060")
+    for lang, name in (("ar", "Ahmed"), ("pt", "João")):
+        buyer = await fair.guest(
+            f"/booths/{BRIGHTWAY.slug}", name=name, lang=lang, viewport={"width": 390, "height": 844}
+        )
+        await joined(buyer)
+        card = buyer.locator(f".product-card[data-product-id='{panel}'] h3")
+        await expect(card).to_contain_text("LED panel light")
+        await expect(card).not_to_contain_text("LED面板灯")
+        options = await buyer.locator("#inquiry-slot select[name=product_id] option").all_inner_texts()
+        assert any("LED panel light" in o for o in options) and not any("LED面板灯" in o for o in options), (
+            options
+        )
+    assert not fair.errors, fair.errors

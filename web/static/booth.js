@@ -6,7 +6,7 @@
 
 import { S } from './events.js';
 import { $, h, setChildren, say } from './dom.js';
-import { t, errorText, countryName, langName } from './i18n.js';
+import { t, chosenLang, errorText, countryName, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { bootPage, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderGuestSignIn, renderSessionBar, translationInfo, untranslatedNote } from './signin.js';
@@ -29,7 +29,10 @@ async function main() {
   // one after the other they cost a phone on a slow link an extra round trip.
   translationInfo();
   try {
-    state.booth = await api(`/api/booths/${encodeURIComponent(slug)}`);
+    // Every product also in the reader's language (the supplier's own words, or the server's
+    // reading): without it a Portuguese or Arabic buyer saw the supplier's Chinese names.
+    const lang = state.session?.user?.lang || chosenLang();
+    state.booth = await api(`/api/booths/${encodeURIComponent(slug)}?lang=${encodeURIComponent(lang)}`);
   } catch (err) {
     $('#booth-name').textContent = t('booth.not_found');
     if (!(err instanceof ApiError && err.status === 404)) pageError(errorText(err.error));
