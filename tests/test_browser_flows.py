@@ -133,6 +133,13 @@ async def test_buyer_and_supplier_chat_pin_inquire_and_export(fair: Fair, tmp_pa
     # One tap, one lead: the button stays disabled until the buyer writes something new.
     submit = form.get_by_role("button", name=es["inq.submit"])
     await expect(submit).to_be_disabled()
+    # What was about that inquiry goes with it: the next one starts without its quantity, price
+    # and consent (a user try's second lead carried the first one's price); who the buyer is stays.
+    await expect(form.get_by_label(es["inq.quantity"])).to_have_value("")
+    await expect(form.get_by_label(es["inq.target_price"])).to_have_value("")
+    await expect(form.get_by_label(es["inq.consent"])).not_to_be_checked()
+    await expect(form.get_by_label(es["inq.email"])).to_have_value("ana@example.es")
+    await expect(form.get_by_label(es["inq.destination"])).to_have_value("ES")
     await form.get_by_label(es["inq.message"], exact=True).fill("¿Y el plazo de entrega?")
     await expect(submit).to_be_enabled()
 

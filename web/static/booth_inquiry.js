@@ -117,7 +117,14 @@ export function renderInquiryForm() {
     if (ack.ok) {
       say(result, t('inq.sent', { id: ack.lead?.id, email: payload.email }), 'ok');
       result.dataset.leadId = ack.lead?.id ?? '';
+      // What was about this inquiry goes with it; who the buyer is (e-mail, company, where to
+      // ship) stays. A next inquiry about another product carried the last one's quantity and
+      // price into the supplier's lead, and consent is given for each inquiry, never kept.
       message.value = '';
+      quantity.value = '';
+      price.value = '';
+      consent.checked = false;
+      state.inquiry.touched = false;
       storeJson(draftKey, null);
     } else {
       say(result, errorText(ack.error), 'error');
