@@ -123,7 +123,10 @@ def _not_found_middleware(gzipped: GzipFiles, page: Path) -> Middleware:
             if path in _REDIRECTS:
                 raise web.HTTPMovedPermanently(_REDIRECTS[path]) from None
             raw = request.rel_url.raw_path
-            target = raw.rstrip("/")
+            # "/Booths/X", "/moderate.html", "/booths/x/": the page the person means, if there is one.
+            target = raw.rstrip("/").lower().removesuffix(".html")
+            if target in ("", "/lobby", "/index"):
+                target = "/"
             # Never "//host": a Location of that shape leaves the site.
             if raw != target and target.startswith("/") and not target.startswith("//"):
                 match = await request.app.router.resolve(request.clone(rel_url=URL(target, encoded=True)))

@@ -31,3 +31,19 @@ async def test_webhook_and_glossary_refusals_are_in_the_suppliers_language(fair:
     await expect(glossary.locator(".glossary-form .form-status").first).to_have_text(ui["glossary.control"])
     assert "url:" not in await console.locator("main").inner_text()
     assert fair.errors == []
+
+
+async def test_an_unknown_booth_says_so_and_shows_the_way_to_the_lobby(fair: Fair) -> None:
+    """A mistyped booth address: the booth page says there is no such booth in the reader's
+    language and links to all booths, as the site's "page not found" does (a user try saw only
+    "Este stand no existe.")."""
+    page = await fair.page()
+    await page.goto("/booths/brightway")
+    await page.evaluate("() => localStorage.setItem('boothcast.lang', 'es')")
+    await page.reload()
+    es = await ui_strings(page, "es")
+    await expect(page.locator("#booth-name")).to_have_text(es["booth.not_found"])
+    await expect(page.locator(".booth-missing")).to_have_text(es["notfound.text"])
+    lobby = page.get_by_role("link", name=es["notfound.lobby"])
+    await expect(lobby).to_have_attribute("href", "/")
+    assert [e for e in fair.errors if "404" not in e] == []

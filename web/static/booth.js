@@ -36,6 +36,12 @@ async function main() {
   } catch (err) {
     $('#booth-name').textContent = t('booth.not_found');
     if (!(err instanceof ApiError && err.status === 404)) pageError(errorText(err.error));
+    else {
+      // A mistyped or old address: the way on, as the site's own "page not found" gives it.
+      $('#booth-name').after(
+        h('p', { class: 'muted booth-missing' }, t('notfound.text')),
+        h('p', {}, h('a', { class: 'btn primary', href: '/' }, t('notfound.lobby'))));
+    }
     return;
   }
   state.products = state.booth.products || [];
