@@ -69,6 +69,10 @@ async def booth_waiting(fair: Fair, actor: AuthUser, booth_id: int, now: datetim
                 Message.created_at >= after,
                 Message.created_at <= now,
                 User.role == "buyer",
+                # A hidden line, or any line of a banned account, is spam a moderator took down:
+                # nobody waits for an answer to it.
+                Message.hidden_at.is_(None),
+                User.banned_at.is_(None),
             )
             .order_by(Message.created_at)
             .limit(MAX_ROWS)
@@ -78,7 +82,9 @@ async def booth_waiting(fair: Fair, actor: AuthUser, booth_id: int, now: datetim
         leads = (
             await s.execute(
                 select(Lead.id, Lead.created_at, Lead.buyer_id, Lead.first_response_at)
-                .where(Lead.booth_id == booth_id, Lead.created_at >= start, Lead.created_at <= now)
+                .join(User, User.id == Lead.buyer_id)
+                .where(Lead.booth_id == booth_id, Lead.created_at >= start, Lead.created_at <= now,
+                       User.banned_at.is_(None))
                 .order_by(Lead.created_at)
                 .limit(MAX_ROWS)
             )

@@ -85,6 +85,32 @@ async def test_questions_and_leads_wait_until_staff_answer(fair_server: Server) 
     assert again["lead"]["first_response_at"] == up["lead"]["first_response_at"]
 
 
+async def test_hidden_and_banned_spam_waits_for_nobody(fair_server: Server) -> None:
+    """A moderator's hide, or a ban, takes the spam off the supplier's Waiting list too (a user try
+    saw a banned "Admin" listed as waiting 5 minutes beside real buyers)."""
+    s = fair_server
+    stok, sup = await s.supplier()
+    booth_id = sup["booth_id"]
+    mtok, _ = await s.moderator()
+    mod = await s.client(mtok)
+    names = {}
+    for name, text in (("Spam", "BUY NOW cheap"), ("Troll", "send payment to bit.ly/x"), ("Real", "MOQ?")):
+        tok, user = await s.guest(name, "en")
+        c = await s.client(tok)
+        assert (await c.call("booth:join", {"booth_id": booth_id}))["ok"]
+        ack = await c.call("chat:send", {"booth_id": booth_id, "text": text})
+        names[name] = (user["id"], ack["message"]["id"], c)
+    lead = await names["Troll"][2].call("inquiry:submit", {"booth_id": booth_id, "message": "pay here",
+                                                           "email": "t@example.com", "consent": True})  # fmt: skip
+    assert lead["ok"], lead
+    _, body = await s.get(f"/api/booths/{booth_id}/waiting", stok)
+    assert sorted(e["buyer"]["display_name"] for e in body["waiting"]) == ["Real", "Spam", "Troll"]
+    assert (await mod.call("mod:hide", {"message_id": names["Spam"][1]}))["ok"]
+    assert (await mod.call("mod:ban", {"user_id": names["Troll"][0], "hide_messages": False}))["ok"]
+    _, body = await s.get(f"/api/booths/{booth_id}/waiting", stok)
+    assert [e["buyer"]["display_name"] for e in body["waiting"]] == ["Real"]
+
+
 async def test_waiting_is_for_the_booths_staff_and_moderators(fair_server: Server) -> None:
     s = fair_server
     _, sup = await s.supplier()

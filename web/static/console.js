@@ -111,7 +111,11 @@ async function main() {
     state.waiting.onChat(m);
   });
   socket.on(S.CHAT_BATCH, (b) => { if (b.booth_id === state.booth.id) state.chat.merge(b.messages || []); });
-  socket.on(S.CHAT_HIDDEN, (e) => { if (e.booth_id === state.booth.id) state.chat.remove(e.message_id); });
+  socket.on(S.CHAT_HIDDEN, (e) => {
+    if (e.booth_id !== state.booth.id) return;
+    state.chat.remove(e.message_id);
+    state.waiting.refresh(); // a hidden question (a banned spammer's) waits for nobody
+  });
   socket.on(S.PRESENCE_UPDATE, (p) => {
     if (p.booth_id !== state.booth.id) return;
     $('#viewer-count').textContent = String(p.viewers ?? 0);
