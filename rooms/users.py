@@ -16,6 +16,7 @@ from rooms.errors import BadRequest, Banned, Conflict, InvalidCredentials, NotFo
 from rooms.group_commit import GroupCommit
 from rooms.models import AuditEntry, Booth, User
 from rooms.plain_text import check_plain
+from rooms.staff_names import check_guest_name
 
 
 def actor_of(user: User) -> AuthUser:
@@ -47,9 +48,10 @@ class GuestIn:
 
 
 def _checked(guest: GuestIn) -> GuestIn:
-    """Names that others read in chat and on leads: no control characters (rooms/plain_text.py)."""
+    """Names that others read in chat and on leads: no control characters (rooms/plain_text.py),
+    and none that passes for the fair's own people (rooms/staff_names.py)."""
     return GuestIn(
-        check_plain(guest.display_name, "display_name", MAX_NAME),
+        check_guest_name(check_plain(guest.display_name, "display_name", MAX_NAME)),
         guest.lang,
         None if guest.company is None else check_plain(guest.company, "company", MAX_LABEL),
         None if guest.country is None else check_plain(guest.country, "country", MAX_LABEL),

@@ -43,3 +43,19 @@ async def test_a_portuguese_buyer_learns_chat_is_not_translated_and_a_spanish_on
     await lang.select_option("en")
     await expect(form.locator(".lang-note")).to_be_hidden()
     assert fair.errors == []
+
+
+async def test_a_guest_named_admin_is_told_to_choose_their_own_name(fair: Fair) -> None:
+    page = await fair.page(PHONE)
+    await page.goto("/")
+    await page.evaluate("() => localStorage.setItem('boothcast.lang', 'es')")
+    await page.reload()
+    es = await ui_strings(page, "es")
+    form = page.locator("form.signin-form")
+    await form.get_by_label(es["f.name"]).fill("Admin")
+    await form.get_by_role("button", name=es["f.enter"]).click()
+    await expect(form.get_by_role("alert")).to_have_text(es["signin.staff_name"])
+    await form.get_by_label(es["f.name"]).fill("Lucía")
+    async with page.expect_navigation():
+        await form.get_by_role("button", name=es["f.enter"]).click()
+    await expect(form).to_have_count(0)

@@ -121,3 +121,17 @@ async def test_names_that_would_read_as_something_else_are_refused(fair_server: 
     for name in ("محمد الأحمد", "王小明 (深圳)", "José «Pepe» Núñez 🙂", "O'Brien & Sons"):
         status, body = await fair_server.post("/api/auth/guest", {"display_name": name, "lang": "en"})
         assert status == 200 and body["user"]["display_name"] == name, body
+
+
+async def test_names_that_pass_for_the_fairs_own_people_are_refused(fair_server: Server) -> None:
+    """A guest "Admin" wrote "Official notice from Admin: … send payment to …" and buyers read it
+    (a user try). Names claiming a role or an office are refused, in the fair's languages; a word
+    that only contains one ("Badminton") and ordinary names are fine."""
+    for name in ("Admin", "Moderator (staff)", "Brightway 明途 Official", "الإدارة", "官方客服", "ＡＤＭＩＮ",
+                 "admin_01", "Soporte Oficial", "Модератор", "관리자", "Boothcast Team"):  # fmt: skip
+        status, body = await fair_server.post("/api/auth/guest", {"display_name": name, "lang": "en"})
+        assert status == 400 and body["error"]["reason"] == "staff_name", (name, body)
+        assert body["error"]["field"] == "display_name"
+    for name in ("Badminton Supplies", "Ana Moderna", "Li Guan (官员? no)", "Officina Rossi", "Adminis Kft"):
+        status, body = await fair_server.post("/api/auth/guest", {"display_name": name, "lang": "en"})
+        assert status == 200, (name, body)

@@ -40,7 +40,8 @@ async function signIn(path, body, { submit, status, onDone }) {
     saveSession(session);
     onDone(session);
   } catch (err) {
-    say(status, errorText(err instanceof ApiError ? err.error : { code: 'internal' }), 'error');
+    const error = err instanceof ApiError ? err.error : { code: 'internal' };
+    say(status, error.reason === 'staff_name' ? t('signin.staff_name') : errorText(error), 'error');
   } finally {
     submit.disabled = false;
   }

@@ -19,6 +19,7 @@ export default {
   'signin.title': 'Als Einkäufer an der Messe teilnehmen',
   'signin.intro': 'Verfolgen Sie Live-Stände, chatten Sie und senden Sie Anfragen in Ihrer eigenen Sprache. Kein Passwort nötig.',
   'signin.lang_untranslated': 'Chat auf {lang} wird auf diesem Server nicht übersetzt (die Seiten schon). Übersetzte Sprachen: {langs}.',
+  'signin.staff_name': 'Dieser Name ist dem Messeteam vorbehalten (wie Admin, Moderator oder Offiziell): Wählen Sie Ihren eigenen Namen.',
   'signin.form': 'Gastanmeldung',
   'f.name': 'Name',
   'f.company': 'Firma',

@@ -19,6 +19,7 @@ export default {
   'signin.title': 'Join the fair as a buyer',
   'signin.intro': 'Watch live booths, chat and send inquiries in your own language. No password needed.',
   'signin.lang_untranslated': 'Chat in {lang} is not translated on this server (the pages are). Translated languages: {langs}.',
+  'signin.staff_name': 'This name is kept for the fair’s own people (like Admin, Moderator or Official): choose your own name.',
   'signin.form': 'Guest sign-in',
   'f.name': 'Name',
   'f.company': 'Company',

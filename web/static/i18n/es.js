@@ -19,6 +19,7 @@ export default {
   'signin.title': 'Entra a la feria como comprador',
   'signin.intro': 'Mira los stands en directo, chatea y envía consultas en tu propio idioma. Sin contraseña.',
   'signin.lang_untranslated': 'El chat en {lang} no se traduce en este servidor (las páginas sí). Idiomas traducidos: {langs}.',
+  'signin.staff_name': 'Este nombre está reservado al personal de la feria (como Admin, Moderador u Oficial): elige tu propio nombre.',
   'signin.form': 'Acceso de invitados',
   'f.name': 'Nombre',
   'f.company': 'Empresa',

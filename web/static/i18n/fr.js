@@ -19,6 +19,7 @@ export default {
   'signin.title': 'Entrez au salon en tant qu’acheteur',
   'signin.intro': 'Suivez les stands en direct, discutez et envoyez des demandes dans votre propre langue. Aucun mot de passe nécessaire.',
   'signin.lang_untranslated': 'Le chat en {lang} n’est pas traduit sur ce serveur (les pages le sont). Langues traduites : {langs}.',
+  'signin.staff_name': 'Ce nom est réservé à l’équipe du salon (comme Admin, Modérateur ou Officiel) : choisissez votre propre nom.',
   'signin.form': 'Connexion invité',
   'f.name': 'Nom',
   'f.company': 'Entreprise',

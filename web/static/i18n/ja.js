@@ -19,6 +19,7 @@ export default {
   'signin.title': 'バイヤーとして展示会に参加',
   'signin.intro': 'ライブ配信中のブースを見て、チャットや問い合わせをご自分の言語で。パスワードは不要です。',
   'signin.lang_untranslated': 'このサーバーでは{lang}のチャットは翻訳されません（ページは翻訳されます）。翻訳される言語: {langs}。',
+  'signin.staff_name': 'この名前は展示会の運営者用です（管理者・モデレーター・公式など）。ご自身の名前を入力してください。',
   'signin.form': 'ゲストログイン',
   'f.name': 'お名前',
   'f.company': '会社名',

@@ -19,6 +19,7 @@ export default {
   'signin.title': '바이어로 박람회 입장',
   'signin.intro': '라이브 부스를 시청하고, 내 언어로 채팅하고 문의를 보내세요. 비밀번호는 필요 없습니다.',
   'signin.lang_untranslated': '이 서버에서는 {lang} 채팅이 번역되지 않습니다(페이지는 번역됨). 번역되는 언어: {langs}.',
+  'signin.staff_name': '이 이름은 박람회 운영진 전용입니다(관리자, 운영자, 공식 등). 본인의 이름을 입력하세요.',
   'signin.form': '게스트 로그인',
   'f.name': '이름',
   'f.company': '회사',

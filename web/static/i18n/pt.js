@@ -19,6 +19,7 @@ export default {
   'signin.title': 'Entre na feira como comprador',
   'signin.intro': 'Assista aos estandes ao vivo, converse e envie solicitações no seu próprio idioma. Não é preciso senha.',
   'signin.lang_untranslated': 'O chat em {lang} não é traduzido neste servidor (as páginas são). Idiomas traduzidos: {langs}.',
+  'signin.staff_name': 'Este nome é reservado à equipe da feira (como Admin, Moderador ou Oficial): escolha o seu próprio nome.',
   'signin.form': 'Entrada como convidado',
   'f.name': 'Nome',
   'f.company': 'Empresa',

@@ -20,6 +20,7 @@ export default {
   'signin.title': 'Fuara alıcı olarak katılın',
   'signin.intro': 'Canlı stantları izleyin, kendi dilinizde sohbet edin ve talep gönderin. Şifre gerekmez.',
   'signin.lang_untranslated': '{lang} sohbet bu sunucuda çevrilmiyor (sayfalar çevriliyor). Çevrilen diller: {langs}.',
+  'signin.staff_name': 'Bu ad fuar ekibine ayrılmıştır (Yönetici, Moderatör veya Resmi gibi): kendi adınızı seçin.',
   'signin.form': 'Misafir girişi',
   'f.name': 'Ad soyad',
   'f.company': 'Şirket',

@@ -19,6 +19,7 @@ export default {
   'signin.title': 'Tham gia hội chợ với tư cách người mua',
   'signin.intro': 'Xem các gian hàng phát trực tiếp, trò chuyện và gửi yêu cầu báo giá bằng ngôn ngữ của bạn. Không cần mật khẩu.',
   'signin.lang_untranslated': 'Trò chuyện bằng {lang} không được dịch trên máy chủ này (các trang thì có). Các ngôn ngữ được dịch: {langs}.',
+  'signin.staff_name': 'Tên này dành cho nhân sự của hội chợ (như Quản trị viên, Điều phối viên hay Chính thức): hãy chọn tên của riêng bạn.',
   'signin.form': 'Đăng nhập khách',
   'f.name': 'Họ tên',
   'f.company': 'Công ty',

@@ -19,6 +19,7 @@ export default {
   'signin.title': '以買家身分進入展會',
   'signin.intro': '觀看直播攤位，用您自己的語言聊天與送出詢價。不需要密碼。',
   'signin.lang_untranslated': '本伺服器不翻譯{lang}聊天（頁面已翻譯）。可翻譯的語言：{langs}。',
+  'signin.staff_name': '此名稱僅限展會工作人員使用（如「管理員」「版主」「官方」），請使用您自己的名字。',
   'signin.form': '訪客登入',
   'f.name': '姓名',
   'f.company': '公司',

@@ -19,6 +19,7 @@ export default {
   'signin.title': '以买家身份进入展会',
   'signin.intro': '观看直播展位，用您自己的语言聊天和发送询价。无需密码。',
   'signin.lang_untranslated': '本服务器不翻译{lang}聊天（页面已翻译）。可翻译的语言：{langs}。',
+  'signin.staff_name': '此名称仅限展会工作人员使用（如“管理员”“版主”“官方”），请使用您自己的名字。',
   'signin.form': '访客登录',
   'f.name': '姓名',
   'f.company': '公司',
