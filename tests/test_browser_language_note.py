@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
+from rooms.demo_fair import MODERATOR_EMAIL
 from tests.browser_support import PHONE, Fair, booth, joined, screenshot, ui_strings
+from tests.support import Server
 
 pytestmark = pytest.mark.browser
 
@@ -59,3 +61,26 @@ async def test_a_guest_named_admin_is_told_to_choose_their_own_name(fair: Fair) 
     async with page.expect_navigation():
         await form.get_by_role("button", name=es["f.enter"]).click()
     await expect(form).to_have_count(0)
+
+
+async def test_staff_see_that_an_arabic_line_and_lead_have_no_translation(fair: Fair, live_server: Server) -> None:
+    """An English moderator read Arabic with no word that it was untranslated, and a supplier's lead
+    card showed only "the buyer wrote (Arabic)" (a user try): both now say no model translates it."""
+    s = live_server
+    booth_id = await s.booth_id(BRIGHTWAY.slug)
+    buyer = await s.client((await s.guest("Ahmed", "ar"))[0])
+    assert (await buyer.call("booth:join", {"booth_id": booth_id}))["ok"]
+    moderator = await fair.staff("/moderate", MODERATOR_EMAIL)
+    supplier = await fair.staff("/console", BRIGHTWAY.email)
+    assert (await buyer.call("chat:send", {"booth_id": booth_id, "text": "مرحبا، أريد عرض سعر"}))["ok"]
+    ack = await buyer.call("inquiry:submit", {"booth_id": booth_id, "message": "أريد عرض سعر لـ 500 قطعة",
+                                              "email": "ahmed@example.sa", "consent": True})  # fmt: skip
+    assert ack["ok"], ack
+    en = await ui_strings(moderator, "en")
+    line = moderator.locator("#feed-list .msg", has_text="مرحبا")
+    await expect(line.locator(".untranslated-badge")).to_have_text(en["chat.untranslated"])
+    zh = await ui_strings(supplier, "zh")
+    lead = supplier.locator(f".lead[data-lead-id='{ack['lead']['id']}']")
+    note = zh["leads.untranslated"].split("{lang}")[0]
+    await expect(lead.locator(".lead-untranslated")).to_contain_text(note)
+    assert fair.errors == []

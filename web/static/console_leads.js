@@ -144,7 +144,10 @@ function renderLead(lead, fresh) {
         h('p', { class: 'lead-message', lang: lead.source_lang, dir: 'auto' }, lead.message)),
       hasTranslation ? h('div', { class: `msg-col${uncertain ? ' is-uncertain' : ''}` },
         h('span', { class: 'col-label' }, t(translationLabel, { lang: langName(lead.target_lang || ctx.session.user.lang) })),
-        h('p', { class: 'lead-message-translated', dir: 'auto' }, lead.message_translated)) : null),
+        h('p', { class: 'lead-message-translated', dir: 'auto' }, lead.message_translated)) : null,
+      // Not left to guess: no translation is shown because none exists on this server.
+      !hasTranslation && foreignTo(lead.source_lang, lead.target_lang || ctx.session.user.lang)
+        ? h('p', { class: 'hint lead-untranslated' }, t('leads.untranslated', { lang: langName(lead.source_lang) })) : null),
     h('div', { class: 'lead-actions' },
       h('label', { for: statusSelect.id }, t('leads.status')), statusSelect, entry.timing),
     statusMsg,
@@ -199,6 +202,12 @@ function renderNotes(lead) {
   });
   if (input.value) details.open = true;
   return details;
+}
+
+/** Whether text in `source` needs a translation for a reader of `reader` ("zh" reads "zh-Hant"). */
+function foreignTo(source, reader) {
+  const base = (code) => String(code || '').split('-')[0];
+  return Boolean(source) && base(source) !== base(reader);
 }
 
 async function exportCsv() {

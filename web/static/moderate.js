@@ -38,7 +38,8 @@ async function main() {
   if (!(await accountFollowed())) return; // banned, or the page reloads with the account as it is
   $('#mod-root').hidden = false;
   pageTitle(t('mod.title'));
-  state.feed = new ChatLog($('#feed-list'), { layout: 'staff', orderBy: 'id', empty: $('#feed-empty'), decorate });
+  // markUntranslated: a line no engine translated says so, so a moderator knows it is the original.
+  state.feed = new ChatLog($('#feed-list'), { layout: 'staff', orderBy: 'id', empty: $('#feed-empty'), decorate, markUntranslated: true });
   setupDialog();
   $('#audit-refresh').addEventListener('click', loadAudit);
 

@@ -249,6 +249,7 @@ export default {
   'leads.no_notes': 'لا توجد ملاحظات بعد.',
   'leads.buyer_wrote': 'كتب المشتري ({lang})',
   'leads.translation': 'الترجمة ({lang})',
+  'leads.untranslated': 'غير مترجم: لا يوجد على هذا الخادم نموذج يترجم {lang}.',
   'leads.uncertain': 'ترجمة غير مؤكدة',
   'leads.uncertain_title': 'قد تكون الترجمة الآلية خاطئة: اعتمد على ما كتبه المشتري.',
   'leads.translation_uncertain': 'ترجمة آلية غير مؤكدة ({lang})',

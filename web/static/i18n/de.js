@@ -231,6 +231,7 @@ export default {
   'leads.no_notes': 'Noch keine Notizen.',
   'leads.buyer_wrote': 'Der Einkäufer schrieb ({lang})',
   'leads.translation': 'Übersetzung ({lang})',
+  'leads.untranslated': 'Nicht übersetzt: Kein Modell auf diesem Server übersetzt {lang}.',
   'leads.uncertain': 'Unsichere Übersetzung',
   'leads.uncertain_title': 'Die maschinelle Übersetzung könnte falsch sein: Verlassen Sie sich auf den Text des Einkäufers.',
   'leads.translation_uncertain': 'Maschinelle Übersetzung, unsicher ({lang})',

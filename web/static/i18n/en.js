@@ -231,6 +231,7 @@ export default {
   'leads.no_notes': 'No notes yet.',
   'leads.buyer_wrote': 'Buyer wrote ({lang})',
   'leads.translation': 'Translation ({lang})',
+  'leads.untranslated': 'Not translated: no model on this server translates {lang}.',
   'leads.uncertain': 'Uncertain translation',
   'leads.uncertain_title': 'The machine translation may be wrong: rely on what the buyer wrote.',
   'leads.translation_uncertain': 'Machine translation, uncertain ({lang})',

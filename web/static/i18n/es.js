@@ -231,6 +231,7 @@ export default {
   'leads.no_notes': 'Aún no hay notas.',
   'leads.buyer_wrote': 'El comprador escribió ({lang})',
   'leads.translation': 'Traducción ({lang})',
+  'leads.untranslated': 'Sin traducir: ningún modelo de este servidor traduce el {lang}.',
   'leads.uncertain': 'Traducción dudosa',
   'leads.uncertain_title': 'La traducción automática puede ser errónea: fíate de lo que escribió el comprador.',
   'leads.translation_uncertain': 'Traducción automática dudosa ({lang})',

@@ -231,6 +231,7 @@ export default {
   'leads.no_notes': 'Aucune note pour l’instant.',
   'leads.buyer_wrote': 'Texte de l’acheteur ({lang})',
   'leads.translation': 'Traduction ({lang})',
+  'leads.untranslated': 'Non traduit : aucun modèle de ce serveur ne traduit le {lang}.',
   'leads.uncertain': 'Traduction incertaine',
   'leads.uncertain_title': 'La traduction automatique peut être fausse : fiez-vous au texte de l’acheteur.',
   'leads.translation_uncertain': 'Traduction automatique, incertaine ({lang})',

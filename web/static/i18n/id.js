@@ -227,6 +227,7 @@ export default {
   'leads.no_notes': 'Belum ada catatan.',
   'leads.buyer_wrote': 'Tulisan pembeli ({lang})',
   'leads.translation': 'Terjemahan ({lang})',
+  'leads.untranslated': 'Tidak diterjemahkan: tidak ada model di server ini yang menerjemahkan {lang}.',
   'leads.uncertain': 'Terjemahan belum pasti',
   'leads.uncertain_title': 'Terjemahan mesin mungkin keliru: berpeganglah pada tulisan pembeli.',
   'leads.translation_uncertain': 'Terjemahan mesin, belum pasti ({lang})',

@@ -227,6 +227,7 @@ export default {
   'leads.no_notes': 'まだメモはありません。',
   'leads.buyer_wrote': 'バイヤーの原文（{lang}）',
   'leads.translation': '翻訳（{lang}）',
+  'leads.untranslated': '未翻訳：このサーバーには{lang}を翻訳するモデルがありません。',
   'leads.uncertain': '不確かな翻訳',
   'leads.uncertain_title': '機械翻訳は誤っている可能性があります。バイヤーの原文をご確認ください。',
   'leads.translation_uncertain': '機械翻訳・不確か（{lang}）',

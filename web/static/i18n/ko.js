@@ -227,6 +227,7 @@ export default {
   'leads.no_notes': '아직 메모가 없습니다.',
   'leads.buyer_wrote': '바이어 원문({lang})',
   'leads.translation': '번역({lang})',
+  'leads.untranslated': '번역 안 됨: 이 서버에는 {lang}을(를) 번역하는 모델이 없습니다.',
   'leads.uncertain': '불확실한 번역',
   'leads.uncertain_title': '기계 번역이 틀릴 수 있습니다. 바이어가 쓴 원문을 기준으로 하세요.',
   'leads.translation_uncertain': '기계 번역, 불확실({lang})',

@@ -231,6 +231,7 @@ export default {
   'leads.no_notes': 'Nenhuma anotação ainda.',
   'leads.buyer_wrote': 'O comprador escreveu ({lang})',
   'leads.translation': 'Tradução ({lang})',
+  'leads.untranslated': 'Não traduzido: nenhum modelo deste servidor traduz {lang}.',
   'leads.uncertain': 'Tradução incerta',
   'leads.uncertain_title': 'A tradução automática pode estar errada: confie no que o comprador escreveu.',
   'leads.translation_uncertain': 'Tradução automática, incerta ({lang})',

@@ -240,6 +240,7 @@ export default {
   'leads.no_notes': 'Заметок пока нет.',
   'leads.buyer_wrote': 'Текст покупателя ({lang})',
   'leads.translation': 'Перевод ({lang})',
+  'leads.untranslated': 'Без перевода: на этом сервере нет модели для языка «{lang}».',
   'leads.uncertain': 'Неточный перевод',
   'leads.uncertain_title': 'Машинный перевод может быть неверным: ориентируйтесь на текст покупателя.',
   'leads.translation_uncertain': 'Машинный перевод, неточный ({lang})',

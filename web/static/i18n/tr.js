@@ -232,6 +232,7 @@ export default {
   'leads.no_notes': 'Henüz not yok.',
   'leads.buyer_wrote': 'Alıcının yazdığı ({lang})',
   'leads.translation': 'Çeviri ({lang})',
+  'leads.untranslated': 'Çevrilmedi: bu sunucuda {lang} çeviren bir model yok.',
   'leads.uncertain': 'Kesin olmayan çeviri',
   'leads.uncertain_title': 'Makine çevirisi hatalı olabilir: alıcının yazdığını esas alın.',
   'leads.translation_uncertain': 'Makine çevirisi, kesin değil ({lang})',

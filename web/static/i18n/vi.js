@@ -227,6 +227,7 @@ export default {
   'leads.no_notes': 'Chưa có ghi chú.',
   'leads.buyer_wrote': 'Người mua viết ({lang})',
   'leads.translation': 'Bản dịch ({lang})',
+  'leads.untranslated': 'Chưa dịch: máy chủ này không có mô hình dịch {lang}.',
   'leads.uncertain': 'Bản dịch chưa chắc chắn',
   'leads.uncertain_title': 'Bản dịch máy có thể sai: hãy dựa vào nội dung người mua đã viết.',
   'leads.translation_uncertain': 'Dịch máy, chưa chắc chắn ({lang})',

@@ -227,6 +227,7 @@ export default {
   'leads.no_notes': '尚無備註。',
   'leads.buyer_wrote': '買家原文（{lang}）',
   'leads.translation': '譯文（{lang}）',
+  'leads.untranslated': '未翻譯：本伺服器沒有可翻譯{lang}的模型。',
   'leads.uncertain': '譯文可能不準確',
   'leads.uncertain_title': '機器翻譯可能有誤，請以買家原文為準。',
   'leads.translation_uncertain': '機器翻譯，可能不準確（{lang}）',

@@ -227,6 +227,7 @@ export default {
   'leads.no_notes': '暂无备注。',
   'leads.buyer_wrote': '买家原文（{lang}）',
   'leads.translation': '译文（{lang}）',
+  'leads.untranslated': '未翻译：本服务器没有可翻译{lang}的模型。',
   'leads.uncertain': '译文可能不准确',
   'leads.uncertain_title': '机器翻译可能有误，请以买家原文为准。',
   'leads.translation_uncertain': '机器翻译，可能不准确（{lang}）',
