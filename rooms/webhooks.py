@@ -23,6 +23,7 @@ from rooms.models import Booth, OutboxEvent, Webhook, WebhookDelivery
 from rooms.outbox import EVENT_TYPES
 from rooms.payloads import Json, iso
 from rooms.plain_text import free_text
+from rooms.webhook_errors import error_kind
 
 MAX_PER_BOOTH = 5
 MAX_FAIR_WIDE = 10
@@ -146,7 +147,7 @@ def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def webhook_json(hook: Webhook, stats: dict[str, int] | None = None) -> Json:
+def webhook_json(hook: Webhook, stats: dict[str, int] | None = None, last: Json | None = None) -> Json:
     return {
         "id": hook.id,
         "booth_id": hook.booth_id,
@@ -157,6 +158,8 @@ def webhook_json(hook: Webhook, stats: dict[str, int] | None = None) -> Json:
         # Enough to tell two secrets apart in the console, never enough to sign with.
         "secret_hint": hook.secret[:6] + "…" + hook.secret[-4:],
         "deliveries": stats or {"pending": 0, "delivered": 0, "failed": 0},
+        # The most recent attempt, whatever its delivery: a failing CRM shows at a glance.
+        "last_attempt": last,
         "created_at": iso(hook.created_at),
         "updated_at": iso(hook.updated_at),
     }
@@ -176,6 +179,7 @@ def delivery_json(d: WebhookDelivery, event: OutboxEvent) -> Json:
         "attempts": d.attempts,
         "last_status_code": d.last_status_code,
         "last_error": d.last_error,
+        "error_kind": error_kind(d.last_error, d.last_status_code),
         "last_attempt_at": iso(d.last_attempt_at),
         "next_attempt_at": iso(d.next_attempt_at) if d.status == "pending" else None,
         "delivered_at": iso(d.delivered_at),
@@ -196,6 +200,22 @@ async def _stats(s: AsyncSession, ids: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
+async def _last_attempt(s: AsyncSession, hook_id: int) -> Json | None:
+    d = (
+        await s.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.webhook_id == hook_id, WebhookDelivery.last_attempt_at.is_not(None))
+            .order_by(WebhookDelivery.last_attempt_at.desc(), WebhookDelivery.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if d is None:
+        return None
+    kind = error_kind(d.last_error, d.last_status_code)
+    return {"at": iso(d.last_attempt_at), "ok": kind is None, "error_kind": kind,
+            "status_code": d.last_status_code}  # fmt: skip
+
+
 async def list_webhooks(fair: Fair, actor: AuthUser, booth_id: int | None) -> list[Json]:
     """A booth's endpoints, or (`booth_id` None) the fair-wide ones."""
     check_can_manage(actor, booth_id)
@@ -205,7 +225,7 @@ async def list_webhooks(fair: Fair, actor: AuthUser, booth_id: int | None) -> li
         where = Webhook.booth_id.is_(None) if booth_id is None else Webhook.booth_id == booth_id
         hooks = list((await s.scalars(select(Webhook).where(where).order_by(Webhook.id))).all())
         stats = await _stats(s, [h.id for h in hooks])
-        return [webhook_json(h, stats[h.id]) for h in hooks]
+        return [webhook_json(h, stats[h.id], await _last_attempt(s, h.id)) for h in hooks]
 
 
 async def do_create_webhook(
@@ -249,7 +269,7 @@ async def do_update_webhook(
             hook.secret = new_secret()
         hook.updated_at = datetime.now(UTC)
         await s.flush()
-        out = webhook_json(hook, (await _stats(s, [hook.id]))[hook.id])
+        out = webhook_json(hook, (await _stats(s, [hook.id]))[hook.id], await _last_attempt(s, hook.id))
         return {**out, "secret": hook.secret} if form.get("rotate_secret") else out
 
 

@@ -13,6 +13,7 @@ from aiohttp import web
 from pydantic import Field
 
 from rooms import webhooks
+from rooms.webhook_errors import ErrorKind
 from server import schemas
 from server.api_routes import api_routes
 from server.http_api import body, id_param, jsonify
@@ -36,6 +37,13 @@ class DeliveryCounts(Out):
     failed: int
 
 
+class LastAttempt(Out):
+    at: IsoTime
+    ok: bool
+    error_kind: ErrorKind | None = Field(description="why it failed (rooms/webhook_errors.py); null when ok")
+    status_code: int | None
+
+
 class Webhook(Out):
     id: int
     booth_id: int | None = Field(description="null: a fair-wide endpoint (every booth's leads)")
@@ -45,6 +53,7 @@ class Webhook(Out):
     description: str
     secret_hint: str = Field(description="enough to tell two secrets apart, never to sign with")
     deliveries: DeliveryCounts
+    last_attempt: LastAttempt | None = Field(default=None, description="(ext) the most recent delivery attempt")
     created_at: IsoTime
     updated_at: IsoTime
     secret: str | None = Field(
@@ -75,6 +84,7 @@ class Delivery(Out):
     attempts: int
     last_status_code: int | None
     last_error: str | None
+    error_kind: ErrorKind | None = Field(default=None, description="(ext) `last_error` as one code")
     last_attempt_at: IsoTime | None
     next_attempt_at: IsoTime | None = Field(description="while pending")
     delivered_at: IsoTime | None

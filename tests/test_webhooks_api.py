@@ -16,7 +16,7 @@ from server.keys import DB
 from tests.browser_support import XSS_SCRIPT, booth, ui_strings
 from tests.browser_support import Fair as BrowserFair
 from tests.conftest import serve_fair
-from tests.support import Server
+from tests.support import Server, free_port
 from tests.webhook_receiver import Receiver, buyer_in_booth, deliveries, eventually, inquire, verify
 
 
@@ -260,3 +260,54 @@ async def test_webhook_changes_are_rate_limited(fair_server: Server) -> None:
         d["error"]["code"] == "rate_limited" and d["error"]["retry_after"] > 0 for d in limited
     )
     assert all(status == 200 for status, _ in answers[:19])
+
+
+async def test_a_failing_crm_shows_as_failing_in_the_suppliers_words(fair: BrowserFair, live_server: Server) -> None:
+    """A supplier's Chinese console showed "ClientConnectorDNSError: Cannot connect to host …" as
+    it was, next to a green "On" and counts that only moved on a reload (a user try). The last
+    try's outcome is now worded in the page's language, and the panel follows new leads."""
+    page = await fair.staff("/console", booth("shenzhen-brightway-led").email)
+    lang = await page.evaluate("import('/static/i18n.js').then((m) => m.uiLang())")
+    ui = await ui_strings(page, lang)
+    panel = page.locator("#webhooks")
+    closed = f"http://127.0.0.1:{free_port()}/leads"  # nothing listens there
+    await panel.get_by_label(ui["webhooks.url"]).fill(closed)
+    await panel.get_by_role("button", name=ui["webhooks.add"]).click()
+    item = panel.locator(".webhook-item")
+    await expect(item).to_have_count(1)
+    await expect(item.locator(".webhook-failing")).to_have_count(0)  # nothing tried yet
+
+    booth_id = await live_server.booth_id("shenzhen-brightway-led")
+    buyer = await buyer_in_booth(live_server, booth_id)
+    await inquire(buyer, booth_id, "¿Precio por 1000?")
+    failing = item.locator(".webhook-failing")  # no reload: the console follows the lead event
+    await expect(failing).to_contain_text(ui["webhooks.failing"], timeout=20_000)
+    await expect(failing).to_contain_text(ui["webhooks.err.refused"])
+    await item.get_by_role("button", name=ui["webhooks.deliveries"]).click()
+    result = item.locator(".delivery .delivery-result")
+    await expect(result).to_contain_text(ui["webhooks.err.refused"])
+    assert "Connect" in (await result.get_attribute("title") or "")  # the library's words, one hover away
+    assert "ClientConnector" not in await panel.inner_text()
+    assert fair.errors == [] and fair.dialogs == []
+
+
+def test_every_recorded_error_has_a_kind() -> None:
+    from rooms.webhook_errors import error_kind
+
+    cases = {
+        ("ClientConnectorDNSError: Cannot connect to host crm.x.cn:443 ssl:default [Name or service not known]",
+         None): "dns",
+        ("ClientConnectorError: Cannot connect to host 127.0.0.1:9 ssl:default [Connect call failed ('127.0.0.1', 9)]",
+         None): "refused",
+        ("ClientConnectorCertificateError: Cannot connect to host x:443 ssl:True [SSLCertVerificationError: …]",
+         None): "tls",
+        ("no answer within 10 s", None): "timeout",
+        ("ClientConnectionError: 10.0.0.1 is a loopback, private or link-local address", None): "private",
+        ("ServerDisconnectedError: Server disconnected", None): "connect",
+        ("HTTP 500", 500): "http",
+        ("ValueError", None): "other",
+        (None, 204): None,
+        (None, None): None,
+    }  # fmt: skip
+    for (error, code), kind in cases.items():
+        assert error_kind(error, code) == kind, (error, code)

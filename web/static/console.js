@@ -25,6 +25,9 @@ import { mountLeadNotify, notifyLead } from './lead_notify.js';
 import { lengthCounter } from './chat_length.js';
 import { KeptDraft } from './pending_send.js';
 
+// Past the sender's poll (1 s) and a slow CRM's answer: the first try has usually been made.
+const WEBHOOK_REFRESH_MS = 5000;
+
 const state = {
   session: null,
   booth: null,
@@ -33,8 +36,16 @@ const state = {
   socket: null,
   chat: null,
   waiting: null, // hooks of the "Waiting" list (waiting.js)
+  webhooks: null, // hooks of the CRM webhooks panel (webhooks.js)
   length: null, // the chat box's length counter (chat_length.js)
 };
+
+let webhooksTimer = 0;
+/** A lead event is being delivered to the CRM: show how it went once the first try is done. */
+function webhooksLater() {
+  clearTimeout(webhooksTimer);
+  webhooksTimer = setTimeout(() => state.webhooks?.refresh(), WEBHOOK_REFRESH_MS);
+}
 
 async function main() {
   state.session = bootPage({ staffPage: true });
@@ -127,11 +138,13 @@ async function main() {
     putLead(lead, { fresh: true });
     state.waiting.onLeadNew(lead);
     notifyLead(lead);
+    webhooksLater();
   });
   socket.on(S.LEAD_UPDATED, (lead) => {
     if (lead.booth_id !== state.booth.id) return;
     putLead(lead);
     state.waiting.onLeadUpdated(lead);
+    webhooksLater();
   });
   socket.on(S.USER_MUTED, (m) => say($('#chat-status'), errorText({ code: 'muted', until: m.until }), 'error'));
 
@@ -139,7 +152,7 @@ async function main() {
   mountLiveControls();
   mountGlossary($('#glossary-root'), { booth: state.booth, token: state.session.token, countEl: $('#glossary-count') });
   mountProductTexts($('#ptexts-root'), { booth: state.booth, token: state.session.token });
-  mountWebhooks($('#webhooks-root'), { booth: state.booth, token: state.session.token });
+  state.webhooks = mountWebhooks($('#webhooks-root'), { booth: state.booth, token: state.session.token });
   mountAnalytics($('#analytics-root'), { booth: state.booth, token: state.session.token });
 }
 

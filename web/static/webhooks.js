@@ -36,6 +36,11 @@ export function mountWebhooks(root, { booth, token }) {
     if (error.code === 'not_found') load();
   }
 
+  /** Why a delivery failed, in the page's language (rooms/webhook_errors.py's codes). */
+  function errorReason(kind, code) {
+    return t(hasKey(`webhooks.err.${kind}`) ? `webhooks.err.${kind}` : 'webhooks.err.other', { code: code ?? '' });
+  }
+
   async function load() {
     try {
       const data = await api(path, { token });
@@ -109,6 +114,7 @@ export function mountWebhooks(root, { booth, token }) {
     const itemStatus = h('p', { class: 'form-status', role: 'status', hidden: true });
     const deliveries = h('div', { class: 'webhook-deliveries', hidden: true });
     const counts = hook.deliveries || { pending: 0, delivered: 0, failed: 0 };
+    const failing = hook.enabled && hook.last_attempt && !hook.last_attempt.ok;
     const show = () => {
       setChildren(li,
         h('p', { class: 'webhook-url' }, hook.url),
@@ -117,6 +123,11 @@ export function mountWebhooks(root, { booth, token }) {
           h('span', { class: `badge ${hook.enabled ? 'role-badge' : 'booth-badge'}` }, t(hook.enabled ? 'webhooks.enabled' : 'webhooks.disabled')),
           ' ', (hook.events || []).map((ev) => t(`webhooks.ev.${ev}`)).join(' · '),
           ' — ', t('webhooks.counts', counts)),
+        // "On" alone looked healthy while every delivery failed: the last attempt's outcome, worded.
+        failing ? h('p', { class: 'webhook-failing', role: 'status' },
+          h('span', { class: 'badge delivery-failed' }, t('webhooks.failing')), ' ',
+          errorReason(hook.last_attempt.error_kind, hook.last_attempt.status_code), ' · ',
+          t('webhooks.last_try', { when: formatDateTime(hook.last_attempt.at) })) : null,
         h('div', { class: 'btn-row' },
           h('button', { type: 'button', class: 'btn small', onclick: toggleDeliveries, 'aria-expanded': 'false' }, t('webhooks.deliveries')),
           h('button', { type: 'button', class: 'btn small', onclick: toggleEnabled }, t(hook.enabled ? 'webhooks.disable' : 'webhooks.enable')),
@@ -143,7 +154,8 @@ export function mountWebhooks(root, { booth, token }) {
       }
     };
     const renderDelivery = (d) => {
-      const result = d.last_status_code ? `HTTP ${d.last_status_code}` : (d.last_error || '');
+      // In the supplier's words; what the network library said stays one hover away.
+      const result = d.error_kind ? errorReason(d.error_kind, d.last_status_code) : '';
       const when = d.status === 'delivered' ? t('webhooks.delivered_at', { when: formatDateTime(d.delivered_at) })
         : d.status === 'pending' && d.next_attempt_at ? t('webhooks.next_at', { when: formatDateTime(d.next_attempt_at) }) : '';
       const redeliver = d.status === 'pending' ? null
@@ -152,7 +164,7 @@ export function mountWebhooks(root, { booth, token }) {
         h('span', { class: `badge delivery-${d.status}` }, t(`webhooks.st.${d.status}`)), ' ',
         t(`webhooks.ev.${d.event.type}`), ' · ', t('webhooks.lead', { id: d.event.lead_id ?? '—' }), ' · ',
         t('webhooks.attempts', { n: d.attempts }),
-        result ? h('span', { class: 'delivery-result muted' }, ` · ${result}`) : null,
+        result ? h('span', { class: 'delivery-result muted', title: d.last_error || '' }, ` · ${result}`) : null,
         when ? h('span', { class: 'muted' }, ` · ${when}`) : null,
         redeliver ? ' ' : null, redeliver);
     };
@@ -199,4 +211,11 @@ export function mountWebhooks(root, { booth, token }) {
   }
 
   load();
+  // New leads are being delivered: the counts and the failing line follow, unless the supplier has
+  // a delivery list open (rebuilding it would close it under them).
+  return {
+    refresh() {
+      if (hooks.size && !root.querySelector('.webhook-deliveries:not([hidden])')) load();
+    },
+  };
 }
