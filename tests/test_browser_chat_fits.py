@@ -6,6 +6,7 @@ gaps are printed."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -227,4 +228,46 @@ async def test_offline_on_a_phone_the_chat_says_why_send_waits(fair: Fair, live_
     await expect(inquiry_note).to_be_hidden()
     await expect(page.locator("#inquiry-slot button[type=submit]")).to_be_enabled()
     await expect(page.locator("#chat-input")).to_have_value("¿Tienen certificado CE?")
+    assert fair.errors == []
+
+
+async def test_on_a_phone_a_long_line_is_folded_and_a_report_form_is_in_sight(fair: Fair, live_server: Server) -> None:
+    """A 1,920-character spam line filled a phone's whole chat, and the report form of the newest
+    line opened with its Send under the quick phrases (a user try)."""
+    s = live_server
+    booth_id = await s.booth_id(BRIGHTWAY.slug)
+    page = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Olga", lang="es", viewport=PORTRAIT)
+    await joined(page)
+    es = await ui_strings(page, "es")
+    spammer = await s.client((await s.guest("Spammy", "es"))[0])
+    assert (await spammer.call("booth:join", {"booth_id": booth_id}))["ok"]
+    spam = "COMPRA YA " * 190
+    assert (await spammer.call("chat:send", {"booth_id": booth_id, "text": spam}))["ok"]
+    line = page.locator("#chat-list .msg", has_text="COMPRA YA")
+    text = line.locator(".msg-text")
+    await expect(text).to_have_class(re.compile(r"\bis-clamped\b"))
+    folded = (await text.bounding_box() or {"height": 1e9})["height"]
+    assert folded < 140, folded
+    toggle = line.get_by_role("button", name=es["chat.show_all"])
+    await toggle.click()
+    await expect(text).not_to_have_class(re.compile(r"\bis-clamped\b"))
+    assert (await text.bounding_box() or {"height": 0})["height"] > folded * 3
+    await line.get_by_role("button", name=es["chat.show_less"]).click()
+    await expect(text).to_have_class(re.compile(r"\bis-clamped\b"))
+    await _send(page, "una línea corta")  # short lines are never folded
+    await expect(page.locator("#chat-list .msg", has_text="una línea corta").locator(".toggle-long")).to_have_count(0)
+
+    assert (await spammer.call("chat:send", {"booth_id": booth_id, "text": "último mensaje"}))["ok"]
+    newest = page.locator("#chat-list .msg", has_text="último mensaje")
+    await newest.get_by_role("button", name=es["report.button"]).first.click()
+    send = newest.get_by_role("button", name=es["report.send"])
+    await expect(send).to_be_visible()
+    box = await page.evaluate(
+        """() => {
+            const b = [...document.querySelectorAll('.report-form button[type=submit]')].pop().getBoundingClientRect();
+            const at = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+            return {top: b.top, bottom: b.bottom, vh: innerHeight, on_top: Boolean(at && at.closest('.report-form'))};
+        }"""
+    )
+    assert 0 <= box["top"] and box["bottom"] <= box["vh"] and box["on_top"], box
     assert fair.errors == []

@@ -25,8 +25,11 @@ export function reportDecorator({ socket, me }) {
     if (reported.has(msg.id)) markReported(button);
     button.addEventListener('click', () => {
       if (li.querySelector('.report-form')) return;
-      li.append(reportForm(msg, socket, () => { reported.add(msg.id); markReported(button); }));
-      li.querySelector('.report-form select')?.focus();
+      const form = reportForm(msg, socket, () => { reported.add(msg.id); markReported(button); });
+      li.append(form);
+      // On a phone the newest line's form opened under the quick phrases, its Send out of sight.
+      form.scrollIntoView({ block: 'nearest' });
+      form.querySelector('select')?.focus({ preventScroll: true });
     });
     li.append(button);
   };

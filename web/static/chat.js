@@ -155,6 +155,7 @@ export class ChatLog {
     li.append(meta);
     if (uncertain && differs) this.uncertainBody(msg, li);
     else this.body(msg, li, differs, translated || exact);
+    clampLong(li);
     if (this.decorate) this.decorate(msg, li, meta);
     return li;
   }
@@ -221,6 +222,26 @@ function foreign(lang) {
 
 /** The per-line button that shows or hides `target` (the original, or a doubted translation);
  * its label says what a tap will do next. */
+// A message past this many characters or lines shows its first lines and a "Show all": a single
+// 1,920-character spam line filled a phone's whole chat (a user try).
+const LONG_CHARS = 280;
+const LONG_LINES = 6;
+
+function clampLong(li) {
+  for (const p of li.querySelectorAll('.msg-text')) {
+    const text = p.textContent || '';
+    if (text.length <= LONG_CHARS && text.split('\n').length <= LONG_LINES) continue;
+    p.classList.add('is-clamped');
+    const toggle = h('button', { type: 'button', class: 'link-btn toggle-long', 'aria-expanded': 'false' }, t('chat.show_all'));
+    toggle.addEventListener('click', () => {
+      const open = p.classList.toggle('is-clamped') === false;
+      toggle.setAttribute('aria-expanded', String(open));
+      toggle.textContent = t(open ? 'chat.show_less' : 'chat.show_all');
+    });
+    p.after(toggle);
+  }
+}
+
 function revealToggle(target, showLabel, hideLabel) {
   const toggle = h('button', { type: 'button', class: 'link-btn toggle-original', 'aria-pressed': 'false' }, showLabel);
   toggle.addEventListener('click', () => {

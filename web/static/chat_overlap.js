@@ -33,6 +33,8 @@ export function keepChatEndAboveComposer(list, composer, log) {
     if (Math.abs(covered - padded) >= 2) {
       padded = covered;
       list.style.paddingBottom = covered ? `${covered}px` : '';
+      // What scrollIntoView keeps clear too: a line's report form opens above the box, not under it.
+      list.style.scrollPaddingBottom = covered ? `${covered}px` : '';
     }
     if (stuck) log.scrollToEnd();
   };

@@ -113,6 +113,8 @@ export default {
   'chat.uncertain_label': 'ترجمة آلية (غير مؤكدة)',
   'chat.show_translation': 'عرض الترجمة الآلية',
   'chat.hide_original': 'إخفاء النص الأصلي',
+  'chat.show_all': 'عرض الكل',
+  'chat.show_less': 'عرض أقل',
   'chat.hide_translation': 'إخفاء الترجمة الآلية',
   'chat.your_message_hidden': 'أخفى أحد المشرفين رسالتك.',
   'chat.reconnecting_note': 'جارٍ إعادة الاتصال… تبقى رسالتك هنا ويمكنك إرسالها عند عودة الاتصال.',

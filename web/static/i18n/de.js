@@ -103,6 +103,8 @@ export default {
   'chat.uncertain_label': 'Maschinelle Übersetzung (unsicher)',
   'chat.show_translation': 'Maschinelle Übersetzung anzeigen',
   'chat.hide_original': 'Original ausblenden',
+  'chat.show_all': 'Alles anzeigen',
+  'chat.show_less': 'Weniger anzeigen',
   'chat.hide_translation': 'Maschinelle Übersetzung ausblenden',
   'chat.your_message_hidden': 'Ein Moderator hat Ihre Nachricht ausgeblendet.',
   'chat.reconnecting_note': 'Neue Verbindung wird aufgebaut… Ihre Nachricht bleibt hier, und Sie können sie senden, sobald die Verbindung wieder steht.',

@@ -103,6 +103,8 @@ export default {
   'chat.uncertain_label': 'Machine translation (uncertain)',
   'chat.show_translation': 'Show machine translation',
   'chat.hide_original': 'Hide original',
+  'chat.show_all': 'Show all',
+  'chat.show_less': 'Show less',
   'chat.hide_translation': 'Hide machine translation',
   'chat.your_message_hidden': 'A moderator hid your message.',
   'chat.reconnecting_note': 'Reconnecting… your message stays here and you can send it when the connection is back.',

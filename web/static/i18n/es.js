@@ -103,6 +103,8 @@ export default {
   'chat.uncertain_label': 'Traducción automática (dudosa)',
   'chat.show_translation': 'Ver traducción automática',
   'chat.hide_original': 'Ocultar original',
+  'chat.show_all': 'Ver todo',
+  'chat.show_less': 'Ver menos',
   'chat.hide_translation': 'Ocultar traducción automática',
   'chat.your_message_hidden': 'Un moderador ha ocultado tu mensaje.',
   'chat.reconnecting_note': 'Reconectando… tu mensaje se queda aquí y podrás enviarlo cuando vuelva la conexión.',

@@ -103,6 +103,8 @@ export default {
   'chat.uncertain_label': 'Traduction automatique (incertaine)',
   'chat.show_translation': 'Voir la traduction automatique',
   'chat.hide_original': 'Masquer l’original',
+  'chat.show_all': 'Tout afficher',
+  'chat.show_less': 'Afficher moins',
   'chat.hide_translation': 'Masquer la traduction automatique',
   'chat.your_message_hidden': 'Un modérateur a masqué votre message.',
   'chat.reconnecting_note': 'Reconnexion… votre message reste ici et vous pourrez l’envoyer dès le retour de la connexion.',

@@ -101,6 +101,8 @@ export default {
   'chat.uncertain_label': 'Terjemahan mesin (belum pasti)',
   'chat.show_translation': 'Lihat terjemahan mesin',
   'chat.hide_original': 'Sembunyikan teks asli',
+  'chat.show_all': 'Tampilkan semua',
+  'chat.show_less': 'Tampilkan lebih sedikit',
   'chat.hide_translation': 'Sembunyikan terjemahan mesin',
   'chat.your_message_hidden': 'Moderator menyembunyikan pesan Anda.',
   'chat.reconnecting_note': 'Menghubungkan ulang… Pesan Anda tetap di sini dan bisa dikirim saat koneksi kembali.',

@@ -101,6 +101,8 @@ export default {
   'chat.uncertain_label': '機械翻訳（不確か）',
   'chat.show_translation': '機械翻訳を表示',
   'chat.hide_original': '原文を隠す',
+  'chat.show_all': 'すべて表示',
+  'chat.show_less': '折りたたむ',
   'chat.hide_translation': '機械翻訳を隠す',
   'chat.your_message_hidden': 'モデレーターがあなたのメッセージを非表示にしました。',
   'chat.reconnecting_note': '再接続中… メッセージはここに残ります。接続が戻ったら送信できます。',

@@ -101,6 +101,8 @@ export default {
   'chat.uncertain_label': '기계 번역(불확실)',
   'chat.show_translation': '기계 번역 보기',
   'chat.hide_original': '원문 숨기기',
+  'chat.show_all': '모두 보기',
+  'chat.show_less': '접기',
   'chat.hide_translation': '기계 번역 숨기기',
   'chat.your_message_hidden': '모더레이터가 내 메시지를 숨겼습니다.',
   'chat.reconnecting_note': '다시 연결하는 중… 메시지는 여기에 그대로 남아 있으며 연결이 복구되면 보낼 수 있습니다.',

@@ -103,6 +103,8 @@ export default {
   'chat.uncertain_label': 'Tradução automática (incerta)',
   'chat.show_translation': 'Ver tradução automática',
   'chat.hide_original': 'Ocultar original',
+  'chat.show_all': 'Ver tudo',
+  'chat.show_less': 'Ver menos',
   'chat.hide_translation': 'Ocultar tradução automática',
   'chat.your_message_hidden': 'Um moderador ocultou sua mensagem.',
   'chat.reconnecting_note': 'Reconectando… sua mensagem fica aqui e você pode enviá-la quando a conexão voltar.',

@@ -108,6 +108,8 @@ export default {
   'chat.uncertain_label': 'Машинный перевод (неточный)',
   'chat.show_translation': 'Показать машинный перевод',
   'chat.hide_original': 'Скрыть оригинал',
+  'chat.show_all': 'Показать полностью',
+  'chat.show_less': 'Свернуть',
   'chat.hide_translation': 'Скрыть машинный перевод',
   'chat.your_message_hidden': 'Модератор скрыл ваше сообщение.',
   'chat.reconnecting_note': 'Переподключение… ваше сообщение останется здесь, и вы сможете отправить его, когда связь восстановится.',

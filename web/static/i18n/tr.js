@@ -104,6 +104,8 @@ export default {
   'chat.uncertain_label': 'Makine çevirisi (kesin değil)',
   'chat.show_translation': 'Makine çevirisini göster',
   'chat.hide_original': 'Orijinali gizle',
+  'chat.show_all': 'Tümünü göster',
+  'chat.show_less': 'Daha az göster',
   'chat.hide_translation': 'Makine çevirisini gizle',
   'chat.your_message_hidden': 'Bir moderatör mesajınızı gizledi.',
   'chat.reconnecting_note': 'Yeniden bağlanıyor… Mesajınız burada kalır; bağlantı geri geldiğinde gönderebilirsiniz.',

@@ -101,6 +101,8 @@ export default {
   'chat.uncertain_label': 'Dịch máy (chưa chắc chắn)',
   'chat.show_translation': 'Xem bản dịch máy',
   'chat.hide_original': 'Ẩn bản gốc',
+  'chat.show_all': 'Xem tất cả',
+  'chat.show_less': 'Thu gọn',
   'chat.hide_translation': 'Ẩn bản dịch máy',
   'chat.your_message_hidden': 'Người kiểm duyệt đã ẩn tin nhắn của bạn.',
   'chat.reconnecting_note': 'Đang kết nối lại… Tin nhắn của bạn vẫn ở đây, bạn có thể gửi khi kết nối trở lại.',

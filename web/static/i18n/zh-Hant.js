@@ -101,6 +101,8 @@ export default {
   'chat.uncertain_label': '機器翻譯（可能不準確）',
   'chat.show_translation': '顯示機器翻譯',
   'chat.hide_original': '隱藏原文',
+  'chat.show_all': '展開全文',
+  'chat.show_less': '收起',
   'chat.hide_translation': '隱藏機器翻譯',
   'chat.your_message_hidden': '您的訊息已被管理員隱藏。',
   'chat.reconnecting_note': '正在重新連線…您的訊息會保留在這裡，連線恢復後即可傳送。',

@@ -101,6 +101,8 @@ export default {
   'chat.uncertain_label': '机器翻译（可能不准确）',
   'chat.show_translation': '显示机器翻译',
   'chat.hide_original': '隐藏原文',
+  'chat.show_all': '展开全文',
+  'chat.show_less': '收起',
   'chat.hide_translation': '隐藏机器翻译',
   'chat.your_message_hidden': '您的消息已被管理员隐藏。',
   'chat.reconnecting_note': '正在重新连接…您的消息会保留在这里，连接恢复后即可发送。',
