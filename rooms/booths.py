@@ -75,7 +75,7 @@ async def booth_view(s: AsyncSession, booth_ref: int | str) -> tuple[Json, Json 
     out["products"] = [product_payload(p) for p in products]
     out["pinned_product_id"] = booth.pinned_product_id
     out["languages"] = {}
-    out["live_session"] = {"id": live.id, "started_at": iso(live.started_at)} if live else None
+    out["live_session"] = {"id": live.id, "started_at": iso(live.started_at), "source": live.source} if live else None
     # The pinned product is one of `products`, already in the session: no second query.
     return out, await pinned_product(s, booth)
 

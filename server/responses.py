@@ -133,6 +133,7 @@ class BoothList(RootModel[list[BoothSummary]]):
 class LiveRef(Out):
     id: int
     started_at: IsoTime
+    source: Literal["browser", "rtmp"] | None = Field(default=None, description="(ext) who sends the stream")
 
 
 class BoothDetail(Out):

@@ -61,3 +61,28 @@ async def test_live_booth_in_lobby_booth_page_and_moderator_closes_it(fair: Fair
     await expect(card.locator(".live-badge")).to_have_count(0, timeout=15_000)
     await expect(buyer.locator("#replays a")).to_have_count(1, timeout=15_000)
     assert fair.errors == []
+
+
+async def test_a_console_reloaded_mid_stream_can_end_or_resume_it(fair: Fair) -> None:
+    """After a reload during a stream the console said "not live" with End greyed out, while buyers
+    saw "the video stopped, waiting" (a user try). It now says the stream is still open and ends it."""
+    supplier = await fair.staff("/console", CASEWORKS.email)
+    buyer = await fair.guest(f"/booths/{CASEWORKS.slug}", name="Noor", lang="en")
+    zh = await ui_strings(supplier, "zh")
+    controls = supplier.locator("#live-controls")
+    go = controls.get_by_role("button", name=zh["live.go_live"], exact=True)
+    await expect(go).to_be_enabled(timeout=20_000)
+    await go.click()
+    await expect(buyer.locator("#live-badge")).to_be_visible(timeout=30_000)
+
+    await supplier.reload()
+    end = controls.get_by_role("button", name=zh["live.end"], exact=True)
+    await expect(end).to_be_enabled(timeout=20_000)
+    open_text = zh["live.open_browser"].replace("{go}", zh["live.go_live"]).replace("{end}", zh["live.end"])
+    await expect(controls.locator(".live-status")).to_have_text(open_text)
+    await expect(go).to_be_enabled()
+    await end.click()
+    await expect(controls.locator(".live-status")).to_have_text(zh["live.ended"])
+    await expect(buyer.locator("#stream-offline")).to_be_visible(timeout=20_000)
+    await expect(buyer.locator("#live-badge")).to_be_hidden()
+    assert fair.errors == []

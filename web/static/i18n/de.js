@@ -315,6 +315,8 @@ export default {
   'live.reconnecting': 'Verbindung unterbrochen – neuer Versuch…',
   'live.stalled': 'Das Video steht. Wir warten, bis der Stream des Anbieters zurück ist…',
   'live.ended': 'Stream beendet',
+  'live.open_browser': 'Ihr Stream ist noch offen, aber diese Seite sendet ihn nicht (sie wurde neu geladen). „{go}“ setzt ihn fort, „{end}“ beendet ihn.',
+  'live.open_obs': 'Live über OBS (oder eine andere Streaming-App). „{end}“ stoppt ihn für alle Zuschauer.',
   'live.failed': 'Live gehen nicht möglich: {why}',
   'live.no_device': 'Keine Kamera und kein Bildschirm verfügbar: {why}',
   'live.needs_https': 'Live gehen im Browser braucht eine sichere Adresse (https:// oder localhost auf diesem Rechner). Fragen Sie den Veranstalter oder streamen Sie mit OBS.',

@@ -315,6 +315,8 @@ export default {
   'live.reconnecting': 'Connection lost — reconnecting…',
   'live.stalled': 'The video has paused. Waiting for the supplier’s stream to come back…',
   'live.ended': 'Stream ended',
+  'live.open_browser': 'Your stream is still open, but this page is not sending it (the page was reloaded). “{go}” carries on; “{end}” ends it.',
+  'live.open_obs': 'Live from OBS (or another streaming app). “{end}” stops it for every viewer.',
   'live.failed': 'Could not go live: {why}',
   'live.no_device': 'No camera or screen available: {why}',
   'live.needs_https': 'Going live from the browser needs a secure address (https://, or localhost on this computer). Ask the organiser, or stream from OBS.',

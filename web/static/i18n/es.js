@@ -315,6 +315,8 @@ export default {
   'live.reconnecting': 'Conexión perdida — reconectando…',
   'live.stalled': 'El vídeo se ha detenido. Esperando a que vuelva la emisión del proveedor…',
   'live.ended': 'Emisión finalizada',
+  'live.open_browser': 'Tu emisión sigue abierta, pero esta página no la envía (se recargó). «{go}» la continúa; «{end}» la termina.',
+  'live.open_obs': 'En directo desde OBS (u otra aplicación). «{end}» la detiene para todos.',
   'live.failed': 'No se pudo emitir: {why}',
   'live.no_device': 'No hay cámara ni pantalla: {why}',
   'live.needs_https': 'Para emitir desde el navegador hace falta una dirección segura (https://, o localhost en este equipo). Consulte al organizador o emita desde OBS.',

@@ -315,6 +315,8 @@ export default {
   'live.reconnecting': 'Connexion perdue — reconnexion…',
   'live.stalled': 'La vidéo est en pause. En attente du retour du direct du fournisseur…',
   'live.ended': 'Direct terminé',
+  'live.open_browser': 'Votre direct est toujours ouvert, mais cette page ne l’envoie pas (elle a été rechargée). « {go} » le poursuit ; « {end} » le termine.',
+  'live.open_obs': 'En direct depuis OBS (ou une autre application). « {end} » l’arrête pour tous les spectateurs.',
   'live.failed': 'Impossible de passer en direct : {why}',
   'live.no_device': 'Aucune caméra ni aucun écran disponible : {why}',
   'live.needs_https': 'Pour diffuser depuis le navigateur, il faut une adresse sécurisée (https://, ou localhost sur cet ordinateur). Demandez à l’organisateur, ou diffusez avec OBS.',

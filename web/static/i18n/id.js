@@ -311,6 +311,8 @@ export default {
   'live.reconnecting': 'Koneksi terputus — menghubungkan ulang…',
   'live.stalled': 'Video terhenti. Menunggu siaran pemasok kembali…',
   'live.ended': 'Siaran berakhir',
+  'live.open_browser': 'Siaran Anda masih terbuka, tetapi halaman ini tidak mengirimkannya (halaman dimuat ulang). “{go}” melanjutkan; “{end}” mengakhirinya.',
+  'live.open_obs': 'Siaran langsung dari OBS (atau aplikasi siaran lain). “{end}” menghentikannya untuk semua penonton.',
   'live.failed': 'Tidak dapat memulai siaran: {why}',
   'live.no_device': 'Tidak ada kamera atau layar yang tersedia: {why}',
   'live.needs_https': 'Siaran langsung dari browser memerlukan alamat aman (https://, atau localhost di komputer ini). Tanyakan penyelenggara, atau siarkan dari OBS.',

@@ -311,6 +311,8 @@ export default {
   'live.reconnecting': '연결이 끊겼습니다 — 다시 연결하는 중…',
   'live.stalled': '영상이 멈췄습니다. 공급업체의 방송이 돌아오기를 기다리는 중…',
   'live.ended': '방송 종료됨',
+  'live.open_browser': '방송이 아직 열려 있지만 이 페이지에서 송출하지 않습니다(페이지를 새로 고침함). ‘{go}’로 이어가고 ‘{end}’로 끝냅니다.',
+  'live.open_obs': 'OBS(또는 다른 방송 앱)로 라이브 중입니다. ‘{end}’를 누르면 모든 시청자에게서 방송이 멈춥니다.',
   'live.failed': '방송을 시작할 수 없습니다: {why}',
   'live.no_device': '사용할 수 있는 카메라나 화면이 없습니다: {why}',
   'live.needs_https': '브라우저에서 방송하려면 보안 주소(https:// 또는 이 컴퓨터의 localhost)가 필요합니다. 주최자에게 문의하거나 OBS로 방송하세요.',

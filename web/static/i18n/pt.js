@@ -315,6 +315,8 @@ export default {
   'live.reconnecting': 'Conexão perdida — reconectando…',
   'live.stalled': 'O vídeo parou. Aguardando a transmissão do fornecedor voltar…',
   'live.ended': 'Transmissão encerrada',
+  'live.open_browser': 'Sua transmissão continua aberta, mas esta página não a está enviando (foi recarregada). “{go}” continua; “{end}” encerra.',
+  'live.open_obs': 'Ao vivo pelo OBS (ou outro aplicativo). “{end}” para a transmissão para todos.',
   'live.failed': 'Não foi possível entrar ao vivo: {why}',
   'live.no_device': 'Nenhuma câmera ou tela disponível: {why}',
   'live.needs_https': 'Para transmitir pelo navegador é preciso um endereço seguro (https://, ou localhost neste computador). Fale com o organizador ou transmita pelo OBS.',

@@ -316,6 +316,8 @@ export default {
   'live.reconnecting': 'Bağlantı koptu — yeniden bağlanıyor…',
   'live.stalled': 'Video durdu. Tedarikçinin yayınının geri gelmesi bekleniyor…',
   'live.ended': 'Yayın sona erdi',
+  'live.open_browser': 'Yayınınız hâlâ açık, ancak bu sayfa onu göndermiyor (sayfa yenilendi). “{go}” devam ettirir; “{end}” bitirir.',
+  'live.open_obs': 'OBS’den (veya başka bir yayın uygulamasından) canlı. “{end}” yayını tüm izleyiciler için durdurur.',
   'live.failed': 'Yayın başlatılamadı: {why}',
   'live.no_device': 'Kullanılabilir kamera veya ekran yok: {why}',
   'live.needs_https': 'Tarayıcıdan canlı yayın için güvenli bir adres gerekir (https:// ya da bu bilgisayarda localhost). Organizatöre sorun veya OBS ile yayın yapın.',

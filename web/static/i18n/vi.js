@@ -311,6 +311,8 @@ export default {
   'live.reconnecting': 'Mất kết nối — đang kết nối lại…',
   'live.stalled': 'Video đã dừng. Đang chờ buổi phát của nhà cung cấp quay lại…',
   'live.ended': 'Đã kết thúc phát',
+  'live.open_browser': 'Buổi phát vẫn đang mở nhưng trang này không gửi hình (trang đã tải lại). “{go}” để tiếp tục; “{end}” để kết thúc.',
+  'live.open_obs': 'Đang phát từ OBS (hoặc ứng dụng phát khác). “{end}” sẽ dừng buổi phát cho mọi người xem.',
   'live.failed': 'Không thể bắt đầu phát: {why}',
   'live.no_device': 'Không có máy quay hoặc màn hình nào: {why}',
   'live.needs_https': 'Phát trực tiếp từ trình duyệt cần địa chỉ an toàn (https://, hoặc localhost trên máy này). Hãy hỏi ban tổ chức, hoặc phát từ OBS.',

@@ -311,6 +311,8 @@ export default {
   'live.reconnecting': '連線中斷 — 正在重新連線…',
   'live.stalled': '影片已暫停，正在等待供應商的直播恢復…',
   'live.ended': '直播已結束',
+  'live.open_browser': '您的直播仍在進行，但此頁面沒有在推流（頁面已重新整理）。點「{go}」繼續，點「{end}」結束。',
+  'live.open_obs': '正在透過 OBS（或其他推流軟體）直播。點「{end}」將為所有觀眾停止直播。',
   'live.failed': '無法開始直播：{why}',
   'live.no_device': '沒有可用的攝影機或螢幕：{why}',
   'live.needs_https': '瀏覽器直播需要安全網址（https://，或本機的 localhost）。請聯絡主辦單位，或使用 OBS 推流。',

@@ -311,6 +311,8 @@ export default {
   'live.reconnecting': '连接中断 — 正在重连…',
   'live.stalled': '视频已暂停，正在等待供应商的直播恢复…',
   'live.ended': '直播已结束',
+  'live.open_browser': '您的直播仍在进行，但此页面没有在推流（页面已刷新）。点“{go}”继续，点“{end}”结束。',
+  'live.open_obs': '正在通过 OBS（或其他推流软件）直播。点“{end}”将为所有观众停止直播。',
   'live.failed': '无法开始直播：{why}',
   'live.no_device': '没有可用的摄像头或屏幕：{why}',
   'live.needs_https': '浏览器直播需要安全地址（https://，或本机的 localhost）。请联系主办方，或使用 OBS 推流。',

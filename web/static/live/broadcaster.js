@@ -52,6 +52,7 @@ export function captureProblem(err) {
 export function mountBroadcaster(container, { booth, token, onState } = {}) {
   const b = new Broadcaster(container, { booth, token, onState });
   b.render();
+  if (booth?.live_session) b.adopt(booth.live_session);
   return b;
 }
 
@@ -297,7 +298,41 @@ class Broadcaster {
     this.recorder = null;
   }
 
+  /**
+   * The booth is live but this page sends nothing: the console was reloaded mid-stream (buyers see
+   * "the video stopped, waiting"), or OBS streams. Say so, and let the supplier end it here; a
+   * browser stream is resumed with Go live (the server continues the same session).
+   */
+  adopt(session) {
+    this.sessionId = session.id;
+    const obs = session.source === 'rtmp';
+    this.setState('open', lt(obs ? 'open_obs' : 'open_browser', { go: lt('go_live'), end: lt('end') }));
+    this.goBtn.disabled = obs;
+    this.previewBtn.disabled = obs;
+    this.sourceSel.disabled = obs;
+    this.endBtn.disabled = false;
+  }
+
+  async endOpen() {
+    this.endBtn.disabled = true;
+    try {
+      const r = await fetch(`/api/sessions/${this.sessionId}/end`, {
+        method: 'POST', headers: { Authorization: `Bearer ${this.token}` },
+      });
+      // 409: it ended meanwhile (the grace ran out, OBS stopped). Either way it is over.
+      if (!r.ok && r.status !== 409) throw new Error(String(r.status));
+      this.finish('ended');
+    } catch (err) {
+      this.endBtn.disabled = false;
+      this.status.textContent = lt('failed', { why: err.message });
+    }
+  }
+
   end() {
+    if (this.state === 'open') {
+      this.endOpen();
+      return;
+    }
     this.ending = true;
     if (this.recorder && this.recorder.state !== 'inactive' && this.ws?.readyState === WebSocket.OPEN) {
       this.stopRecorder(); // its 'stop' handler sends {type:'end'}
