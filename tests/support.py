@@ -311,7 +311,9 @@ async def node_processes(
             data_dir.mkdir()
             (data_dir / "models").symlink_to(models_dir)
             port = free_port()
-            env = {
+            # Its own name: rebinding `env` here gave the second node the first's data dir (and
+            # everything else of its environment), which `serve` now refuses.
+            node_env = {
                 **os.environ,
                 "DATABASE_URL": database_url,
                 "REDIS_URL": redis_url,
@@ -327,7 +329,7 @@ async def node_processes(
             with open(log_path, "wb") as log:
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                    env=env, stdout=log, stderr=subprocess.STDOUT,
+                    env=node_env, stdout=log, stderr=subprocess.STDOUT,
                 )  # fmt: skip
             server = Server(f"http://127.0.0.1:{port}", settings_for_test(data_dir, database_url, secret_key=secret))
             nodes.append((proc, server, log_path))

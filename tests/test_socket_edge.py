@@ -38,6 +38,8 @@ def test_the_chain_the_edge_stands_for(tmp_path: Path) -> None:
         access_log_middleware.__qualname__,
         error_middleware.__qualname__,
         size_middleware.__qualname__,
+        # Pages only (server/pages.py): a socket.io request is never a person's missed page.
+        "_not_found_middleware.<locals>.not_found",
     ]
     # The edge recognises the socket.io route by the handler engine.io registered for it.
     socket_routes = [
