@@ -83,7 +83,17 @@ export class ReportsQueue {
       h('ol', { class: 'report-context', 'aria-label': t('reports.context') },
         (r.before || []).map((m) => line(m, false)), r.message ? line(r.message, true) : null),
       h('div', { class: 'mod-actions' }, hide, dismiss));
-    hide.addEventListener('click', () => this.resolve(r, 'hide', li));
+    // Hiding takes the line from every reader at once: asked once more, in place, as the feed's
+    // Hide asks in its dialog (a slip of the finger on a phone hid a message unasked).
+    const actions = li.querySelector('.mod-actions');
+    hide.addEventListener('click', () => {
+      const confirm = h('button', { type: 'button', class: 'btn small danger', 'data-action': 'confirm-hide' }, t('mod.confirm'));
+      const cancel = h('button', { type: 'button', class: 'btn small' }, t('mod.cancel'));
+      confirm.addEventListener('click', () => this.resolve(r, 'hide', li));
+      cancel.addEventListener('click', () => { setChildren(actions, hide, dismiss); hide.focus(); });
+      setChildren(actions, h('span', { class: 'confirm-text' }, t('mod.confirm_hide')), confirm, cancel);
+      confirm.focus();
+    });
     dismiss.addEventListener('click', () => this.resolve(r, 'dismiss', li));
     return li;
   }
