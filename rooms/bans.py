@@ -10,8 +10,10 @@ disconnected from Redis is not lost. Connect and login still check the database 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -50,11 +52,22 @@ def unban_account(s: AsyncSession, target: User, actor_id: int | None, detail: s
     return True
 
 
+# A node remembers at most this many paused addresses (a ban wave); the oldest go first.
+MAX_PAUSED_ADDRESSES = 10_000
+
+
 class Bans:
-    def __init__(self, db: Database, redis: Redis | None = None, channel: str = "boothcast:bans") -> None:
+    def __init__(
+        self, db: Database, redis: Redis | None = None, channel: str = "boothcast:bans",
+        address_hours: float = 0.0, proxies: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
         self._db = db
         self._redis = redis
         self._channel = channel
+        # Guest sign-ins from a banned account's addresses pause for this long (0: never).
+        self._address_seconds = address_hours * 3600
+        self._paused: dict[str, tuple[int, float]] = {}  # address -> (banned user, until; monotonic)
+        self._proxies = [ipaddress.ip_network(p, strict=False) for p in proxies]
         self._ids: set[int] = set()
         self._listeners: list[BanListener] = []
         self._task: asyncio.Task[None] | None = None
@@ -85,6 +98,64 @@ class Bans:
 
     def is_banned(self, user_id: int) -> bool:
         return user_id in self._ids
+
+    # -- the addresses a banned account used -------------------------------------------------------
+    # A banned guest signed out and came back at once under another name (a user try). Guest
+    # sign-ins from the addresses its sockets had pause for `address_hours`; accounts already signed
+    # in there, and staff logins, are not touched. Shared networks (an office, the fair's own Wi-Fi)
+    # are why it is a pause and not a ban, and why the operator can turn it off.
+
+    async def pause_addresses(self, user_id: int, addresses: set[str]) -> None:
+        """Pause guest sign-ins from `addresses` (the banned `user_id`'s), on every node."""
+        addresses = {a for a in addresses if self._pausable(a)}
+        if not self._address_seconds or not addresses:
+            return
+        until = time.monotonic() + self._address_seconds
+        for address in addresses - {""}:
+            self._paused.pop(address, None)
+            self._paused[address] = (user_id, until)
+        while len(self._paused) > MAX_PAUSED_ADDRESSES:
+            del self._paused[next(iter(self._paused))]
+        if self._redis is not None and addresses:
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for address in addresses - {""}:
+                        pipe.set(self._address_key(address), str(user_id), ex=int(self._address_seconds))
+                    await pipe.execute()
+            except Exception:
+                log.warning("could not share the paused addresses of user %s: this node keeps them", user_id)
+
+    def _pausable(self, address: str) -> bool:
+        """Not loopback, nor one of our own proxies: every client looks like those when the
+        forwarded header is not set up (a demo on one machine, a proxy missing from
+        BOOTHCAST_TRUSTED_PROXIES), and pausing it would pause every guest sign-in of the fair."""
+        try:
+            net = ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            return False
+        if net.is_loopback:
+            return False
+        return not any(net.version == p.version and net.subnet_of(p) for p in self._proxies)  # type: ignore[arg-type]
+
+    async def paused_by(self, address: str) -> int | None:
+        """The banned account whose ban pauses guest sign-ins from `address`, if one does. A ban
+        lifted since (an unban, `boothcast users enable`) pauses nothing."""
+        if not self._address_seconds or not address:
+            return None
+        user_id: int | None = None
+        held = self._paused.get(address)
+        if held is not None and held[1] > time.monotonic():
+            user_id = held[0]
+        elif self._redis is not None:
+            try:
+                raw = await self._redis.get(self._address_key(address))
+            except Exception:
+                raw = None  # Redis away: this node's own memory is all there is
+            user_id = int(raw) if raw else None
+        return user_id if user_id is not None and self.is_banned(user_id) else None
+
+    def _address_key(self, address: str) -> str:
+        return f"{self._channel}:paused:{address}"
 
     def on_ban(self, listener: BanListener) -> None:
         """Call `listener(user_id, reason)` on this node whenever a user is banned on any node."""

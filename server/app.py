@@ -239,7 +239,8 @@ async def _fair(app: web.Application) -> AsyncIterator[None]:
         inquiries_per_10_min=settings.inquiry_rate_limit,
         history_size=settings.history_size,
     )
-    bans = Bans(app[DB], app.get(REDIS), channel=f"{settings.redis_prefix}:bans")
+    bans = Bans(app[DB], app.get(REDIS), channel=f"{settings.redis_prefix}:bans",
+                address_hours=settings.ban_address_hours, proxies=settings.trusted_proxies)  # fmt: skip
     await bans.start()
     writer = ChatWriter(app[DB])
     writer.on_commit = app[METRICS].commit_latency.observe

@@ -37,6 +37,8 @@ environment (defaults in server/settings.py):
   BOOTHCAST_CHAT_MAX_LENGTH    longest chat message in characters (default 2000)
   BOOTHCAST_INQUIRY_RATE_LIMIT inquiries per 10 minutes per buyer (default 5)
   BOOTHCAST_AUTH_RATE_LIMIT    sign-ins per minute per address (default 20)
+  BOOTHCAST_BAN_ADDRESS_HOURS  after a ban, new guest sign-ins from the banned account's addresses
+                               pause this long (default 6; 0 = off, e.g. a fair behind one NAT)
   BOOTHCAST_TRANSLATION_WORKERS
                                translation worker threads (default 1)
   BOOTHCAST_TRANSLATION_BEAM   beam search width of the models, 1 to 8 (default 2; 4 is right a few

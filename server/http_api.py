@@ -12,7 +12,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, ValidationError
 
 from rooms import booths, leads, moderation, product_texts
-from rooms.errors import BadRequest, DomainError, NotFound
+from rooms.errors import BadRequest, Banned, DomainError, NotFound
 from rooms.payloads import user_payload
 from rooms.users import GuestIn, actor_of, do_login, load_actor
 from server import responses, schemas
@@ -143,6 +143,11 @@ async def auth_guest(request: web.Request) -> web.Response:
         message="too many sign-ins from this address",
     )  # fmt: skip
     p = await body(request, schemas.GuestIn)
+    if await fair.bans.paused_by(_client_key(request)) is not None:
+        raise Banned(
+            "guest sign-ins from this network are paused for a while after a ban; try again later",
+            reason=None, scope="address",
+        )  # fmt: skip
     user = await fair.guests.sign_in(GuestIn(p.display_name, p.lang, p.company, p.country))
     token = request.app[TOKENS].issue(actor_of(user))
     return jsonify({"token": token, "user": user_payload(user)})

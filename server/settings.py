@@ -83,6 +83,17 @@ def _web_dir(env: dict[str, str]) -> Path:
     return path
 
 
+def _hours(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    try:
+        value = default if raw is None or raw == "" else float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a number of hours, got {raw!r}") from exc
+    if not 0 <= value <= 24 * 365:
+        raise SystemExit(f"{name} must be 0 (off) to 8760 hours, got {raw!r}")
+    return value
+
+
 def _rtmp_public_url(env: dict[str, str]) -> str:
     raw = env.get("BOOTHCAST_RTMP_PUBLIC_URL", "").strip().rstrip("/")
     if raw and (not raw.startswith(("rtmp://", "rtmps://")) or any(c.isspace() for c in raw)):
@@ -139,6 +150,8 @@ class Settings:
     # What OBS is told to stream to, when that is not this node's own port: a balancer's
     # (rtmp://fair.example.com:1935/live). "" = rtmp://{the host the console was opened on}:{rtmp_port}/live
     rtmp_public_url: str = ""
+    # After a ban, guest sign-ins from the banned account's addresses pause this long (0: off).
+    ban_address_hours: float = 6.0
     recording_retention_days: int = 30  # 0 keeps recordings forever
     # Pruned hourly by rooms/retention.py (0 keeps them for ever): ended webhook deliveries and
     # their events; visits and viewer samples, and with them the booth figures of older days.
@@ -231,6 +244,7 @@ class Settings:
             "media_dir": Path(media) if media else None,
             "rtmp_port": _int(e, "BOOTHCAST_RTMP_PORT", 1935),
             "rtmp_public_url": _rtmp_public_url(e),
+            "ban_address_hours": _hours(e, "BOOTHCAST_BAN_ADDRESS_HOURS", 6.0),
             "recording_retention_days": _int(e, "BOOTHCAST_RECORDING_RETENTION_DAYS", 30),
             "outbox_retention_days": _days(e, "BOOTHCAST_OUTBOX_RETENTION_DAYS", 30),
             "analytics_retention_days": _days(e, "BOOTHCAST_ANALYTICS_RETENTION_DAYS", 400),

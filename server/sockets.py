@@ -318,8 +318,12 @@ class SocketApi:
         return {"ok": True, "hidden": len(hidden)}
 
     async def _kick_banned(self, user_id: int, reason: str | None) -> None:
-        """Tell this node's sockets of a banned user why, then disconnect them."""
-        for sid in self.conns.sids_of_user(user_id):
+        """Tell this node's sockets of a banned user why, then disconnect them; guest sign-ins from
+        their addresses pause for a while (rooms/bans.py)."""
+        sids = list(self.conns.sids_of_user(user_id))
+        addresses = {conn.address for sid in sids if (conn := self.conns.by_sid.get(sid)) is not None}
+        await self.fair.bans.pause_addresses(user_id, addresses)
+        for sid in sids:
             await self.sio.emit(events.USER_BANNED, {"reason": reason}, to=sid)
             await self._kick(sid)
 

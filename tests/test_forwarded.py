@@ -21,7 +21,7 @@ import socketio
 from rooms import demo_fair
 from server.forwarded import client_address, parse_trusted
 from server.settings import Settings
-from tests.support import Server, database_from_template, settings_for_test, start_server
+from tests.support import Client, Server, database_from_template, settings_for_test, start_server
 
 NETS = [ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/8")]
 
@@ -245,3 +245,42 @@ async def test_links_the_app_writes_use_the_scheme_the_client_used(serve: Any) -
         assert (await _calendar_url(server, {"X-Forwarded-Proto": "https"})).startswith("http://")
     async with serve(trusted_proxies=("10.0.0.0/8",)) as server:  # this peer is not a proxy
         assert (await _calendar_url(server, {"X-Forwarded-Proto": "https"})).startswith("http://")
+
+
+async def test_after_a_ban_guest_sign_ins_from_its_address_pause(serve: Any) -> None:
+    """A banned guest signed out and came back at once under another name (a user try). New guest
+    sign-ins from the banned account's addresses now pause; other addresses, staff logins and a
+    lifted ban are not affected, nor is loopback (a demo on one machine)."""
+    from sqlalchemy import select
+
+    from rooms.bans import unban_account
+    from rooms.models import User
+    from server.keys import FAIR
+
+    troll_at = {"X-Forwarded-For": "198.51.100.7"}
+    async with serve(trusted_proxies=("127.0.0.1/32",)) as server:
+        status, body = await server.request("POST", "/api/auth/guest", json={"display_name": "Troll", "lang": "en"},
+                                            headers=troll_at)  # fmt: skip
+        assert status == 200
+        troll_id = body["user"]["id"]
+        async with aiohttp.ClientSession(headers=troll_at) as h:
+            troll = Client(server.url, body["token"], http_session=h)
+            await troll.connect()
+            mtok, _ = await server.moderator()
+            mod = await server.client(mtok)
+            assert (await mod.call("mod:ban", {"user_id": troll_id, "reason": "spam"}))["ok"]
+            await troll.events.wait_for("disconnect")
+        status, body = await server.request("POST", "/api/auth/guest", json={"display_name": "Nice Guy", "lang": "en"},
+                                            headers=troll_at)  # fmt: skip
+        assert status == 403 and body["error"]["code"] == "banned" and body["error"]["scope"] == "address", body
+        assert body["error"]["reason"] is None  # the moderator's words are for the banned account only
+        assert await _guest(server, {"X-Forwarded-For": "198.51.100.8"}) == 200
+        status, _ = await server.request("POST", "/api/auth/login", headers=troll_at,
+                                         json={"email": demo_fair.ADMIN_EMAIL, "password": demo_fair.DEMO_PASSWORD})  # fmt: skip
+        assert status == 200  # staff sign in as ever
+        fair = server.app[FAIR]  # type: ignore[index]
+        async with fair.db.session() as s:
+            user = (await s.execute(select(User).where(User.id == troll_id))).scalar_one()
+            unban_account(s, user, None, "lifted in a test")
+        await fair.bans.check_database()
+        assert await _guest(server, troll_at) == 200  # a lifted ban pauses nothing

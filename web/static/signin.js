@@ -41,7 +41,9 @@ async function signIn(path, body, { submit, status, onDone }) {
     onDone(session);
   } catch (err) {
     const error = err instanceof ApiError ? err.error : { code: 'internal' };
-    say(status, error.reason === 'staff_name' ? t('signin.staff_name') : errorText(error), 'error');
+    const text = error.reason === 'staff_name' ? t('signin.staff_name')
+      : error.code === 'banned' && error.scope === 'address' ? t('signin.paused') : errorText(error);
+    say(status, text, 'error');
   } finally {
     submit.disabled = false;
   }

@@ -20,6 +20,7 @@ export default {
   'signin.intro': 'Verfolgen Sie Live-Stände, chatten Sie und senden Sie Anfragen in Ihrer eigenen Sprache. Kein Passwort nötig.',
   'signin.lang_untranslated': 'Chat auf {lang} wird auf diesem Server nicht übersetzt (die Seiten schon). Übersetzte Sprachen: {langs}.',
   'signin.staff_name': 'Dieser Name ist dem Messeteam vorbehalten (wie Admin, Moderator oder Offiziell): Wählen Sie Ihren eigenen Namen.',
+  'signin.paused': 'Neue Gast-Anmeldungen aus Ihrem Netzwerk sind nach einer Sperre durch einen Moderator eine Weile pausiert. Versuchen Sie es später erneut.',
   'signin.form': 'Gastanmeldung',
   'f.name': 'Name',
   'f.company': 'Firma',

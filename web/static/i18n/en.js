@@ -20,6 +20,7 @@ export default {
   'signin.intro': 'Watch live booths, chat and send inquiries in your own language. No password needed.',
   'signin.lang_untranslated': 'Chat in {lang} is not translated on this server (the pages are). Translated languages: {langs}.',
   'signin.staff_name': 'This name is kept for the fair’s own people (like Admin, Moderator or Official): choose your own name.',
+  'signin.paused': 'New guest sign-ins from your network are paused for a while after a moderator’s ban. Try again later.',
   'signin.form': 'Guest sign-in',
   'f.name': 'Name',
   'f.company': 'Company',

@@ -20,6 +20,7 @@ export default {
   'signin.intro': 'Mira los stands en directo, chatea y envía consultas en tu propio idioma. Sin contraseña.',
   'signin.lang_untranslated': 'El chat en {lang} no se traduce en este servidor (las páginas sí). Idiomas traducidos: {langs}.',
   'signin.staff_name': 'Este nombre está reservado al personal de la feria (como Admin, Moderador u Oficial): elige tu propio nombre.',
+  'signin.paused': 'Los nuevos accesos de invitados desde tu red están en pausa un tiempo tras una expulsión de un moderador. Inténtalo más tarde.',
   'signin.form': 'Acceso de invitados',
   'f.name': 'Nombre',
   'f.company': 'Empresa',

@@ -20,6 +20,7 @@ export default {
   'signin.intro': 'Suivez les stands en direct, discutez et envoyez des demandes dans votre propre langue. Aucun mot de passe nécessaire.',
   'signin.lang_untranslated': 'Le chat en {lang} n’est pas traduit sur ce serveur (les pages le sont). Langues traduites : {langs}.',
   'signin.staff_name': 'Ce nom est réservé à l’équipe du salon (comme Admin, Modérateur ou Officiel) : choisissez votre propre nom.',
+  'signin.paused': 'Les nouvelles connexions d’invités depuis votre réseau sont suspendues un moment après une exclusion par un modérateur. Réessayez plus tard.',
   'signin.form': 'Connexion invité',
   'f.name': 'Nom',
   'f.company': 'Entreprise',

@@ -20,6 +20,7 @@ export default {
   'signin.intro': 'Tonton stan secara langsung, mengobrol, dan kirim permintaan penawaran dalam bahasa Anda sendiri. Tanpa kata sandi.',
   'signin.lang_untranslated': 'Obrolan dalam {lang} tidak diterjemahkan di server ini (halamannya diterjemahkan). Bahasa yang diterjemahkan: {langs}.',
   'signin.staff_name': 'Nama ini khusus untuk tim pameran (seperti Admin, Moderator, atau Resmi): pilih nama Anda sendiri.',
+  'signin.paused': 'Masuk tamu baru dari jaringan Anda dijeda sementara setelah larangan oleh moderator. Coba lagi nanti.',
   'signin.form': 'Masuk sebagai tamu',
   'f.name': 'Nama',
   'f.company': 'Perusahaan',

@@ -20,6 +20,7 @@ export default {
   'signin.intro': 'Assista aos estandes ao vivo, converse e envie solicitações no seu próprio idioma. Não é preciso senha.',
   'signin.lang_untranslated': 'O chat em {lang} não é traduzido neste servidor (as páginas são). Idiomas traduzidos: {langs}.',
   'signin.staff_name': 'Este nome é reservado à equipe da feira (como Admin, Moderador ou Oficial): escolha o seu próprio nome.',
+  'signin.paused': 'Novos acessos de convidados da sua rede estão pausados por um tempo após um banimento de um moderador. Tente mais tarde.',
   'signin.form': 'Entrada como convidado',
   'f.name': 'Nome',
   'f.company': 'Empresa',

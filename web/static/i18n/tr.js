@@ -21,6 +21,7 @@ export default {
   'signin.intro': 'Canlı stantları izleyin, kendi dilinizde sohbet edin ve talep gönderin. Şifre gerekmez.',
   'signin.lang_untranslated': '{lang} sohbet bu sunucuda çevrilmiyor (sayfalar çevriliyor). Çevrilen diller: {langs}.',
   'signin.staff_name': 'Bu ad fuar ekibine ayrılmıştır (Yönetici, Moderatör veya Resmi gibi): kendi adınızı seçin.',
+  'signin.paused': 'Bir moderatörün uzaklaştırmasından sonra ağınızdan yeni misafir girişleri bir süreliğine duraklatıldı. Daha sonra tekrar deneyin.',
   'signin.form': 'Misafir girişi',
   'f.name': 'Ad soyad',
   'f.company': 'Şirket',

@@ -20,6 +20,7 @@ export default {
   'signin.intro': 'Xem các gian hàng phát trực tiếp, trò chuyện và gửi yêu cầu báo giá bằng ngôn ngữ của bạn. Không cần mật khẩu.',
   'signin.lang_untranslated': 'Trò chuyện bằng {lang} không được dịch trên máy chủ này (các trang thì có). Các ngôn ngữ được dịch: {langs}.',
   'signin.staff_name': 'Tên này dành cho nhân sự của hội chợ (như Quản trị viên, Điều phối viên hay Chính thức): hãy chọn tên của riêng bạn.',
+  'signin.paused': 'Việc đăng nhập khách mới từ mạng của bạn tạm dừng một thời gian sau khi người điều phối cấm một tài khoản. Hãy thử lại sau.',
   'signin.form': 'Đăng nhập khách',
   'f.name': 'Họ tên',
   'f.company': 'Công ty',

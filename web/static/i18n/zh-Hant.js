@@ -20,6 +20,7 @@ export default {
   'signin.intro': '觀看直播攤位，用您自己的語言聊天與送出詢價。不需要密碼。',
   'signin.lang_untranslated': '本伺服器不翻譯{lang}聊天（頁面已翻譯）。可翻譯的語言：{langs}。',
   'signin.staff_name': '此名稱僅限展會工作人員使用（如「管理員」「版主」「官方」），請使用您自己的名字。',
+  'signin.paused': '由於版主的停權，來自您所在網路的新訪客登入暫時暫停，請稍後再試。',
   'signin.form': '訪客登入',
   'f.name': '姓名',
   'f.company': '公司',

@@ -20,6 +20,7 @@ export default {
   'signin.intro': '观看直播展位，用您自己的语言聊天和发送询价。无需密码。',
   'signin.lang_untranslated': '本服务器不翻译{lang}聊天（页面已翻译）。可翻译的语言：{langs}。',
   'signin.staff_name': '此名称仅限展会工作人员使用（如“管理员”“版主”“官方”），请使用您自己的名字。',
+  'signin.paused': '由于版主的封禁，来自您所在网络的新访客登录暂时暂停，请稍后再试。',
   'signin.form': '访客登录',
   'f.name': '姓名',
   'f.company': '公司',
