@@ -16,16 +16,20 @@ pytestmark = pytest.mark.browser
 BRIGHTWAY = booth("shenzhen-brightway-led")
 
 
+async def _lead(s: Server, name: str, message: str) -> int:
+    """A Spanish buyer's inquiry to Brightway: the lead's id."""
+    booth_id = await s.booth_id(BRIGHTWAY.slug)
+    buyer = await s.client((await s.guest(name, "es"))[0])
+    assert (await buyer.call("booth:join", {"booth_id": booth_id}))["ok"]
+    ack = await buyer.call("inquiry:submit", {"booth_id": booth_id, "message": message,
+                                              "email": f"{name.lower()}@example.es", "consent": True})  # fmt: skip
+    assert ack["ok"], ack
+    return int(ack["lead"]["id"])
+
+
 async def test_note_added_while_notes_load_is_kept(live_server: Server) -> None:
     s = live_server
-    booth_id = await s.booth_id(BRIGHTWAY.slug)
-    tok, _ = await s.guest("Ana", "es")
-    buyer = await s.client(tok)
-    assert (await buyer.call("booth:join", {"booth_id": booth_id}))["ok"]
-    ack = await buyer.call("inquiry:submit", {"booth_id": booth_id, "message": "¿Muestras?",
-                                              "email": "ana@example.es", "consent": True})  # fmt: skip
-    assert ack["ok"], ack
-    lead_id = int(ack["lead"]["id"])
+    lead_id = await _lead(s, "Ana", "¿Muestras?")
 
     async with open_fair(s.url) as fair:
         page = await fair.staff("/console", BRIGHTWAY.email)
@@ -64,13 +68,7 @@ async def test_a_half_typed_note_survives_a_reload(live_server: Server) -> None:
     """A supplier typing a note when the console reloads (a phone's tab discarded, a sign-in again)
     finds it again in its open panel; once added, it is not brought back (a user try lost it)."""
     s = live_server
-    booth_id = await s.booth_id(BRIGHTWAY.slug)
-    buyer = await s.client((await s.guest("Luis", "es"))[0])
-    assert (await buyer.call("booth:join", {"booth_id": booth_id}))["ok"]
-    ack = await buyer.call("inquiry:submit", {"booth_id": booth_id, "message": "¿Precio por 500?",
-                                              "email": "luis@example.es", "consent": True})  # fmt: skip
-    assert ack["ok"], ack
-    lead_id = int(ack["lead"]["id"])
+    lead_id = await _lead(s, "Luis", "¿Precio por 500?")
 
     async with open_fair(s.url) as fair:
         page = await fair.staff("/console", BRIGHTWAY.email)
