@@ -140,8 +140,8 @@ class Bans:
     async def paused_by(self, address: str) -> int | None:
         """The banned account whose ban pauses guest sign-ins from `address`, if one does. A ban
         lifted since (an unban, `boothcast users enable`) pauses nothing."""
-        if not self._address_seconds or not address:
-            return None
+        if not self._address_seconds or not address or not self._pausable(address):
+            return None  # never paused: no Redis round trip for it (a storm of local sign-ins)
         user_id: int | None = None
         held = self._paused.get(address)
         if held is not None and held[1] > time.monotonic():
