@@ -46,8 +46,15 @@ MAX_LANGUAGES = 20
 EDITS_PER_MINUTE, EDIT_BURST = 60, 20
 LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
 def check_term(value: str) -> str:
-    """The term stripped: 1..MAX_TERM_LENGTH characters, no control characters."""
-    return check_plain(value, "term", MAX_TERM_LENGTH)
+    """The term stripped: 2..MAX_TERM_LENGTH characters, no control characters.
+
+    One character is refused: terms match case-insensitively, so "A" kept as written would take
+    every "a" of English and Spanish chat out of translation, and one Chinese character matches
+    inside every word that holds it."""
+    term = check_plain(value, "term", MAX_TERM_LENGTH)
+    if len(term) < 2:
+        raise BadRequest("term: at least 2 characters", field="term", reason="too_short")
+    return term
 
 
 def check_kept_spans(term: str, fixed: Mapping[str, str]) -> None:

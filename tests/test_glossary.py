@@ -93,7 +93,7 @@ async def test_crud_and_every_change_bumps_the_version(fair_server: Server) -> N
     g = await _glossary(s, booth_id, tok)
     assert g["version"] == 6 and [t["id"] for t in g["terms"]] == [added["id"]]
     # Gone is gone, and a failed change bumps nothing.
-    for method, body in (("DELETE", None), ("PATCH", {"term": "x"})):
+    for method, body in (("DELETE", None), ("PATCH", {"term": "xy"})):
         status, data = await s.request(method, _path(booth_id, frozen["id"]), tok, json=body)
         assert status == 404 and data["error"]["code"] == "not_found"
     assert (await _glossary(s, booth_id, tok))["version"] == 6
@@ -173,6 +173,7 @@ async def test_validation_answers_with_a_code_never_a_500(fair_server: Server) -
         assert status == 400 and data["error"]["code"] == "bad_request", (bad, status, data)
     # The console says what is wrong from `reason` (web/static/glossary.js), not from the length.
     for bad, reason in (({"term": "   "}, "empty"), ({"term": long}, "too_long"), ({"term": "a\u202eb"}, "control"),
+                        ({"term": "A"}, "too_short"), ({"term": "鑫"}, "too_short"),
                         ({"term": "ok", "translations": {"zh": "a\x07"}}, "control")):  # fmt: skip
         status, data = await s.post(_path(booth_id), bad, tok)
         assert data["error"]["reason"] == reason, (bad, data)
@@ -205,18 +206,18 @@ async def test_validation_answers_with_a_code_never_a_500(fair_server: Server) -
     # Ids no column can hold, or that are not ids at all, are not found; never a database error.
     huge = (2**31, 2**31 + 1, 2**63, 2**64, 10**18, 10**30)
     for bad_id in (*huge, 2**31 - 1, 0, "-1", "abc", "1e3", "%201"):
-        for method, body in (("PATCH", {"term": "x"}), ("DELETE", None)):
+        for method, body in (("PATCH", {"term": "xy"}), ("DELETE", None)):
             status, data = await s.request(method, _path(booth_id, bad_id), tok, json=body)
             assert status == 404 and data["error"]["code"] == "not_found", (bad_id, method, status, data)
     for bad_id in huge:
-        for method, body in (("GET", None), ("POST", {"term": "x"})):
+        for method, body in (("GET", None), ("POST", {"term": "xy"})):
             status, data = await s.request(method, _path(bad_id), admin_tok, json=body)
             assert status == 404 and data["error"]["code"] == "not_found", (bad_id, method, status, data)
     # A term of another booth, reached through one's own booth, is not found either.
     theirs = await _add(s, other_booth, admin_tok, "Cerámica", {"en": "ceramics"})
     status, data = await s.request("DELETE", _path(booth_id, theirs["id"]), tok)
     assert status == 404 and data["error"]["code"] == "not_found"
-    status, data = await s.request("PATCH", _path(booth_id, theirs["id"]), admin_tok, json={"term": "x"})
+    status, data = await s.request("PATCH", _path(booth_id, theirs["id"]), admin_tok, json={"term": "xy"})
     assert status == 404
     # Only the three successful adds moved the version.
     assert (await _glossary(s, booth_id, tok))["version"] == version + 2

@@ -34,6 +34,7 @@ export function mountGlossary(root, { booth, token, countEl = null }) {
     else if (error.reason === 'keep_as_written') say(where, t('glossary.keep_as_written', { text: error.span }), 'error');
     else if (error.reason === 'too_long') say(where, t('glossary.too_long', { n: MAX_LENGTH }), 'error');
     else if (error.reason === 'control') say(where, t('glossary.control'), 'error');
+    else if (error.reason === 'too_short') say(where, t('glossary.too_short'), 'error');
     else if (error.code === 'bad_request') say(where, t('glossary.invalid', { n: MAX_LENGTH }), 'error');
     else say(where, errorText(error), 'error');
     // Someone else (another staff member, an admin) may have changed it meanwhile.

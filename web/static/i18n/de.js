@@ -206,6 +206,7 @@ export default {
   'glossary.invalid': 'Dieser Begriff kann nicht gespeichert werden: höchstens {n} Zeichen pro Feld, ohne Zeilenumbrüche.',
   'glossary.too_long': 'Dieser Begriff kann nicht gespeichert werden: höchstens {n} Zeichen pro Feld.',
   'glossary.control': 'Dieser Begriff kann nicht gespeichert werden: Entfernen Sie den Zeilenumbruch oder das unsichtbare Steuerzeichen.',
+  'glossary.too_short': 'Ein Begriff braucht mindestens 2 Zeichen: Ein einzelner Buchstabe träfe diesen Buchstaben überall im Chat.',
   'glossary.keep_as_written': 'Zahlen, Einheiten und Codes erreichen jeden Käufer unverändert: Lassen Sie „{text}“ in jeder Übersetzung so stehen.',
   'glossary.full': 'Das Glossar ist voll ({n} Begriffe). Löschen Sie einen Begriff, um einen neuen hinzuzufügen.',
   'leads.title': 'Leads',

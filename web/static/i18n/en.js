@@ -206,6 +206,7 @@ export default {
   'glossary.invalid': 'This term can’t be saved: use at most {n} characters per field, without line breaks.',
   'glossary.too_long': 'This term can’t be saved: use at most {n} characters per field.',
   'glossary.control': 'This term can’t be saved: remove the line break or invisible control character from it.',
+  'glossary.too_short': 'A term needs at least 2 characters: a single letter would match that letter everywhere in chat.',
   'glossary.keep_as_written': 'Numbers, units and codes reach every buyer as written: keep “{text}” unchanged in each translation.',
   'glossary.full': 'The glossary is full ({n} terms). Delete a term to add another.',
   'leads.title': 'Leads',

@@ -206,6 +206,7 @@ export default {
   'glossary.invalid': 'No se puede guardar este término: usa como máximo {n} caracteres por campo, sin saltos de línea.',
   'glossary.too_long': 'No se puede guardar este término: usa como máximo {n} caracteres por campo.',
   'glossary.control': 'No se puede guardar este término: quita el salto de línea o el carácter de control invisible.',
+  'glossary.too_short': 'Un término necesita al menos 2 caracteres: una sola letra coincidiría con esa letra en todo el chat.',
   'glossary.keep_as_written': 'Los números, unidades y códigos llegan a cada comprador tal como están: mantenga «{text}» sin cambios en cada traducción.',
   'glossary.full': 'El glosario está lleno ({n} términos). Elimina un término para añadir otro.',
   'leads.title': 'Contactos',

@@ -206,6 +206,7 @@ export default {
   'glossary.invalid': 'Impossible d’enregistrer ce terme : {n} caractères au maximum par champ, sans saut de ligne.',
   'glossary.too_long': 'Impossible d’enregistrer ce terme : {n} caractères au plus par champ.',
   'glossary.control': 'Impossible d’enregistrer ce terme : retirez le saut de ligne ou le caractère de contrôle invisible.',
+  'glossary.too_short': 'Un terme doit avoir au moins 2 caractères : une seule lettre correspondrait à cette lettre partout dans le chat.',
   'glossary.keep_as_written': 'Les nombres, unités et codes parviennent à chaque acheteur tels quels : gardez « {text} » inchangé dans chaque traduction.',
   'glossary.full': 'Le glossaire est plein ({n} termes). Supprimez un terme pour en ajouter un autre.',
   'leads.title': 'Prospects',

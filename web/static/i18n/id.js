@@ -203,6 +203,7 @@ export default {
   'glossary.invalid': 'Istilah ini tidak dapat disimpan: maksimal {n} karakter per kolom, tanpa baris baru.',
   'glossary.too_long': 'Istilah ini tidak dapat disimpan: paling banyak {n} karakter per kolom.',
   'glossary.control': 'Istilah ini tidak dapat disimpan: hapus baris baru atau karakter kontrol tak terlihat darinya.',
+  'glossary.too_short': 'Istilah perlu paling sedikit 2 karakter: satu huruf akan cocok dengan huruf itu di seluruh obrolan.',
   'glossary.keep_as_written': 'Angka, satuan, dan kode sampai ke setiap pembeli apa adanya: biarkan “{text}” tidak berubah di setiap terjemahan.',
   'glossary.full': 'Glosarium penuh ({n} istilah). Hapus satu istilah untuk menambah yang lain.',
   'leads.title': 'Calon pembeli',

@@ -203,6 +203,7 @@ export default {
   'glossary.invalid': '이 용어는 저장할 수 없습니다. 항목마다 최대 {n}자까지, 줄바꿈 없이 입력하세요.',
   'glossary.too_long': '이 용어를 저장할 수 없습니다: 항목마다 {n}자 이내로 쓰세요.',
   'glossary.control': '이 용어를 저장할 수 없습니다: 줄바꿈이나 보이지 않는 제어 문자를 지우세요.',
+  'glossary.too_short': '용어는 2자 이상이어야 합니다. 한 글자는 채팅 속 그 글자 모두와 일치합니다.',
   'glossary.keep_as_written': '숫자, 단위, 코드는 모든 구매자에게 그대로 전달됩니다. 각 번역에서 “{text}”를 바꾸지 마세요.',
   'glossary.full': '용어집이 가득 찼습니다(용어 {n}개). 새 용어를 추가하려면 하나를 삭제하세요.',
   'leads.title': '리드',

@@ -206,6 +206,7 @@ export default {
   'glossary.invalid': 'Não é possível salvar este termo: use no máximo {n} caracteres por campo, sem quebras de linha.',
   'glossary.too_long': 'Não é possível salvar este termo: use no máximo {n} caracteres por campo.',
   'glossary.control': 'Não é possível salvar este termo: remova a quebra de linha ou o caractere de controle invisível.',
+  'glossary.too_short': 'Um termo precisa de pelo menos 2 caracteres: uma só letra coincidiria com essa letra em todo o chat.',
   'glossary.keep_as_written': 'Números, unidades e códigos chegam a cada comprador como estão: mantenha “{text}” sem alterações em cada tradução.',
   'glossary.full': 'O glossário está cheio ({n} termos). Exclua um termo para adicionar outro.',
   'leads.title': 'Leads',

@@ -207,6 +207,7 @@ export default {
   'glossary.invalid': 'Bu terim kaydedilemiyor: alan başına en fazla {n} karakter kullanın, satır sonu olmadan.',
   'glossary.too_long': 'Bu terim kaydedilemiyor: her alanda en fazla {n} karakter kullanın.',
   'glossary.control': 'Bu terim kaydedilemiyor: içindeki satır sonunu veya görünmeyen denetim karakterini kaldırın.',
+  'glossary.too_short': 'Bir terim en az 2 karakter olmalı: tek bir harf sohbetteki o harfin hepsiyle eşleşir.',
   'glossary.keep_as_written': 'Sayılar, birimler ve kodlar her alıcıya yazıldığı gibi ulaşır: her çeviride “{text}” ifadesini değiştirmeyin.',
   'glossary.full': 'Sözlük dolu ({n} terim). Yeni bir terim eklemek için bir terimi silin.',
   'leads.title': 'Potansiyel müşteriler',

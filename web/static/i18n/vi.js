@@ -203,6 +203,7 @@ export default {
   'glossary.invalid': 'Không lưu được thuật ngữ này: tối đa {n} ký tự mỗi ô, không xuống dòng.',
   'glossary.too_long': 'Không thể lưu thuật ngữ này: mỗi ô tối đa {n} ký tự.',
   'glossary.control': 'Không thể lưu thuật ngữ này: hãy xóa dấu xuống dòng hoặc ký tự điều khiển vô hình.',
+  'glossary.too_short': 'Thuật ngữ cần ít nhất 2 ký tự: một chữ cái đơn sẽ khớp với chữ đó ở mọi nơi trong trò chuyện.',
   'glossary.keep_as_written': 'Số, đơn vị và mã được gửi đến người mua đúng như đã viết: hãy giữ nguyên “{text}” trong mỗi bản dịch.',
   'glossary.full': 'Bảng thuật ngữ đã đầy ({n} thuật ngữ). Hãy xóa một thuật ngữ để thêm mới.',
   'leads.title': 'Khách hàng tiềm năng',

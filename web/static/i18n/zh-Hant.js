@@ -203,6 +203,7 @@ export default {
   'glossary.invalid': '無法儲存這個詞彙：每個欄位最多 {n} 個字元，且不能換行。',
   'glossary.too_long': '無法儲存此詞彙：每個欄位最多 {n} 個字元。',
   'glossary.control': '無法儲存此詞彙：請刪除其中的換行或看不見的控制字元。',
+  'glossary.too_short': '詞彙至少需要 2 個字元：單一個字會比對到聊天中所有含該字的詞。',
   'glossary.keep_as_written': '數字、單位和代碼會原樣顯示給每位買家：請在每種譯文中保留「{text}」不變。',
   'glossary.full': '詞彙表已滿（{n} 個詞彙）。請先刪除一個詞彙再新增。',
   'leads.title': '潛在客戶',

@@ -203,6 +203,7 @@ export default {
   'glossary.invalid': '无法保存该术语：每项最多 {n} 个字符，且不能换行。',
   'glossary.too_long': '无法保存该术语：每项最多 {n} 个字符。',
   'glossary.control': '无法保存该术语：请删除其中的换行或不可见的控制字符。',
+  'glossary.too_short': '术语至少需要 2 个字符：单个字会匹配聊天中所有含该字的词。',
   'glossary.keep_as_written': '数字、单位和代码会原样显示给每位买家：请在每种译文中保留“{text}”不变。',
   'glossary.full': '术语表已满（{n} 个术语）。请先删除一个术语再添加。',
   'leads.title': '销售线索',
