@@ -141,6 +141,7 @@ async def record_result(
     status_code: int | None,
     error: str | None,
     now: datetime | None = None,
+    final: bool = False,
 ) -> str:
     """Store an attempt's outcome; the delivery's new status (pending, delivered or failed).
 
@@ -156,7 +157,8 @@ async def record_result(
     if ok:
         values.update(status="delivered", delivered_at=now)
         new_status = "delivered"
-    elif attempt.attempt >= policy.max_attempts:
+    elif final or attempt.attempt >= policy.max_attempts:
+        # `final`: a refusal no retry can change (this server's own rule about the address).
         values.update(status="failed")
         new_status = "failed"
     else:

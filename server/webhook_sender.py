@@ -24,6 +24,7 @@ from lifecycle.stop import stop
 from rooms import outbox
 from rooms.db import Database
 from rooms.outbox import Attempt, RetryPolicy
+from rooms.webhook_errors import error_kind
 from rooms.webhooks import is_ip_literal, is_public_address
 
 log = logging.getLogger(__name__)
@@ -142,8 +143,10 @@ class WebhookSender:
             log.exception("webhook delivery %s failed", attempt.delivery_id)
             error = type(exc).__name__
         try:
+            # An address this server refuses stays refused: failed now, not retried for hours.
+            final = error_kind(error, status) == "private"
             outcome = await outbox.record_result(
-                self._db, attempt, self._policy, status_code=status, error=error
+                self._db, attempt, self._policy, status_code=status, error=error, final=final
             )
         except Exception:
             # Unrecorded: the lease runs out and the row is tried again (at least once, not lost).
