@@ -147,22 +147,25 @@ async def _names(s: AsyncSession, ids: set[int]) -> dict[int | None, Json]:
     return {uid: {"id": uid, "display_name": name, "role": role} for uid, name, role in (await s.execute(q)).all()}
 
 
-async def _texts(s: AsyncSession, message_ids: list[int], lang: str) -> dict[int, str]:
-    q = select(MessageTranslation.message_id, MessageTranslation.text).where(
+async def _texts(s: AsyncSession, message_ids: list[int], lang: str) -> dict[int, tuple[str, bool]]:
+    q = select(MessageTranslation.message_id, MessageTranslation.text, MessageTranslation.uncertain).where(
         MessageTranslation.message_id.in_(message_ids), MessageTranslation.lang == lang
     )
-    return {int(mid): text for mid, text in (await s.execute(q)).all()}
+    return {int(mid): (text, bool(uncertain)) for mid, text, uncertain in (await s.execute(q)).all()}
 
 
-def _message(m: Message, names: dict[int | None, Json], texts: dict[int, str], lang: str) -> Json:
-    # The moderator's language when a translation is stored; the original otherwise.
+def _message(m: Message, names: dict[int | None, Json], texts: dict[int, tuple[str, bool]], lang: str) -> Json:
+    # The moderator's language when a translation is stored; the original otherwise. A doubted
+    # translation says so (`uncertain`), as it does in the feed: a moderator decides on this text.
+    text, uncertain = (m.text, False) if m.source_lang == lang else texts.get(m.id, (m.text, False))
     return {
         "id": m.id,
         "seq": m.seq,
         "author": names.get(m.author_id) or {"id": m.author_id, "display_name": "", "role": ""},
         "source_lang": m.source_lang,
         "original": m.text,
-        "text": m.text if m.source_lang == lang else texts.get(m.id, m.text),
+        "text": text,
+        "uncertain": uncertain,
         "hidden": m.hidden_at is not None,
         "created_at": iso(m.created_at),
     }

@@ -66,11 +66,20 @@ export class ReportsQueue {
   }
 
   render(r) {
-    const line = (m, reported) => h('li', { class: `report-line${reported ? ' is-reported' : ''}${m.hidden ? ' is-hidden' : ''}` },
-      h('bdi', { class: 'author' }, m.author?.display_name || '?'), ' ',
-      h('time', { datetime: m.created_at }, formatTime(m.created_at)), ' ',
-      h('span', { class: 'report-text', lang: m.text === m.original ? m.source_lang : null, dir: 'auto' }, m.text),
-      m.text !== m.original ? h('span', { class: 'report-original muted' }, ' (', h('bdi', { lang: m.source_lang }, m.original), ')') : null);
+    const line = (m, reported) => {
+      const translated = m.text !== m.original;
+      // A doubted translation never leads: the author's words first, the machine's labelled (as in the feed).
+      const doubted = translated && m.uncertain === true;
+      return h('li', { class: `report-line${reported ? ' is-reported' : ''}${m.hidden ? ' is-hidden' : ''}`, dir: 'auto' },
+        h('bdi', { class: 'author' }, m.author?.display_name || '?'), ' ',
+        h('time', { datetime: m.created_at }, formatTime(m.created_at)), ' ',
+        doubted
+          ? [h('bdi', { class: 'report-text', lang: m.source_lang }, m.original), ' ',
+            h('span', { class: 'badge uncertain-badge' }, h('span', { class: 'warn-icon', 'aria-hidden': 'true' }), t('chat.uncertain')),
+            h('span', { class: 'report-original muted' }, ' (', h('bdi', {}, m.text), ')')]
+          : [h('bdi', { class: 'report-text', lang: translated ? null : m.source_lang }, m.text),
+            translated ? h('span', { class: 'report-original muted' }, ' (', h('bdi', { lang: m.source_lang }, m.original), ')') : null]);
+    };
     const hide = h('button', { type: 'button', class: 'btn small danger', 'data-action': 'resolve-hide' }, t('mod.hide'));
     const dismiss = h('button', { type: 'button', class: 'btn small', 'data-action': 'resolve-dismiss' }, t('reports.dismiss'));
     const li = h('li', { class: 'report card-item', 'data-report-id': r.id, 'data-message-id': r.message?.id },
