@@ -97,6 +97,16 @@ async def do_login(db: Database, *, email: str, password: str) -> User:
     return user
 
 
+async def do_set_own_lang(db: Database, user_id: int, lang: str) -> User:
+    """The account's chat and interface language, changed by its owner (the lobby's picker). The
+    same account: a guest's mutes, leads and messages stay theirs (a new sign-in per language made
+    a new person, free of a mute)."""
+    async with db.session() as s:
+        user = user_or_refusal(await s.get(User, user_id))
+        user.lang = lang
+    return user
+
+
 async def load_actor(db: Database, user_id: int) -> tuple[User, AuthUser]:
     """The user a token names, refused if it no longer exists or is banned."""
     async with db.reader() as s:

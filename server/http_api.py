@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from rooms import booths, leads, moderation, product_texts
 from rooms.errors import BadRequest, Banned, DomainError, NotFound
 from rooms.payloads import user_payload
-from rooms.users import GuestIn, actor_of, do_login, load_actor
+from rooms.users import GuestIn, actor_of, do_login, do_set_own_lang, load_actor
 from server import responses, schemas
 from server.api_routes import CATALOG, api_routes
 from server.errors import as_unavailable, from_validation, internal, json_error
@@ -176,6 +176,13 @@ async def me(request: web.Request) -> web.Response:
     return jsonify({"user": user_payload(user)})
 
 
+async def update_me(request: web.Request) -> web.Response:
+    actor = await require_user(request)
+    p = await body(request, schemas.MeIn)
+    user = await do_set_own_lang(request.app[FAIR].db, actor.id, p.lang)
+    return jsonify({"user": user_payload(user)})
+
+
 async def list_booths(request: web.Request) -> web.Response:
     return jsonify(await booths.list_booths(request.app[FAIR]))
 
@@ -247,6 +254,9 @@ def setup_api(app: web.Application) -> None:
     api.post("/api/auth/login", auth_login, summary="Staff sign-in (supplier, moderator, admin)", auth="none",
              tag="auth", body=schemas.LoginIn, response=responses.AuthOut, errors=(401, 403, 429))
     api.get("/api/me", me, summary="The signed-in account", auth="bearer", tag="auth", response=responses.MeOut)
+    api.patch("/api/me", update_me, summary="Change one's own language", auth="bearer", tag="auth",
+              description="The same account in another language: its messages, leads and mutes stay its own.",
+              body=schemas.MeIn, response=responses.MeOut)
     api.get("/api/booths", list_booths, summary="Every booth", auth="none", response=responses.BoothList)
     api.get("/api/booths/{booth_id:\\d+}/leads", booth_leads, summary="A booth's leads (JSON or CSV)",
             description="That booth's staff and moderators.", auth="bearer", tag="leads",

@@ -188,6 +188,10 @@ class GuestIn(Strict):
     country: ShortText | None = None
 
 
+class MeIn(Strict):
+    lang: Lang
+
+
 class LoginIn(Strict):
     email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=1000)]

@@ -84,3 +84,17 @@ async def test_staff_see_that_an_arabic_line_and_lead_have_no_translation(fair: 
     note = zh["leads.untranslated"].split("{lang}")[0]
     await expect(lead.locator(".lead-untranslated")).to_contain_text(note)
     assert fair.errors == []
+
+
+async def test_switching_language_in_the_lobby_keeps_the_same_account(fair: Fair) -> None:
+    """A signed-in guest who picked another language became a new guest: their own message then
+    offered "Report", their lead stayed with the old account, and a mute was left behind (a user
+    try). The lobby's picker now changes the account's language."""
+    page = await fair.guest("/", name="林美玲", lang="zh-Hant")
+    before = await page.evaluate("() => JSON.parse(localStorage.getItem('boothcast.session')).user")
+    async with page.expect_navigation():
+        await page.locator("#lang-picker").select_option("en")
+    after = await page.evaluate("() => JSON.parse(localStorage.getItem('boothcast.session')).user")
+    assert after["id"] == before["id"] and after["lang"] == "en", (before, after)
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert fair.errors == []

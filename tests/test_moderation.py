@@ -48,6 +48,17 @@ async def test_mute_blocks_chat_in_that_booth_only(fair_server: Server) -> None:
     refused = await buyer.call("chat:send", {"booth_id": booth_id, "text": "HELLO"})
     assert refused["error"]["code"] == "muted" and refused["error"]["until"]
     assert (await buyer.call("chat:send", {"booth_id": other_booth, "text": "hello"}))["ok"]
+    # Another language is the same account: the mute stays (a new guest per language escaped it).
+    status, body = await fair_server.request("PATCH", "/api/me", tok, json={"lang": "es"})
+    assert status == 200 and body["user"]["id"] == user["id"] and body["user"]["lang"] == "es", body
+    again = await fair_server.client(tok)
+    assert (await again.call("booth:join", {"booth_id": booth_id}))["ok"]
+    refused = await again.call("chat:send", {"booth_id": booth_id, "text": "hola otra vez"})
+    assert refused["error"]["code"] == "muted", refused
+    for bad in ({"lang": "english"}, {"lang": "es", "role": "admin"}, {}, {"display_name": "x"}):
+        status, body = await fair_server.request("PATCH", "/api/me", tok, json=bad)
+        assert status == 400 and body["error"]["code"] == "bad_request", (bad, body)
+    assert (await fair_server.request("PATCH", "/api/me", None, json={"lang": "es"}))[0] == 401
 
 
 async def test_ban_disconnects_and_refuses_reconnect_and_login(fair_server: Server) -> None:

@@ -47,15 +47,13 @@ async function renderLangPicker() {
     const lang = picker.value;
     rememberLang(lang);
     const session = getSession();
-    if (session?.user?.role === 'buyer') {
-      // A guest's chat language is fixed in their token: sign in again with the new language.
-      const { display_name, company, country } = session.user;
-      const body = { display_name, lang };
-      if (company) body.company = company;
-      if (country) body.country = country;
+    if (session) {
+      // The same account in the new language: its messages, leads and any mute stay its own (a new
+      // guest sign-in per language made a new person, free of a mute).
       try {
-        saveSession(await api('/api/auth/guest', { method: 'POST', body }));
-      } catch { /* keep the old session; the UI still switches */ }
+        const data = await api('/api/me', { method: 'PATCH', body: { lang }, token: session.token });
+        saveSession({ ...session, user: data.user });
+      } catch { /* keep the account's language; the interface still switches */ }
     }
     window.location.reload();
   });
