@@ -82,6 +82,8 @@ class LiveManager:
         p = self._pipeline(session_id, booth_id, "browser")
         mode: Literal["remux", "transcode"] = "remux" if codec == "h264" else "transcode"
         async with p.lock:
+            if p.run is not None:
+                p.run.superseded = True
             await p.stop_run()
             run = await p.start_run(lambda out: browser_command(out, mode), stdin=True)
         self._count_run(p)

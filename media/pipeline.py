@@ -31,6 +31,9 @@ class Run:
         self.proc = proc
         self.closed = asyncio.Event()
         self.stopping = False  # set when the server stops it, so an exit is not a failure
+        # Set when another connection's run takes the session over (a second tab went live): its
+        # sender is told so, and must not take it back (server/live/ingest.py).
+        self.superseded = False
 
 
 class LivePipeline:

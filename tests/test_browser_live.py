@@ -86,3 +86,28 @@ async def test_a_console_reloaded_mid_stream_can_end_or_resume_it(fair: Fair) ->
     await expect(buyer.locator("#stream-offline")).to_be_visible(timeout=20_000)
     await expect(buyer.locator("#live-badge")).to_be_hidden()
     assert fair.errors == []
+
+
+async def test_a_second_console_takes_the_stream_over_once(fair: Fair) -> None:
+    """Going live from a second console tab took the stream, the first took it back, and so on:
+    about 50 ffmpeg restarts in 35 s (a user try). The first tab now says where the stream went."""
+    first = await fair.staff("/console", CASEWORKS.email)
+    zh = await ui_strings(first, "zh")
+    go_first = first.locator("#live-controls").get_by_role("button", name=zh["live.go_live"], exact=True)
+    await expect(go_first).to_be_enabled(timeout=20_000)
+    await go_first.click()
+    await expect(first.locator("#live-controls")).to_have_attribute("data-live-state", "live", timeout=30_000)
+
+    second = await fair.staff("/console", CASEWORKS.email)
+    controls = second.locator("#live-controls")
+    await expect(controls).to_have_attribute("data-live-state", "open", timeout=20_000)
+    await controls.get_by_role("button", name=zh["live.go_live"], exact=True).click()
+    await expect(controls).to_have_attribute("data-live-state", "live", timeout=30_000)
+    replaced = zh["live.replaced"].replace("{go}", zh["live.go_live"])
+    await expect(first.locator("#live-controls .live-status")).to_have_text(replaced, timeout=20_000)
+    await second.wait_for_timeout(4000)  # past the first tab's retries: nobody took it back
+    await expect(controls).to_have_attribute("data-live-state", "live")
+    await expect(first.locator("#live-controls")).to_have_attribute("data-live-state", "idle")
+    await controls.get_by_role("button", name=zh["live.end"], exact=True).click()
+    await expect(controls).to_have_attribute("data-live-state", "ended", timeout=20_000)
+    assert fair.errors == []

@@ -121,7 +121,8 @@ async def ingest_ws(request: web.Request) -> web.WebSocketResponse:
     async def close_when_run_closes() -> None:
         if ending or ws.closed:
             return
-        replaced = pipeline.run is not None and pipeline.run is not run
+        # Flagged before the old run stops: when it has closed, the new one may not be there yet.
+        replaced = run.superseded or (pipeline.run is not None and pipeline.run is not run)
         if replaced:
             code, why = 4409, "replaced"
         elif pipeline.end_reason == "closed":

@@ -7,6 +7,7 @@
 // dropped connection is resumed into the same session if we reconnect within the grace period.
 
 import { h, newId } from '/static/dom.js';
+import { errorText } from '/static/i18n.js';
 import { lt } from './strings.js';
 
 // H.264 first: the server then only remuxes (no transcoding CPU, no added latency).
@@ -257,6 +258,7 @@ class Broadcaster {
     } else if (msg.type === 'started') {
       this.sessionId = msg.session_id;
       this.retries = 0;
+      this.renewed = false;
       this.setState('live', msg.codec && msg.codec !== 'h264' ? `${lt('live')} · ${lt('codec_note', { codec: msg.codec })}` : lt('live'));
     } else if (msg.type === 'ended') {
       this.finish('ended');
@@ -367,14 +369,32 @@ class Broadcaster {
     }
     const err = this.lastError;
     this.lastError = null;
+    if (err?.code === 'replaced') {
+      // Another tab or device went live for this booth: taking it back at once made two pages
+      // steal the stream from each other many times a second (a user try).
+      this.ws = null;
+      this.stopTracks();
+      this.video.srcObject = null;
+      this.setState('idle', lt('replaced', { go: lt('go_live') }));
+      return;
+    }
+    if (err?.code === 'not_found' && this.sessionId && !this.renewed) {
+      // The session ended while this page was away (a server restart ends its sessions): the
+      // supplier is still live here, so the stream goes on as a new session.
+      this.sessionId = null;
+      this.renewed = true;
+      this.setState('reconnecting');
+      this.connect();
+      return;
+    }
     if (err && FATAL_CODES.has(err.code)) {
       this.ws = null;
-      this.setState('idle', lt('failed', { why: err.message || err.code }));
+      this.setState('idle', lt('failed', { why: errorText(err) }));
       return;
     }
     if (this.retries >= RETRY_DELAYS_MS.length) {
       this.ws = null;
-      this.setState('idle', lt('failed', { why: ev.reason || `connection closed (${ev.code})` }));
+      this.setState('idle', lt('lost', { go: lt('go_live') }));
       return;
     }
     // A new MediaRecorder (new WebM header) on a new connection continues the same session.
