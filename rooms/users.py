@@ -342,25 +342,35 @@ async def do_set_password(db: Database, email: str, password: str) -> Account:
         return _account(user, await _slug(s, user.booth_id))
 
 
-async def do_disable_account(db: Database, email: str, reason: str | None) -> tuple[Account, bool]:
+async def do_disable_account(db: Database, ref: str, reason: str | None) -> tuple[Account, bool]:
     """Ban the account as a moderator's `mod:ban` does (the columns and an audit entry); whether
     it changed. Every node then disconnects its sockets within seconds (`Bans.check_database`)."""
     why = (reason or "").strip() or None
     if why is not None and len(why) > 500:
         raise BadRequest("a reason has at most 500 characters")
     async with db.session() as s:
-        user = await _by_email(s, email)
+        user = await _by_ref(s, ref)
         # No acting account: the audit log shows the command instead.
         changed = ban_account(s, user, None, why, "boothcast users disable" + (f": {why}" if why else ""))
         return _account(user, await _slug(s, user.booth_id)), changed
 
 
-async def do_enable_account(db: Database, email: str) -> tuple[Account, bool]:
+async def do_enable_account(db: Database, ref: str) -> tuple[Account, bool]:
     """Lift the account's ban, whoever set it; whether it changed. Audited as `unban`."""
     async with db.session() as s:
-        user = await _by_email(s, email)
+        user = await _by_ref(s, ref)
         changed = unban_account(s, user, None, "boothcast users enable")
         return _account(user, await _slug(s, user.booth_id)), changed
+
+
+async def _by_ref(s: AsyncSession, ref: str) -> User:
+    """An account by e-mail, or by id: a guest has no e-mail (`users list --role buyer` shows ids)."""
+    if not ref.isdigit():
+        return await _by_email(s, ref)
+    user = await s.get(User, int(ref)) if len(ref) <= 18 else None
+    if user is None:
+        raise NotFound(f"no account has the id {ref}")
+    return user
 
 
 async def _by_email(s: AsyncSession, email: str) -> User:

@@ -139,7 +139,7 @@ def _add_admin_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
         "pages are disconnected and told it is banned from the fair, and signing in or using an "
         "old sign-in is refused. `users enable` undoes it.",
     )
-    p.add_argument("email", metavar="EMAIL", help="the account's e-mail")
+    p.add_argument("email", metavar="EMAIL|ID", help="the account's e-mail, or its id (a guest has no e-mail)")
     p.add_argument(
         "--reason",
         metavar="TEXT",
@@ -150,9 +150,10 @@ def _add_admin_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     p = sub.add_parser(
         "enable",
         help="enable a disabled (or banned) account again",
-        description="Enable a disabled account, or one a moderator banned: it can sign in again.",
+        description="Enable a disabled account, or one a moderator banned (a guest too: name it by its "
+        "id, which `users list --role buyer` shows): it can sign in again.",
     )
-    p.add_argument("email", metavar="EMAIL", help="the account's e-mail")
+    p.add_argument("email", metavar="EMAIL|ID", help="the account's e-mail, or its id (a guest has no e-mail)")
     p.set_defaults(func=cmd_users_enable)
 
 
@@ -336,10 +337,15 @@ def cmd_users_password(args: argparse.Namespace, settings: Settings) -> None:
     print(f"new password set for {account.role} {account.email} (id {account.id}); its sessions signed in before have ended")
 
 
+def _account_ref(raw: str) -> str:
+    """An e-mail, or an account id (all digits): guests, whom moderators ban, have no e-mail."""
+    return raw if raw.isdigit() else check_email(raw, "")
+
+
 def cmd_users_disable(args: argparse.Namespace, settings: Settings) -> None:
-    email = check_email(args.email, "")
-    account, changed = _on_db(settings, lambda db: do_disable_account(db, email, args.reason))
-    who = f"{account.role} {account.email} (id {account.id})"
+    ref = _account_ref(args.email)
+    account, changed = _on_db(settings, lambda db: do_disable_account(db, ref, args.reason))
+    who = f"{account.role} {account.email or _printable(account.display_name)} (id {account.id})"
     if not changed:
         print(f"{who} was disabled already, on {iso(account.disabled_at)}")
         return
@@ -348,7 +354,7 @@ def cmd_users_disable(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_users_enable(args: argparse.Namespace, settings: Settings) -> None:
-    email = check_email(args.email, "")
-    account, changed = _on_db(settings, lambda db: do_enable_account(db, email))
-    who = f"{account.role} {account.email} (id {account.id})"
+    ref = _account_ref(args.email)
+    account, changed = _on_db(settings, lambda db: do_enable_account(db, ref))
+    who = f"{account.role} {account.email or _printable(account.display_name)} (id {account.id})"
     print(f"enabled {who}: it can sign in again" if changed else f"{who} is not disabled")

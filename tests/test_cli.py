@@ -296,6 +296,17 @@ def test_users_disable_refuses_sign_in_and_enable_restores_it(fair_dir: Path) ->
     assert _cli("users", "enable", demo_fair.ADMIN_EMAIL, data_dir=fair_dir).returncode == 0
 
 
+def test_a_banned_guest_is_let_back_in_by_its_id(fair_dir: Path) -> None:
+    """A guest has no e-mail: `users enable 14` was refused as "not a valid e-mail address" while
+    `users list --role buyer` listed the guest as disabled (a user try)."""
+    guest = _on(fair_dir, lambda db: do_guest_sign_in(db, display_name="Spammy", lang="en", company=None, country=None))
+    off = _cli("users", "disable", str(guest.id), "--reason", "spam", data_dir=fair_dir)
+    assert off.returncode == 0 and f"disabled buyer Spammy (id {guest.id})" in off.stdout, off.stderr
+    on = _cli("users", "enable", str(guest.id), data_dir=fair_dir)
+    assert on.returncode == 0 and f"enabled buyer Spammy (id {guest.id})" in on.stdout, on.stderr
+    _refused(_cli("users", "enable", "999999", data_dir=fair_dir), "no account has the id 999999")
+
+
 def test_users_commands_refuse_an_unknown_email(fair_dir: Path) -> None:
     for args in (("set", "--role", "admin"), ("password", "--password-stdin"), ("disable",), ("enable",)):
         _refused(_cli("users", args[0], "nobody@fair.example.com", *args[1:], data_dir=fair_dir, stdin="long enough\n"),
