@@ -86,3 +86,20 @@ async def test_quick_phrases_fit_a_phone_in_arabic(fair: Fair) -> None:
     assert await no_horizontal_scroll(buyer)
     await screenshot(buyer, "phrases-booth-ar-phone")
     assert not fair.errors
+
+
+async def test_over_the_video_a_phrase_form_is_readable(fair: Fair) -> None:
+    """Live on a phone the chat sits over the video; a phrase's form kept its dark words on the dark
+    picture (a user try). Here the booth is put in its live layout by its class, as the page does."""
+    buyer = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Mei", lang="zh-Hant", viewport=PHONE)
+    await joined(buyer)
+    await buyer.evaluate("document.querySelector('.booth-layout').classList.add('is-live')")
+    await buyer.locator("#quick-phrases button[data-phrase='b.price_qty']").click()
+    form = buyer.locator("form.phrase-params[data-phrase='b.price_qty']")
+    colors = await form.evaluate(
+        """(f) => ({label: getComputedStyle(f.querySelector('label')).color,
+                    template: getComputedStyle(f.querySelector('.phrase-template')).color,
+                    background: getComputedStyle(f).backgroundColor})"""
+    )
+    assert colors["label"] == colors["template"] == "rgb(255, 255, 255)", colors
+    assert colors["background"].startswith("rgba(13, 17, 23"), colors
