@@ -103,3 +103,19 @@ async def test_over_the_video_a_phrase_form_is_readable(fair: Fair) -> None:
     )
     assert colors["label"] == colors["template"] == "rgb(255, 255, 255)", colors
     assert colors["background"].startswith("rgba(13, 17, 23"), colors
+
+
+async def test_latin_names_on_an_arabic_phone_keep_their_order(fair: Fair) -> None:
+    """An Arabic buyer read ".Cerámica Levante S.L" in the lobby and "rcelain floor tile 60x60 cm
+    :تفسار" on the video's Inquire button (a user try)."""
+    lobby = await fair.guest("/", name="Fahd", lang="ar", viewport=PHONE)
+    supplier = lobby.locator(".booth-card[data-slug='valencia-ceramica'] .supplier")
+    await expect(supplier).to_have_attribute("dir", "auto")
+    booth_page = await fair.guest(f"/booths/{BRIGHTWAY.slug}", name="Samir", lang="ar", viewport=PHONE)
+    await joined(booth_page)
+    button = booth_page.locator("#video-inquire")
+    await booth_page.evaluate(
+        "() => import('/static/booth_stage.js').then((m) => m.renderVideoInquire("
+        "document.querySelector('#video-inquire'), {id: 1}, 'Porcelain floor tile 60x60 cm', () => {}))"
+    )
+    await expect(button.locator("bdi")).to_have_text("Porcelain floor tile 60x60 cm")

@@ -135,6 +135,9 @@ export function renderReplayList(list, ended) {
 export function renderVideoInquire(button, product, name, onInquire) {
   button.hidden = !product;
   if (!product) return;
-  button.textContent = t('stage.inquire_pinned', { name });
+  // The product's name isolated (<bdi>): a Latin name in an Arabic sentence, or the reverse, was
+  // reordered and clipped at both ends (a user try read "rcelain floor tile 60x60 cm :تفسار").
+  const [before, after = ''] = t('stage.inquire_pinned', { name: '\u0000' }).split('\u0000');
+  button.replaceChildren(before, h('bdi', {}, name), after);
   button.onclick = () => onInquire(product.id);
 }

@@ -109,8 +109,10 @@ function renderCard(b) {
       b.live ? h('span', { class: 'viewers' }, tn('lobby.viewers', b.viewers ?? 0)) : null,
       !b.live && b.viewers > 0 ? h('span', { class: 'present' }, t('lobby.present', { n: b.viewers })) : null,
       b.category ? h('span', { class: 'badge category-chip' }, categoryName(b.category)) : null),
-    h('h3', { class: 'booth-name' }, h('a', { href: `/booths/${encodeURIComponent(b.slug)}`, class: 'stretched' }, b.name)),
-    h('p', { class: 'supplier' }, b.supplier_name),
+    // dir=auto: a Latin name on an Arabic page keeps its own order ("Cerámica Levante S.L.", not
+    // ".Cerámica Levante S.L", as a user try saw).
+    h('h3', { class: 'booth-name', dir: 'auto' }, h('a', { href: `/booths/${encodeURIComponent(b.slug)}`, class: 'stretched' }, b.name)),
+    h('p', { class: 'supplier', dir: 'auto' }, b.supplier_name),
     h('ul', { class: 'facts' },
       where ? h('li', { class: 'where' }, where) : null,
       b.lang ? h('li', {}, t('lobby.speaks', { lang: langName(b.lang) })) : null,
