@@ -4,6 +4,8 @@ control character in a glossary term was blamed on its length). Found by a user 
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import expect
 
 from tests.browser_support import Fair, booth, ui_strings
@@ -47,3 +49,24 @@ async def test_an_unknown_booth_says_so_and_shows_the_way_to_the_lobby(fair: Fai
     lobby = page.get_by_role("link", name=es["notfound.lobby"])
     await expect(lobby).to_have_attribute("href", "/")
     assert [e for e in fair.errors if "404" not in e] == []
+
+
+async def test_the_viewers_chart_writes_times_the_readers_way(fair: Fair) -> None:
+    """The chart's time axis was uPlot's US English in every language ("11/30/26 8:29am" in a
+    Spanish console, "3:29pm" in a Chinese one; a user try)."""
+    console = await fair.staff("/console", booth("valencia-ceramica").email)
+    at = 1_796_000_000  # a fixed moment
+    labels = await console.evaluate(
+        """(at) => import('/static/analytics.js').then((m) => ({
+            es_hours: m.timeLabels(at, at + 3600, 'es')(null, [at])[0],
+            zh_hours: m.timeLabels(at, at + 3600, 'zh')(null, [at])[0],
+            es_days: m.timeLabels(at, at + 7 * 86400, 'es')(null, [at])[0],
+            en_hours: m.timeLabels(at, at + 3600, 'en')(null, [at])[0],
+        }))""",
+        at,
+    )
+    # 2026-11-30 00:53 UTC: Spanish writes a 24-hour clock and its own month; English keeps AM/PM.
+    assert re.fullmatch(r"\d{1,2}:\d{2}", labels["es_hours"]), labels
+    assert re.search(r"[AP]M", labels["en_hours"]), labels
+    assert "nov" in labels["es_days"].lower() and "Nov" not in labels["es_days"], labels
+    assert not re.search(r"[ap]m", labels["zh_hours"], re.I), labels

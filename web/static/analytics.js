@@ -6,7 +6,7 @@
 
 import uPlot from '/vendor/uPlot.esm.js';
 import { h, say, select, setChildren } from './dom.js';
-import { countryName, errorText, formatDateTime, formatNumber, langName, t } from './i18n.js';
+import { countryName, errorText, formatDateTime, formatNumber, langName, t, uiLang } from './i18n.js';
 import { api, download, ApiError } from './session.js';
 import { onRefused } from './page.js';
 
@@ -55,6 +55,18 @@ function chips(counts, name) {
     entries.map(([code, n]) => h('li', { class: 'chip' }, `${code ? name(code) : t('analytics.unknown')} · ${formatNumber(n)}`)));
 }
 
+/**
+ * The time axis's labels in the page's language: uPlot's own are US English ("11/30/26 8:29am"
+ * in a Spanish console). Days for a span of several days, else the time of day.
+ */
+export function timeLabels(firstSec, lastSec, lang = uiLang()) {
+  const span = lastSec - firstSec;
+  const options = span > 2 * 86400 ? { month: 'short', day: 'numeric' }
+    : span > 86400 ? { weekday: 'short', hour: 'numeric', minute: '2-digit' } : { hour: 'numeric', minute: '2-digit' };
+  const format = new Intl.DateTimeFormat(lang, options);
+  return (u, ticks) => ticks.map((v) => format.format(new Date(v * 1000)));
+}
+
 /** A viewers-over-time chart in `box`; returns a function that redraws it at the box's width. */
 function drawViewers(box, series) {
   setChildren(box);
@@ -71,7 +83,10 @@ function drawViewers(box, series) {
     height: 200,
     legend: { show: false },
     scales: { y: { range: (u, min, max) => [0, Math.max(1, max)] } },
-    axes: [{}, { values: (u, ticks) => ticks.map((v) => (Number.isInteger(v) ? formatNumber(v) : '')) }],
+    axes: [
+      { values: timeLabels(xs[0], xs[xs.length - 1]) },
+      { values: (u, ticks) => ticks.map((v) => (Number.isInteger(v) ? formatNumber(v) : '')) },
+    ],
     series: [{}, { label: t('analytics.viewers_chart'), stroke, width: 2, fill: `${stroke}22` }],
   }, [xs, ys], box);
   plot.root.setAttribute('role', 'img');
