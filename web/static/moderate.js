@@ -3,7 +3,7 @@
 
 import { C, S } from './events.js';
 import { $, h, setChildren, say } from './dom.js';
-import { t, errorText, nativeLangName, formatDateTime, formatTime } from './i18n.js';
+import { t, errorText, nativeLangName, formatDateTime, formatTime, hasKey } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { openSocket, call } from './socket.js';
 import { accountFollowed, bootPage, connectionIndicator, pageError, pageTitle, onRefused } from './page.js';
@@ -269,7 +269,8 @@ async function loadAudit() {
   setChildren($('#audit-rows'), entries.map((e) => {
     const target = [
       e.booth_id != null ? boothName(e.booth_id) : null,
-      e.target_user_id != null ? (e.target_user?.display_name || t('mod.user', { id: e.target_user_id })) : null,
+      e.target_user_id != null
+        ? `${e.target_user?.display_name || t('mod.user', { id: e.target_user_id })} (#${e.target_user_id})` : null,
       e.message_id != null ? t('mod.message', { id: e.message_id }) : null,
     ].filter(Boolean).join(' · ');
     // No acting account: the organiser did it with `boothcast users disable|enable`.
@@ -280,8 +281,10 @@ async function loadAudit() {
     return h('tr', { 'data-audit-id': e.id, 'data-action': e.action },
       h('td', {}, h('time', { datetime: e.created_at, title: formatDateTime(e.created_at) }, formatTime(e.created_at))),
       h('td', {}, actor),
-      h('td', {}, e.action),
-      h('td', {}, target || '—'),
+      // The action in the moderator's language (the raw code, e.g. "slow_mode", was shown before).
+      h('td', {}, hasKey(`audit.${e.action}`) ? t(`audit.${e.action}`) : e.action),
+      // Targets are named with their id: two accounts may share a display name.
+      h('td', { dir: 'auto' }, target || '—'),
       h('td', { class: 'detail' }, detail));
   }));
 }
