@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from rooms.demo_fair import MODERATOR_EMAIL
-from rooms.users import do_disable_account, do_set_password, do_update_account
+from rooms.users import do_disable_account, do_enable_account, do_set_password, do_update_account
 from server.keys import DB
 from tests.browser_support import Fair, booth, joined, ui_strings
 from tests.support import Server
@@ -59,6 +59,12 @@ async def test_a_disabled_supplier_console_says_so(fair: Fair, live_server: Serv
     await expect(console.locator("#page-status")).to_have_text(said)
     await expect(console.locator("#console-root")).to_be_hidden()
     await expect(console.locator("video.live-preview")).to_have_count(0)
+    # Let back in (`users enable`): the page comes back by itself, no reload needed (a user try's
+    # console said "banned" until the supplier reloaded). It asks every 20 s.
+    await do_enable_account(live_server.app[DB], BRIGHTWAY.email)
+    await expect(console.locator("#console-root")).to_be_visible(timeout=40_000)
+    await expect(console.locator("#chat")).to_have_attribute("data-joined", "true")
+    await expect(console.locator("#page-status")).to_be_hidden()
     assert fair.errors == []
 
 

@@ -8,7 +8,7 @@ import { S } from './events.js';
 import { $, h, setChildren, say } from './dom.js';
 import { t, chosenLang, errorText, countryName, langName } from './i18n.js';
 import { api, ApiError } from './session.js';
-import { bootPage, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
+import { bootPage, onRefused, openBoothSocket, pageError, pageTitle, watchForUnban } from './page.js';
 import { renderGuestSignIn, renderSessionBar, translationInfo, untranslatedNote } from './signin.js';
 import { ChatLog } from './chat.js';
 import { keepChatEndAboveComposer } from './chat_overlap.js';
@@ -150,6 +150,7 @@ async function enter() {
 function banned(error) {
   state.refused = true;
   pageError(errorText({ code: 'banned', reason: error?.reason }));
+  watchForUnban();
   $('#chat-input').disabled = true;
   $('#chat-send').disabled = true;
   $('#chat-composer').hidden = true;

@@ -8,7 +8,7 @@ import { $, h, setChildren, say } from './dom.js';
 import { t, errorText, langName, nativeLangName } from './i18n.js';
 import { api, ApiError, saveSession } from './session.js';
 import { call } from './socket.js';
-import { accountFollowed, bootPage, loadLiveModule, openBoothSocket, pageError, pageTitle } from './page.js';
+import { accountFollowed, bootPage, loadLiveModule, onRefused, openBoothSocket, pageError, pageTitle } from './page.js';
 import { renderStaffSignIn, renderSessionBar } from './signin.js';
 import { ChatLog } from './chat.js';
 import { mountGlossary } from './glossary.js';
@@ -97,7 +97,7 @@ async function main() {
   const socket = openBoothSocket(state.session.token, { boothId: state.booth.id, chat: state.chat, setJoined, onJoined });
   state.socket = socket;
   // Disabled or banned while the console is open: say so, not only a red dot.
-  socket.on(S.USER_BANNED, (e) => pageError(errorText({ code: 'banned', reason: e?.reason })));
+  socket.on(S.USER_BANNED, (e) => onRefused({ code: 'banned', reason: e?.reason }));
   // Demoted or moved to another booth while the console is open: the page follows the account
   // (bootPage asks /api/me again), instead of offering actions the server now refuses.
   socket.on(S.ACCOUNT_UPDATED, (a) => {

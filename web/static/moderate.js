@@ -52,7 +52,7 @@ async function main() {
   state.socket = socket;
   mountTools(socket);
   // Disabled or banned while the page is open: say so, not only a red dot.
-  socket.on(S.USER_BANNED, (e) => pageError(errorText({ code: 'banned', reason: e?.reason })));
+  socket.on(S.USER_BANNED, (e) => onRefused({ code: 'banned', reason: e?.reason }));
   // No longer a moderator while the page is open: it follows the account (bootPage asks /api/me).
   socket.on(S.ACCOUNT_UPDATED, (a) => { if (!MOD_ROLES.includes(a?.role)) window.location.reload(); });
   socket.on(S.MOD_MESSAGE, (m) => {

@@ -45,7 +45,7 @@ async function followAccount(session) {
       return false;
     }
     if (err instanceof ApiError && err.error?.code === 'banned') {
-      pageError(errorText(err.error));
+      onRefused(err.error); // says why, and comes back by itself once the ban is lifted
       return false;
     }
     return true; // offline, or the server is busy: the socket's own checks still hold
@@ -82,6 +82,31 @@ export function onRefused(error) {
     return;
   }
   pageError(errorText(error));
+  if (error?.code === 'banned') watchForUnban();
+}
+
+// How often a banned page asks whether the ban was lifted (`users enable`, a moderator's unban).
+const UNBAN_POLL_MS = 20_000;
+let unbanWatch = 0;
+
+/**
+ * A lifted ban brings the page back by itself: it kept saying "banned" until a reload (a user
+ * try). One small request every 20 s, only on a page that was told it is banned.
+ */
+export function watchForUnban() {
+  const session = getSession();
+  if (unbanWatch || !session) return;
+  unbanWatch = setInterval(async () => {
+    try {
+      await api('/api/me', { token: session.token });
+      window.location.reload();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        expireSession();
+        window.location.reload();
+      }
+    }
+  }, UNBAN_POLL_MS);
 }
 
 /**
