@@ -36,7 +36,7 @@ async def cmd_media_prune(args: argparse.Namespace, settings: Settings) -> None:
     if days <= 0:
         print("retention is 0: recordings are kept forever; nothing pruned")
     else:
-        print(f"pruned {result.sessions} recordings older than {days} days, {result.bytes_freed} bytes freed")
+        print(f"pruned {result.sessions} recordings older than {days} days, {human_bytes(result.bytes_freed)} freed")
 
 
 def cmd_media_usage(args: argparse.Namespace, settings: Settings) -> None:
@@ -47,4 +47,14 @@ def cmd_media_usage(args: argparse.Namespace, settings: Settings) -> None:
             if d.is_dir() and not d.is_symlink():
                 count += 1
                 total += sum(p.stat().st_size for p in d.iterdir() if p.is_file() and not p.is_symlink())
-    print(f"{count} session directories, {total} bytes in {store.sessions_dir}")
+    print(f"{count} session directories, {human_bytes(total)} in {store.sessions_dir}")
+
+
+def human_bytes(n: int) -> str:
+    """"25.3 MB (25276501 bytes)": readable, and still exact for a script."""
+    size, unit = float(n), "B"
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            break
+        size /= 1000
+    return f"{n} bytes" if unit == "B" else f"{size:.1f} {unit} ({n} bytes)"

@@ -7,6 +7,7 @@ revalidated too (their names carry no content hash), which costs a 304 and keeps
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -91,12 +92,20 @@ async def _html(request: web.Request, gzipped: GzipFiles, path: Path, status: in
     return web.FileResponse(path, status=status, headers=headers)
 
 
+def _plain_slug(slug: str) -> str:
+    """`slug` lower case, Latin accents dropped ("Cerámica" → "ceramica"); other scripts as they are."""
+    decomposed = unicodedata.normalize("NFKD", slug.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", plain)
+
+
 def _page_handler(gzipped: GzipFiles, path: Path) -> Handler:
     async def page(request: web.Request) -> web.StreamResponse:
         slug = request.match_info.get("slug")
-        if slug is not None and slug != slug.lower():
-            # Slugs are lower case; an address typed or read aloud with capitals still finds the booth.
-            raise web.HTTPMovedPermanently(f"/booths/{quote(slug.lower(), safe='')}")
+        if slug is not None and (plain := _plain_slug(slug)) != slug:
+            # Slugs are lower case, accents left out: an address typed or read aloud with capitals,
+            # or as its language writes it ("valencia-cerámica"), still finds the booth.
+            raise web.HTTPMovedPermanently(f"/booths/{quote(plain, safe='')}")
         return await _html(request, gzipped, path)
 
     return page

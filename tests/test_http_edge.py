@@ -89,7 +89,8 @@ async def test_addresses_typed_by_hand_reach_the_page_or_a_page_that_says_so(fai
     moved = {
         "/booths/": "/", "/booths": "/", "/booths/shenzhen-brightway-led/": "/booths/shenzhen-brightway-led",
         "/booths/Shenzhen-Brightway-LED": "/booths/shenzhen-brightway-led", "/console/?lang=es": "/console?lang=es",
-        "/moderate//": "/moderate", "/booths/%C3%89t%C3%A9": "/booths/%C3%A9t%C3%A9",
+        "/moderate//": "/moderate", "/booths/%C3%89t%C3%A9": "/booths/ete",
+        "/booths/valencia-cer%C3%A1mica": "/booths/valencia-ceramica",
         "/Booths/Shenzhen-Brightway-LED": "/booths/shenzhen-brightway-led", "/moderate.html": "/moderate",
         "/console.html": "/console", "/lobby.html": "/", "/index.html": "/", "/CONSOLE": "/console",
     }  # fmt: skip

@@ -200,3 +200,13 @@ def test_connections_track_the_sockets_the_account_sweep_rereads() -> None:
     assert set(conns.privileged) == {"b"}
     assert conns.remove("b") is buyer
     assert conns.privileged == {} and conns.remove("b") is None
+
+
+def test_media_sizes_read_as_a_person_writes_them() -> None:
+    """`boothcast media usage` printed "25276501 bytes" (a user try): the size reads, the exact
+    count stays beside it for scripts."""
+    from server.cli_media import human_bytes
+
+    assert human_bytes(999) == "999 bytes"
+    assert human_bytes(25_276_501) == "25.3 MB (25276501 bytes)"
+    assert human_bytes(3_500_000_000) == "3.5 GB (3500000000 bytes)"
