@@ -119,3 +119,18 @@ async def test_latin_names_on_an_arabic_phone_keep_their_order(fair: Fair) -> No
         "document.querySelector('#video-inquire'), {id: 1}, 'Porcelain floor tile 60x60 cm', () => {}))"
     )
     await expect(button.locator("bdi")).to_have_text("Porcelain floor tile 60x60 cm")
+
+
+async def test_a_prefilled_price_is_written_the_readers_way(fair: Fair) -> None:
+    """A Spanish console's price field was prefilled "14.50" from the product (a user try): the
+    prefill now uses the reader's decimal mark, and reading it back gives the same amount."""
+    page = await fair.page()
+    await page.goto("/")
+    got = await page.evaluate(
+        """() => import('/static/typed_numbers.js').then((m) => ({
+            es: m.localDecimal('14.50', 'es'), de: m.localDecimal('14.50', 'de'),
+            en: m.localDecimal('14.50', 'en'), zh: m.localDecimal('14.50', 'zh'),
+            back: m.decimalAmount(m.localDecimal('14.50', 'es')),
+        }))"""
+    )
+    assert got == {"es": "14,50", "de": "14,50", "en": "14.50", "zh": "14.50", "back": "14.50"}, got

@@ -11,7 +11,7 @@ import { t, uiLang, errorText } from './i18n.js';
 import { api } from './session.js';
 import { call } from './socket.js';
 import { PendingSend } from './pending_send.js';
-import { decimalAmount, wholeNumber } from './typed_numbers.js';
+import { decimalAmount, localDecimal, wholeNumber } from './typed_numbers.js';
 
 let catalogueOnce = null;
 
@@ -137,7 +137,7 @@ export async function mountQuickPhrases(container, { role, socket, boothId, prod
       case 'days':
         return numberInput('numeric', 30);
       case 'price':
-        return numberInput('decimal', p?.price ?? '');
+        return numberInput('decimal', p?.price != null ? localDecimal(p.price, uiLang()) : '');
       case 'unit':
         return select(Object.keys(cat.units).map((code) => [code, unitLabel(cat, code, lang)]),
           { value: unitCode(cat, p?.unit) ?? unitCode(cat, p?.i18n?.en?.unit) ?? 'piece' });

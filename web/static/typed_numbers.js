@@ -32,3 +32,13 @@ export function decimalAmount(text) {
   const s = latinDigits(String(text)).trim().replace(',', '.');
   return /^\d{1,8}(\.\d{1,4})?$/.test(s) ? s : null;
 }
+
+/**
+ * A decimal string ("14.50") as the reader writes it ("14,50" in Spanish or German), for a field
+ * they may edit: a Spanish console's price field was prefilled "14.50" (a user try).
+ * `decimalAmount` reads both.
+ */
+export function localDecimal(text, lang) {
+  const mark = new Intl.NumberFormat(lang).formatToParts(1.5).find((part) => part.type === 'decimal')?.value || '.';
+  return String(text).replace('.', mark);
+}
