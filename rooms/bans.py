@@ -99,6 +99,11 @@ class Bans:
     def is_banned(self, user_id: int) -> bool:
         return user_id in self._ids
 
+    def lift(self, user_id: int) -> None:
+        """A ban lifted on this node (a moderator's unban): applied here at once; other nodes drop it
+        from the database at their next `check_database`."""
+        self._ids.discard(user_id)
+
     # -- the addresses a banned account used -------------------------------------------------------
     # A banned guest signed out and came back at once under another name (a user try). Guest
     # sign-ins from the addresses its sockets had pause for `address_hours`; accounts already signed

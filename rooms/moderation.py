@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from rooms.auth import AuthUser
-from rooms.bans import ban_account
+from rooms.bans import ban_account, unban_account
 from rooms.context import Fair
 from rooms.errors import BadRequest, Forbidden, NotFound
 from rooms.models import AuditEntry, Booth, Message, MessageReport, Mute, User
@@ -76,6 +76,19 @@ async def do_mute(
 
 HIDE_ON_BAN_HOURS = 24  # a ban's "hide their messages" reaches this far back
 HIDE_ON_BAN_MAX = 500  # and at most this many messages (a spammer's burst)
+
+
+async def do_unban(fair: Fair, actor: AuthUser, user_id: int) -> bool:
+    """Lift the user's ban, audited as `unban`; whether it changed. This node applies it at once."""
+    check_moderator(actor)
+    async with fair.db.session() as s:
+        target = await s.get(User, user_id)
+        if target is None:
+            raise NotFound("no such user")
+        changed = unban_account(s, target, actor.id, "by a moderator")
+    if changed:
+        fair.bans.lift(user_id)
+    return changed
 
 
 async def do_ban(

@@ -50,7 +50,7 @@ EXISTENCE_SWEEPS = 15  # every 30 s: whether the accounts behind all sockets sti
 # room by role: joining a booth one is staff of enters its staff room).
 ACCOUNT_CHECKED = frozenset({
     events.BOOTH_JOIN, events.INQUIRY_SUBMIT, events.PRODUCT_PIN, events.LEAD_UPDATE,
-    events.LEAD_NOTE, events.MOD_WATCH, events.MOD_HIDE, events.MOD_MUTE, events.MOD_BAN,
+    events.LEAD_NOTE, events.MOD_WATCH, events.MOD_HIDE, events.MOD_MUTE, events.MOD_BAN, events.MOD_UNBAN,
     events.SLOW_MODE_SET, events.CHAT_REPORT,
 })  # fmt: skip
 

@@ -167,6 +167,10 @@ class ModBan(Strict):
     hide_messages: bool = False  # (ext) also hide their messages of the last 24 h
 
 
+class ModUnban(Strict):
+    user_id: Id
+
+
 class SlowModeSet(Strict):
     booth_id: Id
     seconds: Annotated[int, Field(ge=0, le=600)]

@@ -168,6 +168,7 @@ class SocketApi:
             (events.MOD_HIDE, schemas.ModHide, self.mod_hide),
             (events.MOD_MUTE, schemas.ModMute, self.mod_mute),
             (events.MOD_BAN, schemas.ModBan, self.mod_ban),
+            (events.MOD_UNBAN, schemas.ModUnban, self.mod_unban),
             (events.LOBBY_WATCH, schemas.Empty, self.pushes.lobby_watch),
             (events.SLOW_MODE_SET, schemas.SlowModeSet, self.moderation.slow_mode_set),
             (events.CHAT_REPORT, schemas.ChatReport, self.moderation.chat_report),
@@ -316,6 +317,12 @@ class SocketApi:
         for booth_id, message_id, closed in hidden:
             await self.moderation.resolved(closed, booth_id, message_id, "hide")
         return {"ok": True, "hidden": len(hidden)}
+
+    async def mod_unban(self, sid: str, conn: Conn, p: schemas.ModUnban) -> Ack:
+        """Lift a ban (a mistaken one, or served): the account signs in again, and its address
+        pause ends with it. Other nodes learn it from the database within their ban sweep."""
+        changed = await moderation.do_unban(self.fair, conn.user, p.user_id)
+        return {"ok": True, "changed": changed}
 
     async def _kick_banned(self, user_id: int, reason: str | None) -> None:
         """Tell this node's sockets of a banned user why, then disconnect them; guest sign-ins from

@@ -239,7 +239,7 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
 
     # Ban: the buyer is told and disconnected, and a reload does not get them back in.
     await (
-        moderator.locator("#feed-list .msg", has_text="ship tiles").get_by_role("button", name="Ban").click()
+        moderator.locator("#feed-list .msg", has_text="ship tiles").get_by_role("button", name="Ban", exact=True).click()
     )
     await dialog.get_by_label("Reason").fill("spam links")
     await dialog.get_by_role("button", name="Confirm").click()
@@ -261,8 +261,14 @@ async def test_moderator_hides_and_mutes(fair: Fair) -> None:
     await expect(banned_line).to_have_class(r"msg role-buyer is-hidden")
     # No Mute or Ban left on a banned author's lines (after a reload too: tests/test_moderation.py).
     await expect(banned_line.locator(".banned-badge")).to_have_text("Banned")
-    await expect(banned_line.get_by_role("button", name="Ban")).to_have_count(0)
+    await expect(banned_line.get_by_role("button", name="Ban", exact=True)).to_have_count(0)
     await expect(banned_line.get_by_role("button", name="Mute")).to_have_count(0)
+    # A mistaken ban is undone from the feed: Unban, and Mute and Ban are offered again.
+    await banned_line.get_by_role("button", name="Unban").click()
+    await expect(moderator.locator("#mod-status")).to_contain_text("can take part again")
+    await expect(banned_line.locator(".banned-badge")).to_have_count(0)
+    await expect(banned_line.get_by_role("button", name="Ban", exact=True)).to_have_count(1)
+    await expect(moderator.locator("#audit-rows tr").first).to_have_attribute("data-action", "unban")
     assert es  # the console UI was Spanish: its chat region is named by the es dictionary
     assert fair.errors == []
     assert fair.dialogs == []

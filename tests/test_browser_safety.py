@@ -60,7 +60,7 @@ async def test_xss_payloads_render_as_text(fair: Fair) -> None:
 
     feed_line = moderator.locator("#feed-list .msg")
     await expect(feed_line.locator(".author")).to_have_text(XSS_IMG)
-    await feed_line.get_by_role("button", name="Ban").click()
+    await feed_line.get_by_role("button", name="Ban", exact=True).click()
     await expect(moderator.get_by_role("dialog")).to_contain_text(XSS_IMG)
     await moderator.get_by_role("dialog").get_by_role("button", name="Cancel").click()
 

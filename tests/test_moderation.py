@@ -86,6 +86,19 @@ async def test_ban_disconnects_and_refuses_reconnect_and_login(fair_server: Serv
     status, body = await fair_server.get("/api/moderation/audit", mtok)
     entry = body["entries"][0]
     assert entry["action"] == "ban" and entry["target_user"] == {"id": user["id"], "display_name": "Troll"}
+    # A buyer cannot lift a ban; a moderator can, and the old sign-in works again at once.
+    other_tok = (await fair_server.guest("Nosy", "en"))[0]
+    nosy = await fair_server.client(other_tok)
+    refused = await nosy.call("mod:unban", {"user_id": user["id"]})
+    assert refused["error"]["code"] == "forbidden", refused
+    assert (await mod.call("mod:unban", {"user_id": 99999999}))["error"]["code"] == "not_found"
+    lifted = await mod.call("mod:unban", {"user_id": user["id"]})
+    assert lifted == {"ok": True, "changed": True}, lifted
+    assert (await fair_server.get("/api/me", tok))[0] == 200
+    assert (await mod.call("mod:unban", {"user_id": user["id"]}))["changed"] is False
+    status, body = await fair_server.get("/api/moderation/audit", mtok)
+    assert body["entries"][0]["action"] == "unban"
+    assert (await mod.call("mod:ban", {"user_id": user["id"], "reason": "abuse"}))["ok"]  # as it was, for below
     # A moderator's feed marks the banned author's lines (no Mute or Ban for them on the page).
     watcher = await fair_server.client(mtok)
     recent = (await watcher.call("mod:watch", {}))["recent"]

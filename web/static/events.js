@@ -16,6 +16,7 @@ export const C = Object.freeze({
   MOD_HIDE: 'mod:hide',
   MOD_MUTE: 'mod:mute',
   MOD_BAN: 'mod:ban',
+  MOD_UNBAN: 'mod:unban',
   LOBBY_WATCH: 'lobby:watch',
   CHAT_HISTORY: 'chat:history',
   CHAT_REPORT: 'chat:report',

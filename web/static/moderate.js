@@ -161,23 +161,56 @@ function decorate(msg, li, meta) {
   const author = msg.author || {};
   const actions = h('div', { class: 'mod-actions' },
     h('button', { type: 'button', class: 'btn small', 'data-action': 'hide', onclick: () => ask('hide', msg) }, t('mod.hide')));
-  if (!MOD_ROLES.includes(author.role) && author.id !== state.session.user.id) {
-    actions.append(
-      h('button', { type: 'button', class: 'btn small', 'data-action': 'mute', onclick: () => ask('mute', msg) }, t('mod.mute')),
-      h('button', { type: 'button', class: 'btn small danger-outline', 'data-action': 'ban', onclick: () => ask('ban', msg) }, t('mod.ban')));
-  }
   li.dataset.author = String(author.id);
+  lineMessages.set(li, msg);
   li.append(actions);
   if (msg.author_banned) markBanned(li);
+  else peopleButtons(li);
   const hits = filterHits(msg);
   if (hits) li.append(hits);
 }
 
-/** A banned author's line: "Banned" instead of Mute and Ban, which could only be refused or repeated. */
+const lineMessages = new WeakMap(); // feed line -> its message, for its buttons after a (un)ban
+
+/** Mute and Ban for a line by someone a moderator may act on. */
+function peopleButtons(li) {
+  const msg = lineMessages.get(li);
+  const author = msg?.author || {};
+  if (!msg || MOD_ROLES.includes(author.role) || author.id === state.session.user.id) return;
+  li.querySelector('.mod-actions')?.append(
+    h('button', { type: 'button', class: 'btn small', 'data-action': 'mute', onclick: () => ask('mute', msg) }, t('mod.mute')),
+    h('button', { type: 'button', class: 'btn small danger-outline', 'data-action': 'ban', onclick: () => ask('ban', msg) }, t('mod.ban')));
+}
+
+/**
+ * A banned author's line: "Banned" and an Unban instead of Mute and Ban, which could only be
+ * refused or repeated. A mistaken ban is undone here (it needed the organiser's command line).
+ */
 function markBanned(li) {
   for (const b of li.querySelectorAll('button[data-action="mute"], button[data-action="ban"]')) b.remove();
   const meta = li.querySelector('.msg-meta');
   if (meta && !meta.querySelector('.banned-badge')) meta.append(h('span', { class: 'badge banned-badge' }, t('mod.banned')));
+  const msg = lineMessages.get(li);
+  if (msg && !li.querySelector('button[data-action="unban"]')) {
+    li.querySelector('.mod-actions')?.append(
+      h('button', { type: 'button', class: 'btn small', 'data-action': 'unban', onclick: () => unban(msg) }, t('mod.unban')));
+  }
+}
+
+async function unban(msg) {
+  const name = msg.author?.display_name || t('mod.user', { id: msg.author?.id });
+  const ack = await call(state.socket, C.MOD_UNBAN, { user_id: msg.author.id });
+  if (!ack.ok) {
+    say($('#mod-status'), errorText(ack.error), 'error');
+    return;
+  }
+  for (const li of document.querySelectorAll(`#feed li[data-author="${Number(msg.author.id)}"]`)) {
+    li.querySelector('.banned-badge')?.remove();
+    li.querySelector('button[data-action="unban"]')?.remove();
+    peopleButtons(li);
+  }
+  say($('#mod-status'), t('mod.done_unban', { name }), 'ok');
+  loadAudit();
 }
 
 // --- confirmation dialog ----------------------------------------------------------------------

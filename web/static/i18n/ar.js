@@ -295,6 +295,8 @@ export default {
   'mod.done_hide': 'تم إخفاء الرسالة.',
   'mod.done_mute': '{name} ممنوع من الكتابة حتى {until}.',
   'mod.done_ban': 'تم حظر {name}.',
+  'mod.unban': 'رفع الحظر',
+  'mod.done_unban': 'يمكن لـ {name} المشاركة من جديد.',
   'audit.hide': 'أخفى رسالة',
   'audit.mute': 'كتم',
   'audit.ban': 'حظر',

@@ -277,6 +277,8 @@ export default {
   'mod.done_hide': 'Nachricht ausgeblendet.',
   'mod.done_mute': '{name} ist bis {until} stummgeschaltet.',
   'mod.done_ban': '{name} ist gesperrt.',
+  'mod.unban': 'Sperre aufheben',
+  'mod.done_unban': '{name} kann wieder teilnehmen.',
   'audit.hide': 'Nachricht ausgeblendet',
   'audit.mute': 'Stummgeschaltet',
   'audit.ban': 'Gesperrt',

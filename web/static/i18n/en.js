@@ -277,6 +277,8 @@ export default {
   'mod.done_hide': 'Message hidden.',
   'mod.done_mute': '{name} is muted until {until}.',
   'mod.done_ban': '{name} is banned.',
+  'mod.unban': 'Unban',
+  'mod.done_unban': '{name} can take part again.',
   'audit.hide': 'Hid a message',
   'audit.mute': 'Muted',
   'audit.ban': 'Banned',

@@ -277,6 +277,8 @@ export default {
   'mod.done_hide': 'Mensaje oculto.',
   'mod.done_mute': '{name} está silenciado hasta el {until}.',
   'mod.done_ban': '{name} ha sido expulsado.',
+  'mod.unban': 'Readmitir',
+  'mod.done_unban': '{name} puede volver a participar.',
   'audit.hide': 'Ocultó un mensaje',
   'audit.mute': 'Silenció',
   'audit.ban': 'Expulsó',

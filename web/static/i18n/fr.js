@@ -277,6 +277,8 @@ export default {
   'mod.done_hide': 'Message masqué.',
   'mod.done_mute': '{name} est réduit au silence jusqu’au {until}.',
   'mod.done_ban': '{name} est exclu.',
+  'mod.unban': 'Réadmettre',
+  'mod.done_unban': '{name} peut de nouveau participer.',
   'audit.hide': 'A masqué un message',
   'audit.mute': 'A rendu muet',
   'audit.ban': 'A exclu',

@@ -273,6 +273,8 @@ export default {
   'mod.done_hide': 'Pesan disembunyikan.',
   'mod.done_mute': '{name} dibisukan sampai {until}.',
   'mod.done_ban': '{name} telah dilarang.',
+  'mod.unban': 'Cabut larangan',
+  'mod.done_unban': '{name} dapat ikut lagi.',
   'audit.hide': 'Menyembunyikan pesan',
   'audit.mute': 'Membisukan',
   'audit.ban': 'Melarang',

@@ -273,6 +273,8 @@ export default {
   'mod.done_hide': 'メッセージを非表示にしました。',
   'mod.done_mute': '{name} を {until} までミュートしました。',
   'mod.done_ban': '{name} を参加禁止にしました。',
+  'mod.unban': '参加禁止を解除',
+  'mod.done_unban': '{name} さんは再び参加できます。',
   'audit.hide': 'メッセージを非表示',
   'audit.mute': '発言停止',
   'audit.ban': '参加禁止',

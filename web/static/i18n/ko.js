@@ -273,6 +273,8 @@ export default {
   'mod.done_hide': '메시지를 숨겼습니다.',
   'mod.done_mute': '{name} 님의 채팅이 {until}까지 제한됩니다.',
   'mod.done_ban': '{name} 님을 차단했습니다.',
+  'mod.unban': '차단 해제',
+  'mod.done_unban': '{name} 님이 다시 참여할 수 있습니다.',
   'audit.hide': '메시지 숨김',
   'audit.mute': '채팅 금지',
   'audit.ban': '차단',

@@ -277,6 +277,8 @@ export default {
   'mod.done_hide': 'Mensagem ocultada.',
   'mod.done_mute': '{name} está silenciado até {until}.',
   'mod.done_ban': '{name} foi banido.',
+  'mod.unban': 'Desbanir',
+  'mod.done_unban': '{name} pode participar de novo.',
   'audit.hide': 'Ocultou uma mensagem',
   'audit.mute': 'Silenciou',
   'audit.ban': 'Baniu',

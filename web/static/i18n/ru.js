@@ -286,6 +286,8 @@ export default {
   'mod.done_hide': 'Сообщение скрыто.',
   'mod.done_mute': '{name} не может писать до {until}.',
   'mod.done_ban': '{name} заблокирован(а).',
+  'mod.unban': 'Разблокировать',
+  'mod.done_unban': '{name} снова может участвовать.',
   'audit.hide': 'Скрыл сообщение',
   'audit.mute': 'Запретил писать',
   'audit.ban': 'Заблокировал',

@@ -278,6 +278,8 @@ export default {
   'mod.done_hide': 'Mesaj gizlendi.',
   'mod.done_mute': '{name}, {until} tarihine kadar susturuldu.',
   'mod.done_ban': '{name} uzaklaştırıldı.',
+  'mod.unban': 'Uzaklaştırmayı kaldır',
+  'mod.done_unban': '{name} yeniden katılabilir.',
   'audit.hide': 'Mesaj gizledi',
   'audit.mute': 'Susturdu',
   'audit.ban': 'Uzaklaştırdı',

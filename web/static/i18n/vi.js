@@ -273,6 +273,8 @@ export default {
   'mod.done_hide': 'Đã ẩn tin nhắn.',
   'mod.done_mute': '{name} bị cấm nhắn tin đến {until}.',
   'mod.done_ban': '{name} đã bị cấm.',
+  'mod.unban': 'Gỡ cấm',
+  'mod.done_unban': '{name} có thể tham gia lại.',
   'audit.hide': 'Ẩn tin nhắn',
   'audit.mute': 'Tắt tiếng',
   'audit.ban': 'Cấm',

@@ -273,6 +273,8 @@ export default {
   'mod.done_hide': '訊息已隱藏。',
   'mod.done_mute': '{name} 已被禁言，直到 {until}。',
   'mod.done_ban': '{name} 已被停權。',
+  'mod.unban': '解除停權',
+  'mod.done_unban': '{name} 可以重新參與了。',
   'audit.hide': '隱藏訊息',
   'audit.mute': '禁言',
   'audit.ban': '停權',

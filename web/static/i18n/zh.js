@@ -273,6 +273,8 @@ export default {
   'mod.done_hide': '消息已隐藏。',
   'mod.done_mute': '{name} 已被禁言，直到 {until}。',
   'mod.done_ban': '{name} 已被封禁。',
+  'mod.unban': '解除封禁',
+  'mod.done_unban': '{name} 可以重新参与了。',
   'audit.hide': '隐藏消息',
   'audit.mute': '禁言',
   'audit.ban': '封禁',
