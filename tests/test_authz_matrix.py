@@ -80,6 +80,7 @@ SOCKET_MATRIX: dict[str, tuple[Callable[..., dict[str, Any]], dict[str, str]]] =
         {**dict.fromkeys(ROLES, "forbidden"), "moderator": ALLOW},
     ),
     events.MOD_BAN: (lambda a, v: {"user_id": v}, {**dict.fromkeys(ROLES, "forbidden"), "moderator": ALLOW}),
+    events.MOD_UNBAN: (lambda a, v: {"user_id": v}, {**dict.fromkeys(ROLES, "forbidden"), "moderator": ALLOW}),
     events.LOBBY_WATCH: (lambda a, v: {}, dict.fromkeys(ROLES, ALLOW)),
     events.BOOTH_LEAVE: (lambda a, v: {"booth_id": a["booth_id"]}, dict.fromkeys(ROLES, ALLOW)),
 }

@@ -92,6 +92,7 @@ class Ids:
             events.MOD_HIDE: {"message_id": self.message_id},
             events.MOD_MUTE: {"booth_id": b, "user_id": self.user_id, "minutes": 5},
             events.MOD_BAN: {"user_id": self.user_id},
+            events.MOD_UNBAN: {"user_id": self.user_id},
             events.CHAT_REPORT: {"booth_id": b, "message_id": self.message_id, "reason": "spam"},
             events.SLOW_MODE_SET: {"booth_id": b, "seconds": 0},
         }  # fmt: skip

@@ -28,6 +28,7 @@ def _valid(booth_id: int, product_id: int, lead_id: int, message_id: int, user_i
         events.MOD_HIDE: {"message_id": message_id},
         events.MOD_MUTE: {"booth_id": booth_id, "user_id": user_id, "minutes": 5},
         events.MOD_BAN: {"user_id": user_id},
+        events.MOD_UNBAN: {"user_id": user_id},
         events.LOBBY_WATCH: {},
     }
 
@@ -75,7 +76,8 @@ async def test_every_event_rejects_malformed_input_and_stays_connected(fair_serv
     valid = _valid(booth_id, product_id, lead_id, message_id, buser["id"])
     # Each event is sent by a caller who would be allowed with a valid payload.
     caller = {events.PRODUCT_PIN: staff, events.LEAD_UPDATE: staff, events.LEAD_NOTE: staff,
-              events.MOD_WATCH: mod, events.MOD_HIDE: mod, events.MOD_MUTE: mod, events.MOD_BAN: mod}  # fmt: skip
+              events.MOD_WATCH: mod, events.MOD_HIDE: mod, events.MOD_MUTE: mod, events.MOD_BAN: mod,
+              events.MOD_UNBAN: mod}  # fmt: skip
     tried = 0
     for event, payload in valid.items():
         client = caller.get(event, buyer)
