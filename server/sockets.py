@@ -329,10 +329,11 @@ class SocketApi:
         their addresses pause for a while (rooms/bans.py)."""
         sids = list(self.conns.sids_of_user(user_id))
         addresses = {conn.address for sid in sids if (conn := self.conns.by_sid.get(sid)) is not None}
-        await self.fair.bans.pause_addresses(user_id, addresses)
         for sid in sids:
             await self.sio.emit(events.USER_BANNED, {"reason": reason}, to=sid)
             await self._kick(sid)
+        # After the kick: a Redis round trip must not hold the banned sockets open.
+        await self.fair.bans.pause_addresses(user_id, addresses)
 
     async def _end_session(self, sid: str, reason: str) -> None:
         """Tell a socket its sign-in no longer holds (`session:ended`), then disconnect it."""

@@ -215,9 +215,14 @@ export class ChatLog {
 
 /** A language other than the reader's (zh and zh-Hant are one language in two scripts). */
 function foreign(lang) {
-  if (typeof lang !== 'string' || !lang) return false;
-  const base = (code) => code.split('-')[0];
-  return base(lang) !== base(uiLang());
+  return foreignTo(lang, uiLang());
+}
+
+/** Whether text in `source` needs a translation for a reader of `reader` ("zh" reads "zh-Hant"). */
+export function foreignTo(source, reader) {
+  if (typeof source !== 'string' || !source) return false;
+  const base = (code) => String(code || '').split('-')[0];
+  return base(source) !== base(reader);
 }
 
 /** The per-line button that shows or hides `target` (the original, or a doubted translation);

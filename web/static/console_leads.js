@@ -8,6 +8,7 @@ import { t, tn, errorText, langName, countryName, formatDateTime, formatPrice } 
 import { api, download, ApiError } from './session.js';
 import { call } from './socket.js';
 import { onRefused } from './page.js';
+import { foreignTo } from './chat.js';
 import { KeptDraft } from './pending_send.js';
 import { LEAD_STATUSES } from './trade.js';
 import { formatQuantity } from './units.js';
@@ -202,12 +203,6 @@ function renderNotes(lead) {
   });
   if (input.value) details.open = true;
   return details;
-}
-
-/** Whether text in `source` needs a translation for a reader of `reader` ("zh" reads "zh-Hant"). */
-function foreignTo(source, reader) {
-  const base = (code) => String(code || '').split('-')[0];
-  return Boolean(source) && base(source) !== base(reader);
 }
 
 async function exportCsv() {

@@ -172,6 +172,11 @@ function decorate(msg, li, meta) {
 
 const lineMessages = new WeakMap(); // feed line -> its message, for its buttons after a (un)ban
 
+/** The feed lines of one author (a ban or an unban changes all of them). */
+function linesBy(authorId) {
+  return document.querySelectorAll(`#feed li[data-author="${Number(authorId)}"]`);
+}
+
 /** Mute and Ban for a line by someone a moderator may act on. */
 function peopleButtons(li) {
   const msg = lineMessages.get(li);
@@ -204,7 +209,7 @@ async function unban(msg) {
     say($('#mod-status'), errorText(ack.error), 'error');
     return;
   }
-  for (const li of document.querySelectorAll(`#feed li[data-author="${Number(msg.author.id)}"]`)) {
+  for (const li of linesBy(msg.author.id)) {
     li.querySelector('.banned-badge')?.remove();
     li.querySelector('button[data-action="unban"]')?.remove();
     peopleButtons(li);
@@ -280,7 +285,7 @@ async function act(pending) {
   } else if (action === 'mute') say(status, t('mod.done_mute', { name, until: formatDateTime(ack.until) }), 'ok');
   else {
     say(status, t('mod.done_ban', { name }), 'ok');
-    for (const li of document.querySelectorAll(`#feed li[data-author="${Number(msg.author.id)}"]`)) markBanned(li);
+    for (const li of linesBy(msg.author.id)) markBanned(li);
   }
   loadAudit();
 }
